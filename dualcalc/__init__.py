@@ -1,0 +1,14 @@
+"""dualcalc: exact derivatives of ordinary Python and NumPy code with dual numbers.
+
+>>> from dualcalc import Dual
+>>> import dualcalc.math as dm
+>>> y = dm.sin(Dual(0.0, 1.0))   # sin at 0, derivative cos(0) = 1
+>>> y.value, y.eps
+(0.0, 1.0)
+"""
+from dualcalc._core._scalar import Dual, DualNumber, HyperDual
+from dualcalc import math
+
+__version__ = "0.1.0"
+
+__all__ = ["Dual", "HyperDual", "DualNumber", "math", "__version__"]

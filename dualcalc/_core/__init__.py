@@ -1,0 +1,1 @@
+"""Compiled core of dualcalc: the rule table, Dual, HyperDual and the math kernels."""

@@ -1,0 +1,353 @@
+# cython: language_level=3
+"""The compiled half of ``dualcalc.math``.
+
+Design: each function takes the float path (Python's own ``math`` function,
+so floats give exactly what ``math`` gives) or the dual path (the rule table
+through the type's chain rule).  On the dual path a non-finite result from a
+finite argument is handed back to ``math`` on the value, so domain and range
+errors are math's own ValueError/OverflowError.
+"""
+from libc.math cimport isfinite
+
+from dualcalc._core._rules cimport (
+    triple, rule_eval,
+    R_SIN, R_COS, R_TAN, R_ASIN, R_ACOS, R_ATAN, R_SINH, R_COSH, R_TANH,
+    R_ASINH, R_ACOSH, R_ATANH, R_EXP, R_EXP2, R_EXPM1, R_LOG, R_LOG2, R_LOG10,
+    R_LOG1P, R_SQRT, R_CBRT, R_ERF, R_ERFC, R_GAMMA, R_LGAMMA, R_ABS, R_DEGREES,
+    R_RADIANS, R_FLOOR, R_CEIL, R_TRUNC,
+    OP_DIV, OP_POW, OP_ATAN2, OP_HYPOT, OP_COPYSIGN, OP_FMOD, OP_REMAINDER)
+from dualcalc._core._scalar cimport (
+    Dual, HyperDual, DualNumber, dual_chain, hyper_chain, new_dual, new_hyper,
+    binary, ERR_MATH, ERR_OPERATOR)
+from dualcalc._core._scalar import with_value, scale
+
+import math as _m
+
+
+cdef object _u(object x, int rid, object pyf):
+    cdef triple t
+    cdef double v
+    if type(x) is Dual:
+        v = (<Dual>x).value
+        t = rule_eval(rid, v)
+        if not isfinite(t.f) and isfinite(v):
+            pyf(v)                    # math's own ValueError / OverflowError
+        return dual_chain(<Dual>x, t)
+    if type(x) is HyperDual:
+        v = (<HyperDual>x).value
+        t = rule_eval(rid, v)
+        if not isfinite(t.f) and isfinite(v):
+            pyf(v)
+        return hyper_chain(<HyperDual>x, t)
+    if hasattr(x, "__array_ufunc__") and not isinstance(x, float):
+        raise TypeError(
+            "dualcalc.math.{0} takes a number or a dual number, like math.{0}; for "
+            "arrays use the NumPy ufunc (numpy.{0} or its numpy name)".format(pyf.__name__))
+    return pyf(x)
+
+
+cdef object _u_mathvalue(object x, int rid, object pyf):
+    """As _u, but the value comes from math itself (gamma and lgamma: CPython has
+    its own implementations, which differ from the C library by an ulp)."""
+    cdef object r
+    if type(x) is Dual or type(x) is HyperDual:
+        v = pyf((<Dual>x).value if type(x) is Dual else (<HyperDual>x).value)
+        return with_value(_u(x, rid, pyf), v)
+    return _u(x, rid, pyf)
+
+
+cdef inline bint _isdual(object x):
+    return type(x) is Dual or type(x) is HyperDual
+
+
+cdef object _b(object x, object y, int op, object pyf, int errors):
+    if _isdual(x) or _isdual(y):
+        r = binary(x, y, op, errors)
+        if r is NotImplemented:
+            raise TypeError("must be real number, not {0}".format(
+                type(y if _isdual(x) else x).__name__))
+        return r
+    return pyf(x, y)
+
+
+cdef double _val(object x):
+    if type(x) is Dual:
+        return (<Dual>x).value
+    if type(x) is HyperDual:
+        return (<HyperDual>x).value
+    return x                      # Cython's TypeError for non-numbers
+
+
+def sin(x):
+    """Like math.sin; on a Dual or HyperDual returns one, with exact derivatives."""
+    return _u(x, R_SIN, _m.sin)
+
+def cos(x):
+    """Like math.cos; on dual numbers returns a dual number."""
+    return _u(x, R_COS, _m.cos)
+
+def tan(x):
+    """Like math.tan; on dual numbers returns a dual number."""
+    return _u(x, R_TAN, _m.tan)
+
+def asin(x):
+    """Like math.asin; on dual numbers returns a dual number."""
+    return _u(x, R_ASIN, _m.asin)
+
+def acos(x):
+    """Like math.acos; on dual numbers returns a dual number."""
+    return _u(x, R_ACOS, _m.acos)
+
+def atan(x):
+    """Like math.atan; on dual numbers returns a dual number."""
+    return _u(x, R_ATAN, _m.atan)
+
+def sinh(x):
+    """Like math.sinh; on dual numbers returns a dual number."""
+    return _u(x, R_SINH, _m.sinh)
+
+def cosh(x):
+    """Like math.cosh; on dual numbers returns a dual number."""
+    return _u(x, R_COSH, _m.cosh)
+
+def tanh(x):
+    """Like math.tanh; on dual numbers returns a dual number."""
+    return _u(x, R_TANH, _m.tanh)
+
+def asinh(x):
+    """Like math.asinh; on dual numbers returns a dual number."""
+    return _u(x, R_ASINH, _m.asinh)
+
+def acosh(x):
+    """Like math.acosh; on dual numbers returns a dual number."""
+    return _u(x, R_ACOSH, _m.acosh)
+
+def atanh(x):
+    """Like math.atanh; on dual numbers returns a dual number."""
+    return _u(x, R_ATANH, _m.atanh)
+
+def exp(x):
+    """Like math.exp; on dual numbers returns a dual number."""
+    return _u(x, R_EXP, _m.exp)
+
+def exp2(x):
+    """Like math.exp2 (2 ** x); on dual numbers returns a dual number."""
+    return _u(x, R_EXP2, _exp2)
+
+def expm1(x):
+    """Like math.expm1; on dual numbers returns a dual number."""
+    return _u(x, R_EXPM1, _m.expm1)
+
+def log(x, base=None):
+    """Like math.log (natural log, or log to the given base); dual in, dual out."""
+    if base is None:
+        return _u(x, R_LOG, _m.log)
+    if not (_isdual(x) or _isdual(base)):
+        return _m.log(x, base)
+    return _b(log(x), log(base), OP_DIV, None, ERR_OPERATOR)
+
+def log2(x):
+    """Like math.log2; on dual numbers returns a dual number."""
+    return _u(x, R_LOG2, _m.log2)
+
+def log10(x):
+    """Like math.log10; on dual numbers returns a dual number."""
+    return _u(x, R_LOG10, _m.log10)
+
+def log1p(x):
+    """Like math.log1p; on dual numbers returns a dual number."""
+    return _u(x, R_LOG1P, _m.log1p)
+
+def sqrt(x):
+    """Like math.sqrt; on dual numbers returns a dual number."""
+    return _u(x, R_SQRT, _m.sqrt)
+
+def cbrt(x):
+    """Like math.cbrt (real cube root); on dual numbers returns a dual number."""
+    return _u(x, R_CBRT, _cbrt)
+
+def erf(x):
+    """Like math.erf; on dual numbers returns a dual number."""
+    return _u(x, R_ERF, _m.erf)
+
+def erfc(x):
+    """Like math.erfc; on dual numbers returns a dual number."""
+    return _u(x, R_ERFC, _m.erfc)
+
+def gamma(x):
+    """Like math.gamma; on dual numbers returns a dual number (derivative
+    Gamma(x) psi(x), with dualcalc's own digamma)."""
+    return _u_mathvalue(x, R_GAMMA, _m.gamma)
+
+def lgamma(x):
+    """Like math.lgamma; on dual numbers returns a dual number (derivatives
+    digamma and trigamma)."""
+    return _u_mathvalue(x, R_LGAMMA, _m.lgamma)
+
+def fabs(x):
+    """Like math.fabs; on dual numbers abs with abs'(0) = 0."""
+    return _u(x, R_ABS, _m.fabs)
+
+def degrees(x):
+    """Like math.degrees; on dual numbers returns a dual number."""
+    return _u(x, R_DEGREES, _m.degrees)
+
+def radians(x):
+    """Like math.radians; on dual numbers returns a dual number."""
+    return _u(x, R_RADIANS, _m.radians)
+
+def floor(x):
+    """Like math.floor (an int for floats); on dual numbers a dual number with
+    zero derivative."""
+    return _u(x, R_FLOOR, _m.floor)
+
+def ceil(x):
+    """Like math.ceil (an int for floats); on dual numbers a dual number with
+    zero derivative."""
+    return _u(x, R_CEIL, _m.ceil)
+
+def trunc(x):
+    """Like math.trunc (an int for floats); on dual numbers a dual number with
+    zero derivative."""
+    return _u(x, R_TRUNC, _m.trunc)
+
+def pow(x, y):
+    """Like math.pow (ValueError for 0 ** negative and negative ** fractional)."""
+    return _b(x, y, OP_POW, _m.pow, ERR_MATH)
+
+def atan2(y, x):
+    """Like math.atan2; dual numbers in either argument."""
+    return _b(y, x, OP_ATAN2, _m.atan2, ERR_MATH)
+
+def copysign(x, y):
+    """Like math.copysign; the derivative flows through x only."""
+    return _b(x, y, OP_COPYSIGN, _m.copysign, ERR_MATH)
+
+def fmod(x, y):
+    """Like math.fmod; d/dx = 1, d/dy = -trunc(x / y)."""
+    return _b(x, y, OP_FMOD, _m.fmod, ERR_MATH)
+
+def remainder(x, y):
+    """Like math.remainder (IEEE remainder); d/dx = 1, d/dy = -round(x / y)."""
+    return _b(x, y, OP_REMAINDER, _m.remainder, ERR_MATH)
+
+def hypot(*coordinates):
+    """Like math.hypot with any number of arguments; at the origin the
+    derivative follows the sign convention (zero), like abs'(0) = 0."""
+    cdef object r
+    if not any(_isdual(c) for c in coordinates):
+        return _m.hypot(*coordinates)
+    r = 0.0
+    for c in coordinates:
+        r = _b(r, c, OP_HYPOT, None, ERR_MATH)
+    return with_value(r, _m.hypot(*[_val(c) for c in coordinates]))
+
+def dist(p, q):
+    """Like math.dist: the Euclidean distance between two points."""
+    p = tuple(p)
+    q = tuple(q)
+    if not any(_isdual(c) for c in p + q):
+        return _m.dist(p, q)
+    if len(p) != len(q):
+        raise ValueError("both points must have the same number of dimensions")
+    return hypot(*[a - b for a, b in zip(p, q)])
+
+def fsum(iterable):
+    """Like math.fsum; on dual numbers every component is summed exactly."""
+    items = list(iterable)
+    if not any(_isdual(c) for c in items):
+        return _m.fsum(items)
+    tags = {(c.tag,) if type(c) is Dual else (c.tag1, c.tag2)
+            for c in items if _isdual(c)}
+    kinds = {type(c) for c in items if _isdual(c)}
+    if len(tags) == 1 and kinds == {Dual}:
+        (tag,), = tags
+        return new_dual(_m.fsum([_val(c) for c in items]),
+                        _m.fsum([c.eps for c in items if type(c) is Dual]), tag)
+    if len(tags) == 1 and kinds == {HyperDual}:
+        (t1, t2), = tags
+        hs = [c for c in items if type(c) is HyperDual]
+        return new_hyper(_m.fsum([_val(c) for c in items]),
+                         _m.fsum([c.eps1 for c in hs]), _m.fsum([c.eps2 for c in hs]),
+                         _m.fsum([c.eps1eps2 for c in hs]), t1, t2)
+    total = 0.0
+    for c in items:
+        total = total + c
+    return total
+
+def prod(iterable, *, start=1):
+    """Like math.prod; works on dual numbers."""
+    items = list(iterable)
+    if not any(_isdual(c) for c in items) and not _isdual(start):
+        return _m.prod(items, start=start)
+    r = start
+    for c in items:
+        r = r * c
+    return r
+
+def isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0):
+    """Like math.isclose, on the values of dual numbers."""
+    return _m.isclose(_val(a), _val(b), rel_tol=rel_tol, abs_tol=abs_tol)
+
+def isnan(x):
+    """Like math.isnan, on the value of a dual number."""
+    return _m.isnan(_val(x))
+
+def isinf(x):
+    """Like math.isinf, on the value of a dual number."""
+    return _m.isinf(_val(x))
+
+def isfinite(x):
+    """Like math.isfinite, on the value of a dual number."""
+    return _m.isfinite(_val(x))
+
+def modf(x):
+    """Like math.modf: (fractional part, integer part); the derivative goes to
+    the fractional part."""
+    if not _isdual(x):
+        return _m.modf(x)
+    frac, whole = _m.modf(_val(x))
+    return with_value(x, frac), scale(x, 0.0) + whole
+
+def frexp(x):
+    """Like math.frexp: (mantissa, exponent); the mantissa is x * 2**-exponent,
+    a dual number, and the exponent an int."""
+    if not _isdual(x):
+        return _m.frexp(x)
+    m, e = _m.frexp(_val(x))
+    return with_value(scale(x, _m.ldexp(1.0, -e)), m), e
+
+def ldexp(x, i):
+    """Like math.ldexp: x * 2**i, on every component of a dual number."""
+    if not _isdual(x):
+        return _m.ldexp(x, i)
+    if _isdual(i):
+        raise TypeError("ldexp(x, i): i must be an int")
+    return with_value(scale(x, _m.ldexp(1.0, i)), _m.ldexp(_val(x), i))
+
+def _float_only(name):
+    def f(*args, **kwargs):
+        if any(_isdual(a) for a in args):
+            raise TypeError(
+                "math.{0} works on floats and has no useful derivative; apply it to "
+                "the .value of a dual number".format(name))
+        return getattr(_m, name)(*args, **kwargs)
+    f.__name__ = name
+    f.__qualname__ = name
+    f.__doc__ = "Like math.{0}; dual numbers are refused (use .value).".format(name)
+    return f
+
+nextafter = _float_only("nextafter")
+ulp = _float_only("ulp")
+
+def _exp2(x):
+    return _m.exp2(x) if hasattr(_m, "exp2") else 2.0 ** x
+
+def _cbrt(x):
+    if hasattr(_m, "cbrt"):
+        return _m.cbrt(x)
+    x = float(x)
+    return -((-x) ** (1.0 / 3.0)) if x < 0 else x ** (1.0 / 3.0)
+
+_exp2.__name__ = "exp2"
+_cbrt.__name__ = "cbrt"

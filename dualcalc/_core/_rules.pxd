@@ -1,0 +1,662 @@
+# cython: language_level=3
+"""The rule table: the calculus of every elementary function, written once.
+
+Design: each kernel ``k_<name>(x)`` returns the triple (g(x), g'(x), g''(x)) at a
+real x as a C struct.  The number types (Dual, HyperDual, the array types) never
+know the calculus of g; each only applies its own chain rule to the triple.
+``rule_eval(rid, x)`` dispatches on a rule id (enum below); when rid is a
+compile-time constant at the call site the C compiler folds the switch away.
+
+Two-argument functions (pow, atan2, hypot, ...) are not in this table: their
+partial derivatives are written per operation in ``_binary.pxd``.
+"""
+from libc.math cimport (sin, cos, tan, asin, acos, atan, sinh, cosh, tanh,
+                        asinh, acosh, atanh, exp, exp2, expm1, log, log2, log10,
+                        log1p, sqrt, cbrt, erf, erfc, tgamma, lgamma, fabs,
+                        floor, ceil, trunc, rint, hypot, round as c_round,
+                        pow, atan2, copysign, fmod, remainder,
+                        isnan, isinf, NAN, INFINITY, M_PI)
+
+ctypedef struct triple:
+    double f
+    double d1
+    double d2
+
+cdef enum Rule:
+    R_SIN
+    R_COS
+    R_TAN
+    R_ASIN
+    R_ACOS
+    R_ATAN
+    R_SINH
+    R_COSH
+    R_TANH
+    R_ASINH
+    R_ACOSH
+    R_ATANH
+    R_EXP
+    R_EXP2
+    R_EXPM1
+    R_LOG
+    R_LOG2
+    R_LOG10
+    R_LOG1P
+    R_SQRT
+    R_CBRT
+    R_ERF
+    R_ERFC
+    R_GAMMA
+    R_LGAMMA
+    R_ABS
+    R_DEGREES
+    R_RADIANS
+    R_FLOOR
+    R_CEIL
+    R_TRUNC
+    R_RINT
+    R_SQUARE
+    R_RECIPROCAL
+    R_SIGN
+    R_NEGATIVE
+    R_POSITIVE
+    R_DIGAMMA
+    R_COUNT
+
+cdef extern from *:
+    """
+    #define DC_LN2 0.6931471805599453094
+    #define DC_LN10 2.302585092994045684
+    #define DC_TWO_OVER_SQRTPI 1.1283791670955125739
+    #define DC_DEG_PER_RAD 57.295779513082320877
+    #define DC_RAD_PER_DEG 0.017453292519943295769
+    """
+    const double LN2 "DC_LN2"
+    const double LN10 "DC_LN10"
+    const double TWO_OVER_SQRTPI "DC_TWO_OVER_SQRTPI"
+    const double DEG_PER_RAD "DC_DEG_PER_RAD"
+    const double RAD_PER_DEG "DC_RAD_PER_DEG"
+
+
+cdef inline triple mk(double f, double d1, double d2) noexcept nogil:
+    cdef triple t
+    t.f = f
+    t.d1 = d1
+    t.d2 = d2
+    return t
+
+
+# ---------------------------------------------------------------- special functions
+cdef inline double sinpi(double x) noexcept nogil:
+    """sin(pi x) with the argument reduced exactly, so that it is 0 at integers."""
+    cdef double n = c_round(x)
+    cdef double r = sin(M_PI * (x - n))
+    if fmod2(n) != 0.0:
+        return -r
+    return r
+
+cdef inline double cospi_over_sinpi(double x) noexcept nogil:
+    """cot(pi x), with exact argument reduction (period 1)."""
+    cdef double f = x - c_round(x)
+    return cos(M_PI * f) / sin(M_PI * f)
+
+cdef inline double fmod2(double n) noexcept nogil:
+    # n is an integer-valued double; returns n mod 2 in {0, 1}
+    return fabs(n - 2.0 * floor(n * 0.5))
+
+
+cdef inline double digamma(double x) noexcept nogil:
+    """psi(x) = d/dx log Gamma(x): recurrence up to x >= 10, then the asymptotic series."""
+    cdef double r = 0.0, x2, s
+    if isnan(x):
+        return x
+    if x <= 0.0:
+        if x == floor(x):
+            return NAN               # pole of Gamma
+        # reflection: psi(x) = psi(1 - x) - pi cot(pi x)
+        return digamma(1.0 - x) - M_PI * cospi_over_sinpi(x)
+    if isinf(x):
+        return x
+    while x < 10.0:
+        r -= 1.0 / x
+        x += 1.0
+    x2 = 1.0 / (x * x)
+    s = x2 * (1.0/12 - x2 * (1.0/120 - x2 * (1.0/252 - x2 * (1.0/240 - x2 * (
+        1.0/132 - x2 * (691.0/32760 - x2 * (1.0/12 - x2 * 3617.0/8160)))))))
+    return r + log(x) - 0.5 / x - s
+
+
+cdef inline double trigamma(double x) noexcept nogil:
+    """psi'(x): recurrence up to x >= 10, then the asymptotic series."""
+    cdef double r = 0.0, x2, s, sp
+    if isnan(x):
+        return x
+    if x <= 0.0:
+        if x == floor(x):
+            return NAN
+        # reflection: psi'(x) + psi'(1 - x) = pi^2 / sin^2(pi x)
+        sp = sinpi(x)
+        return (M_PI * M_PI) / (sp * sp) - trigamma(1.0 - x)
+    if isinf(x):
+        return 0.0
+    while x < 10.0:
+        r += 1.0 / (x * x)
+        x += 1.0
+    x2 = 1.0 / (x * x)
+    s = x2 * (1.0/6 - x2 * (1.0/30 - x2 * (1.0/42 - x2 * (1.0/30 - x2 * (
+        5.0/66 - x2 * (691.0/2730 - x2 * (7.0/6 - x2 * 3617.0/510)))))))
+    return r + (1.0 + (0.5 + s * x) / x) / x
+
+
+cdef inline double tetragamma(double x) noexcept nogil:
+    """psi''(x), needed for trigamma's second derivative."""
+    cdef double r = 0.0, x2, s, sp
+    if isnan(x):
+        return x
+    if x <= 0.0:
+        if x == floor(x):
+            return NAN
+        # differentiate the reflection of trigamma:
+        # psi''(x) = psi''(1 - x) - 2 pi^3 cos(pi x) / sin^3(pi x)
+        sp = sinpi(x)
+        return tetragamma(1.0 - x) - 2.0 * M_PI * M_PI * M_PI * cospi_over_sinpi(x) / (sp * sp)
+    if isinf(x):
+        return 0.0
+    while x < 10.0:
+        r -= 2.0 / (x * x * x)
+        x += 1.0
+    x2 = 1.0 / (x * x)
+    # psi''(x) ~ -1/x^2 - 1/x^3 - sum B_2k (2k+1) / x^(2k+2)
+    s = x2 * (0.5 - x2 * (1.0/6 - x2 * (1.0/6 - x2 * (0.3 - x2 * (
+        5.0/6 - x2 * (691.0/210 - x2 * (35.0/2)))))))
+    return r - x2 * (1.0 + 1.0 / x + s)
+
+
+# ---------------------------------------------------------------- kernels
+cdef inline triple k_sin(double x) noexcept nogil:
+    cdef double s = sin(x)
+    return mk(s, cos(x), -s)
+
+cdef inline triple k_cos(double x) noexcept nogil:
+    cdef double c = cos(x)
+    return mk(c, -sin(x), -c)
+
+cdef inline triple k_tan(double x) noexcept nogil:
+    cdef double t = tan(x)
+    cdef double s2 = 1.0 + t * t
+    return mk(t, s2, 2.0 * t * s2)
+
+cdef inline triple k_asin(double x) noexcept nogil:
+    cdef double q = (1.0 - x) * (1.0 + x)
+    cdef double r = 1.0 / sqrt(q)
+    return mk(asin(x), r, x * r / q)
+
+cdef inline triple k_acos(double x) noexcept nogil:
+    cdef double q = (1.0 - x) * (1.0 + x)
+    cdef double r = 1.0 / sqrt(q)
+    return mk(acos(x), -r, -x * r / q)
+
+cdef inline triple k_atan(double x) noexcept nogil:
+    cdef double r = 1.0 / (1.0 + x * x)
+    if fabs(x) > 1e150:
+        return mk(atan(x), (1.0 / x) / x, (-2.0 / x) / x / x)
+    return mk(atan(x), r, -2.0 * x * r * r)
+
+cdef inline triple k_sinh(double x) noexcept nogil:
+    cdef double s = sinh(x)
+    return mk(s, cosh(x), s)
+
+cdef inline triple k_cosh(double x) noexcept nogil:
+    cdef double c = cosh(x)
+    return mk(c, sinh(x), c)
+
+cdef inline triple k_tanh(double x) noexcept nogil:
+    cdef double t = tanh(x)
+    cdef double s2
+    if fabs(x) > 0.5:
+        # 1 - tanh^2 = 1/cosh^2 is accurate where 1 - t*t would cancel
+        s2 = 1.0 / cosh(x)
+        s2 = s2 * s2
+    else:
+        s2 = (1.0 - t) * (1.0 + t)
+    return mk(t, s2, -2.0 * t * s2)
+
+cdef inline triple k_asinh(double x) noexcept nogil:
+    cdef double h = hypot(x, 1.0)
+    return mk(asinh(x), 1.0 / h, -(x / h) / h / h)
+
+cdef inline triple k_acosh(double x) noexcept nogil:
+    cdef double s = sqrt((x - 1.0) * (x + 1.0))
+    if x > 1e150:
+        s = x
+    return mk(acosh(x), 1.0 / s, -(x / s) / s / s)
+
+cdef inline triple k_atanh(double x) noexcept nogil:
+    cdef double r = 1.0 / ((1.0 - x) * (1.0 + x))
+    return mk(atanh(x), r, 2.0 * x * r * r)
+
+cdef inline triple k_exp(double x) noexcept nogil:
+    cdef double e = exp(x)
+    return mk(e, e, e)
+
+cdef inline triple k_exp2(double x) noexcept nogil:
+    cdef double e = exp2(x)
+    return mk(e, LN2 * e, LN2 * LN2 * e)
+
+cdef inline triple k_expm1(double x) noexcept nogil:
+    cdef double e = exp(x)
+    return mk(expm1(x), e, e)
+
+cdef inline triple k_log(double x) noexcept nogil:
+    cdef double r = 1.0 / x
+    return mk(log(x), r, -r * r)
+
+cdef inline triple k_log2(double x) noexcept nogil:
+    cdef double r = 1.0 / x
+    return mk(log2(x), r / LN2, -r * r / LN2)
+
+cdef inline triple k_log10(double x) noexcept nogil:
+    cdef double r = 1.0 / x
+    return mk(log10(x), r / LN10, -r * r / LN10)
+
+cdef inline triple k_log1p(double x) noexcept nogil:
+    cdef double r = 1.0 / (1.0 + x)
+    return mk(log1p(x), r, -r * r)
+
+cdef inline triple k_sqrt(double x) noexcept nogil:
+    cdef double s = sqrt(x)
+    cdef double d1 = 0.5 / s
+    return mk(s, d1, -0.5 * d1 / x)
+
+cdef inline triple k_cbrt(double x) noexcept nogil:
+    cdef double c = cbrt(x)
+    cdef double d1 = (1.0 / 3.0) / (c * c)
+    return mk(c, d1, (-2.0 / 3.0) * d1 / x)
+
+cdef inline triple k_erf(double x) noexcept nogil:
+    cdef double d1 = TWO_OVER_SQRTPI * exp(-x * x)
+    return mk(erf(x), d1, -2.0 * x * d1)
+
+cdef inline triple k_erfc(double x) noexcept nogil:
+    cdef double d1 = -TWO_OVER_SQRTPI * exp(-x * x)
+    return mk(erfc(x), d1, -2.0 * x * d1)
+
+cdef inline triple k_gamma(double x) noexcept nogil:
+    cdef double g = tgamma(x)
+    cdef double p = digamma(x)
+    return mk(g, g * p, g * (p * p + trigamma(x)))
+
+cdef inline triple k_lgamma(double x) noexcept nogil:
+    return mk(lgamma(x), digamma(x), trigamma(x))
+
+cdef inline triple k_digamma(double x) noexcept nogil:
+    return mk(digamma(x), trigamma(x), tetragamma(x))
+
+cdef inline triple k_abs(double x) noexcept nogil:
+    # sign convention: abs'(0) = 0, like np.sign(0) = 0
+    cdef double s = 0.0
+    if x > 0.0:
+        s = 1.0
+    elif x < 0.0:
+        s = -1.0
+    elif isnan(x):
+        s = x
+    return mk(fabs(x), s, 0.0)
+
+cdef inline triple k_sign(double x) noexcept nogil:
+    cdef double s = 0.0
+    if x > 0.0:
+        s = 1.0
+    elif x < 0.0:
+        s = -1.0
+    elif isnan(x):
+        s = x
+    return mk(s, 0.0, 0.0)
+
+cdef inline triple k_rint(double x) noexcept nogil:
+    return mk(rint(x), 0.0, 0.0)
+
+cdef inline triple k_square(double x) noexcept nogil:
+    return mk(x * x, 2.0 * x, 2.0)
+
+cdef inline triple k_reciprocal(double x) noexcept nogil:
+    cdef double r = 1.0 / x
+    return mk(r, -r * r, 2.0 * r * r * r)
+
+
+cdef inline triple rule_eval(int rid, double x) noexcept nogil:
+    if rid == R_SIN:
+        return k_sin(x)
+    elif rid == R_COS:
+        return k_cos(x)
+    elif rid == R_TAN:
+        return k_tan(x)
+    elif rid == R_ASIN:
+        return k_asin(x)
+    elif rid == R_ACOS:
+        return k_acos(x)
+    elif rid == R_ATAN:
+        return k_atan(x)
+    elif rid == R_SINH:
+        return k_sinh(x)
+    elif rid == R_COSH:
+        return k_cosh(x)
+    elif rid == R_TANH:
+        return k_tanh(x)
+    elif rid == R_ASINH:
+        return k_asinh(x)
+    elif rid == R_ACOSH:
+        return k_acosh(x)
+    elif rid == R_ATANH:
+        return k_atanh(x)
+    elif rid == R_EXP:
+        return k_exp(x)
+    elif rid == R_EXP2:
+        return k_exp2(x)
+    elif rid == R_EXPM1:
+        return k_expm1(x)
+    elif rid == R_LOG:
+        return k_log(x)
+    elif rid == R_LOG2:
+        return k_log2(x)
+    elif rid == R_LOG10:
+        return k_log10(x)
+    elif rid == R_LOG1P:
+        return k_log1p(x)
+    elif rid == R_SQRT:
+        return k_sqrt(x)
+    elif rid == R_CBRT:
+        return k_cbrt(x)
+    elif rid == R_ERF:
+        return k_erf(x)
+    elif rid == R_ERFC:
+        return k_erfc(x)
+    elif rid == R_GAMMA:
+        return k_gamma(x)
+    elif rid == R_LGAMMA:
+        return k_lgamma(x)
+    elif rid == R_ABS:
+        return k_abs(x)
+    elif rid == R_DEGREES:
+        return mk(x * DEG_PER_RAD, DEG_PER_RAD, 0.0)
+    elif rid == R_RADIANS:
+        return mk(x * RAD_PER_DEG, RAD_PER_DEG, 0.0)
+    elif rid == R_FLOOR:
+        return mk(floor(x), 0.0, 0.0)
+    elif rid == R_CEIL:
+        return mk(ceil(x), 0.0, 0.0)
+    elif rid == R_TRUNC:
+        return mk(trunc(x), 0.0, 0.0)
+    elif rid == R_RINT:
+        return k_rint(x)
+    elif rid == R_SQUARE:
+        return k_square(x)
+    elif rid == R_RECIPROCAL:
+        return k_reciprocal(x)
+    elif rid == R_SIGN:
+        return k_sign(x)
+    elif rid == R_NEGATIVE:
+        return mk(-x, -1.0, 0.0)
+    elif rid == R_POSITIVE:
+        return mk(x, 1.0, 0.0)
+    elif rid == R_DIGAMMA:
+        return k_digamma(x)
+    return mk(NAN, NAN, NAN)
+
+
+# ================================================================ special cases
+# Two-argument functions.  Their calculus cannot come from the one-variable table,
+# so each is written here once as its value and partial derivatives at (x, y):
+# F, Fx, Fy, Fxx, Fxy, Fyy.  Every number type applies them with one bivariate
+# chain rule of its own.
+
+ctypedef struct partials:
+    double f
+    double fx
+    double fy
+    double fxx
+    double fxy
+    double fyy
+
+cdef enum Op:
+    OP_ADD
+    OP_SUB
+    OP_MUL
+    OP_DIV
+    OP_POW
+    OP_ATAN2
+    OP_HYPOT
+    OP_COPYSIGN
+    OP_FMOD
+    OP_MOD
+    OP_FLOORDIV
+    OP_REMAINDER
+    OP_LOGADDEXP
+    OP_LOGADDEXP2
+    OP_MAXIMUM
+    OP_MINIMUM
+    OP_FMAX
+    OP_FMIN
+    OP_COUNT
+
+
+cdef inline partials mkp(double f, double fx, double fy,
+                         double fxx, double fxy, double fyy) noexcept nogil:
+    cdef partials p
+    p.f = f
+    p.fx = fx
+    p.fy = fy
+    p.fxx = fxx
+    p.fxy = fxy
+    p.fyy = fyy
+    return p
+
+
+cdef inline double py_mod(double x, double y) noexcept nogil:
+    """x % y with Python's (and NumPy's) sign convention: the result has y's sign."""
+    cdef double m = fmod(x, y)
+    if m != 0.0:
+        if (y < 0.0) != (m < 0.0):
+            m += y
+    else:
+        m = copysign(0.0, y)
+    return m
+
+
+cdef inline double py_floordiv(double x, double y) noexcept nogil:
+    """x // y exactly as Python floats (and np.floor_divide) compute it."""
+    cdef double m = fmod(x, y)
+    cdef double div = (x - m) / y
+    cdef double fd
+    if m != 0.0 and ((y < 0.0) != (m < 0.0)):
+        div -= 1.0
+    if div != 0.0:
+        fd = floor(div)
+        if div - fd > 0.5:
+            fd += 1.0
+    else:
+        fd = copysign(0.0, x / y)
+    return fd
+
+
+cdef inline bint is_integer(double y) noexcept nogil:
+    return y == floor(y) and not isinf(y)
+
+
+cdef inline partials p_pow(double x, double y) noexcept nogil:
+    """x ** y.  Integer exponents are exact and defined for negative x."""
+    cdef double f = pow(x, y)
+    cdef double lx, fx, fxx, fy, fxy, fyy, pm1
+    if is_integer(y):
+        if y == 0.0:
+            fx = 0.0
+            fxx = 0.0
+        else:
+            pm1 = pow(x, y - 1.0)
+            fx = y * pm1
+            fxx = 0.0 if y == 1.0 else y * (y - 1.0) * pow(x, y - 2.0)
+    else:
+        pm1 = pow(x, y - 1.0)
+        fx = y * pm1
+        fxx = y * (y - 1.0) * pow(x, y - 2.0)
+    if x == 0.0 and y > 0.0:
+        # 0 ** y = 0 for every y > 0: no sensitivity to y there.
+        fy = 0.0
+        fyy = 0.0
+        # d/dx d/dy x**y = x**(y-1) (1 + y log x) -> 0 for y > 1, -inf for y <= 1
+        fxy = 0.0 if y > 1.0 else -INFINITY
+        return mkp(f, fx, fy, fxx, fxy, fyy)
+    lx = log(x)                       # nan for x < 0: d/dy of x**y is not real there
+    fy = f * lx
+    fyy = fy * lx
+    fxy = pow(x, y - 1.0) * (1.0 + y * lx)
+    return mkp(f, fx, fy, fxx, fxy, fyy)
+
+
+cdef inline partials p_div(double x, double y) noexcept nogil:
+    cdef double f = x / y
+    cdef double r = 1.0 / y
+    return mkp(f, r, -f * r, 0.0, -r * r, 2.0 * f * r * r)
+
+
+cdef inline partials p_atan2(double y, double x) noexcept nogil:
+    # atan2(y, x): here the first argument is y.  Scaled by r = hypot so that
+    # r**2 does not overflow.
+    cdef double m = fabs(x) if fabs(x) > fabs(y) else fabs(y)
+    cdef double r2, r, cx, sy, r2i
+    if m > 1e-140 and m < 1e140:
+        r2 = x * x + y * y
+        r2i = 1.0 / r2
+        return mkp(atan2(y, x), x * r2i, -y * r2i, -2.0 * x * y * r2i * r2i,
+                   (y - x) * (y + x) * r2i * r2i, 2.0 * x * y * r2i * r2i)
+    r = hypot(x, y)
+    cx = x / r
+    sy = y / r
+    r2i = 1.0 / r / r
+    return mkp(atan2(y, x), cx / r, -sy / r,
+               -2.0 * cx * sy * r2i, (sy * sy - cx * cx) * r2i, 2.0 * cx * sy * r2i)
+
+
+cdef inline partials p_hypot(double x, double y) noexcept nogil:
+    cdef double r = hypot(x, y)
+    cdef double cx, sy
+    if r == 0.0:
+        # the norm of a zero vector: sign convention, like abs'(0) = 0
+        return mkp(r, 0.0, 0.0, 0.0, 0.0, 0.0)
+    cx = x / r
+    sy = y / r
+    return mkp(r, cx, sy, sy * sy / r, -cx * sy / r, cx * cx / r)
+
+
+cdef inline partials p_copysign(double x, double y) noexcept nogil:
+    cdef double s = 0.0
+    if x != 0.0:
+        s = copysign(1.0, x) * copysign(1.0, y)
+    if isnan(x):
+        s = x
+    return mkp(copysign(x, y), s, 0.0, 0.0, 0.0, 0.0)
+
+
+cdef inline partials p_fmod(double x, double y) noexcept nogil:
+    cdef double f = fmod(x, y)
+    # x = n*y + f with n = trunc(x / y) an integer
+    return mkp(f, 1.0, -rint((x - f) / y), 0.0, 0.0, 0.0)
+
+
+cdef inline partials p_mod(double x, double y) noexcept nogil:
+    cdef double f = py_mod(x, y)
+    return mkp(f, 1.0, -rint((x - f) / y), 0.0, 0.0, 0.0)
+
+
+cdef inline partials p_remainder(double x, double y) noexcept nogil:
+    # IEEE remainder (math.remainder): x - n*y with n the nearest integer to x/y
+    cdef double f = remainder(x, y)
+    return mkp(f, 1.0, -rint((x - f) / y), 0.0, 0.0, 0.0)
+
+
+cdef inline partials p_logaddexp(double x, double y) noexcept nogil:
+    cdef double m, f, sx, sy
+    if x == y:
+        f = x + LN2
+        sx = 0.5
+        sy = 0.5
+    else:
+        m = x if x > y else y
+        f = m + log1p(exp(-fabs(x - y)))
+        sx = 1.0 / (1.0 + exp(y - x))
+        sy = 1.0 / (1.0 + exp(x - y))
+    return mkp(f, sx, sy, sx * sy, -sx * sy, sx * sy)
+
+
+cdef inline partials p_logaddexp2(double x, double y) noexcept nogil:
+    cdef double m, f, sx, sy
+    if x == y:
+        f = x + 1.0
+        sx = 0.5
+        sy = 0.5
+    else:
+        m = x if x > y else y
+        f = m + log1p(exp2(-fabs(x - y))) / LN2
+        sx = 1.0 / (1.0 + exp2(y - x))
+        sy = 1.0 / (1.0 + exp2(x - y))
+    return mkp(f, sx, sy, LN2 * sx * sy, -LN2 * sx * sy, LN2 * sx * sy)
+
+
+cdef inline partials p_select(double x, double y, bint take_max, bint ignore_nan) noexcept nogil:
+    """maximum/minimum (nan-propagating) and fmax/fmin (nan-ignoring).
+
+    The selected argument carries its derivative.  At a tie the two tangents are
+    averaged, which keeps max(x, -x) consistent with abs'(0) = 0.
+    """
+    if isnan(x) or isnan(y):
+        if ignore_nan:
+            if isnan(x) and not isnan(y):
+                return mkp(y, 0.0, 1.0, 0.0, 0.0, 0.0)
+            if isnan(y) and not isnan(x):
+                return mkp(x, 1.0, 0.0, 0.0, 0.0, 0.0)
+        return mkp(NAN, NAN, NAN, 0.0, 0.0, 0.0)
+    if x == y:
+        return mkp(x, 0.5, 0.5, 0.0, 0.0, 0.0)
+    if (x > y) == take_max:
+        return mkp(x, 1.0, 0.0, 0.0, 0.0, 0.0)
+    return mkp(y, 0.0, 1.0, 0.0, 0.0, 0.0)
+
+
+cdef inline partials binary_eval(int op, double x, double y) noexcept nogil:
+    if op == OP_ADD:
+        return mkp(x + y, 1.0, 1.0, 0.0, 0.0, 0.0)
+    elif op == OP_SUB:
+        return mkp(x - y, 1.0, -1.0, 0.0, 0.0, 0.0)
+    elif op == OP_MUL:
+        return mkp(x * y, y, x, 0.0, 1.0, 0.0)
+    elif op == OP_DIV:
+        return p_div(x, y)
+    elif op == OP_POW:
+        return p_pow(x, y)
+    elif op == OP_ATAN2:
+        return p_atan2(x, y)
+    elif op == OP_HYPOT:
+        return p_hypot(x, y)
+    elif op == OP_COPYSIGN:
+        return p_copysign(x, y)
+    elif op == OP_FMOD:
+        return p_fmod(x, y)
+    elif op == OP_MOD:
+        return p_mod(x, y)
+    elif op == OP_FLOORDIV:
+        return mkp(py_floordiv(x, y), 0.0, 0.0, 0.0, 0.0, 0.0)
+    elif op == OP_REMAINDER:
+        return p_remainder(x, y)
+    elif op == OP_LOGADDEXP:
+        return p_logaddexp(x, y)
+    elif op == OP_LOGADDEXP2:
+        return p_logaddexp2(x, y)
+    elif op == OP_MAXIMUM:
+        return p_select(x, y, True, False)
+    elif op == OP_MINIMUM:
+        return p_select(x, y, False, False)
+    elif op == OP_FMAX:
+        return p_select(x, y, True, True)
+    elif op == OP_FMIN:
+        return p_select(x, y, False, True)
+    return mkp(NAN, NAN, NAN, NAN, NAN, NAN)
