@@ -8,7 +8,16 @@
 """
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
 from dualcalc import math
+from dualcalc.derivatives import (
+    NestingError, derivative, gradient, hessian, hvp, jacobian, jvp,
+    second_derivative, value_and_derivative, value_and_gradient,
+    value_and_jacobian, value_gradient_hessian)
 
 __version__ = "0.1.0"
 
-__all__ = ["Dual", "HyperDual", "DualNumber", "math", "__version__"]
+__all__ = [
+    "Dual", "HyperDual", "DualNumber", "math", "derivative", "second_derivative",
+    "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
+    "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",
+    "NestingError", "__version__",
+]

@@ -1,0 +1,205 @@
+"""Seeding and extraction: the shared machinery under every derivative verb.
+
+Design: a verb draws fresh perturbation tags, seeds its input (a Dual or
+HyperDual for scalar x, a DualArray or HyperDualArray carrying k directions for
+array x), calls f once per chunk of directions, and reads the tangents of the
+result back into float ndarrays.  Nothing here knows any calculus.
+
+Tags come from one process-wide counter (``itertools.count`` is atomic under the
+GIL, so verbs running in several threads never share a tag).  A larger tag is
+always a more deeply nested differentiation.
+"""
+import itertools
+import numbers
+
+import numpy as np
+
+from dualcalc._core._scalar import Dual, DualNumber, HyperDual
+
+try:  # the array types (dualcalc.arrays); scalar code paths work without them
+    from dualcalc.arrays import DualArray, HyperDualArray
+except ImportError:  # pragma: no cover - only while the array layer is absent
+    DualArray = HyperDualArray = None
+
+_tags = itertools.count(1)
+
+#: Directions carried per pass for array inputs (see dualcalc.arrays for the
+#: measurements behind it); a gradient of n inputs takes ceil(n / CHUNK) passes.
+CHUNK = 256
+
+
+def new_tag():
+    """A fresh perturbation tag, larger than every tag handed out before."""
+    return next(_tags)
+
+
+class NestingError(TypeError):
+    """Raised where nested differentiation cannot be kept exact."""
+
+
+# ---------------------------------------------------------------- input checks
+def as_point(x, name="x"):
+    """x as a float64 ndarray (any shape), with a clear error for bad input."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a number or an array of numbers, got {type(x).__name__}")
+    if isinstance(x, DualNumber) or (DualArray is not None and isinstance(x, (DualArray, HyperDualArray))):
+        raise NestingError(
+            f"{name} is a dual number: nested differentiation through gradient, jacobian, "
+            "jvp, hessian and hvp is not supported. Use dualcalc.derivative for nested "
+            "scalar derivatives, or dualcalc.hessian for second derivatives.")
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a number or an array of numbers: {exc}") from None
+    if arr.dtype != np.float64:  # pragma: no cover - asarray guarantees it
+        raise TypeError(f"{name} must be real")
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} contains NaN; derivatives at NaN are undefined")
+    return arr
+
+
+def as_scalar(x, name="x"):
+    """x as a float, or a Dual/HyperDual passed through for nesting."""
+    if isinstance(x, DualNumber):
+        return x
+    if DualArray is not None and isinstance(x, (DualArray, HyperDualArray)) and x.ndim == 0:
+        return x
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Real, np.floating, np.integer)):
+        arr = np.asarray(x) if not isinstance(x, (str, bytes)) and x is not None else None
+        if arr is not None and arr.shape == () and arr.dtype.kind in "fiu":
+            x = arr.item()
+        else:
+            raise TypeError(
+                f"{name} must be a real number, got {type(x).__name__}; for arrays use "
+                "gradient, jacobian or hessian")
+    v = float(x)
+    if v != v:
+        raise ValueError(f"{name} is NaN; derivatives at NaN are undefined")
+    return v
+
+
+def call(f, x, args):
+    try:
+        return f(x, *args)
+    except TypeError as exc:
+        if "would drop its derivative" in str(exc):
+            raise TypeError(
+                f"f converted its dual-number input to a plain number ({exc}). Inside f, "
+                "use dualcalc.math instead of math and NumPy ufuncs instead of float()."
+            ) from None
+        raise
+
+
+# ---------------------------------------------------------------- seeding
+def seed_dual(x, directions, tag):
+    """x (float ndarray, shape S) carrying k directions (k,) + S under tag."""
+    if DualArray is not None:
+        return DualArray(x, directions, tag=tag)
+    if directions.shape[0] != 1:  # pragma: no cover - fallback only
+        raise RuntimeError("the object-array fallback carries one direction at a time")
+    out = np.empty(x.shape, dtype=object)
+    for idx in np.ndindex(x.shape):
+        out[idx] = Dual(float(x[idx]), float(directions[(0,) + idx]), tag=tag)
+    return out
+
+
+def seed_hyper(x, d1, d2, tag1, tag2):
+    """x (shape S) with directions d1 (p,) + S in eps1 and d2 (q,) + S in eps2."""
+    if HyperDualArray is not None:
+        e12 = np.zeros((d1.shape[0], d2.shape[0]) + x.shape)
+        return HyperDualArray(x, d1, d2, e12, tag1=tag1, tag2=tag2)
+    if d1.shape[0] != 1 or d2.shape[0] != 1:  # pragma: no cover - fallback only
+        raise RuntimeError("the object-array fallback carries one direction at a time")
+    out = np.empty(x.shape, dtype=object)
+    for idx in np.ndindex(x.shape):
+        out[idx] = HyperDual(float(x[idx]), float(d1[(0,) + idx]), float(d2[(0,) + idx]),
+                             0.0, tag1=tag1, tag2=tag2)
+    return out
+
+
+def unit_directions(shape, start, stop):
+    """Rows start..stop of the identity on the flattened shape, as (k,) + shape."""
+    n = int(np.prod(shape, dtype=np.int64))
+    k = stop - start
+    d = np.zeros((k, n))
+    d[np.arange(k), np.arange(start, stop)] = 1.0
+    return d.reshape((k,) + tuple(shape))
+
+
+# ---------------------------------------------------------------- extraction
+def _bad_output(y):
+    return TypeError(
+        f"f must return a number, a dual number, or a sequence/array of them; it "
+        f"returned {type(y).__name__}" + (f" {y!r}" if isinstance(y, (str, bytes)) or y is None else ""))
+
+
+def extract_dual(y, tag, k):
+    """(values, tangents) of f's output y for the perturbation tag: values of
+    shape Sy and tangents of shape (k,) + Sy, both float ndarrays."""
+    if type(y) is Dual:
+        if y.tag == tag:
+            if k != 1:  # pragma: no cover - defensive
+                raise TypeError("a scalar Dual cannot carry several directions")
+            return np.float64(y.value), np.array([y.eps])
+        raise NestingError(
+            "f returned a dual number of another differentiation (a nested derivative "
+            "that the outer verb cannot see through); compute it with dualcalc.derivative")
+    if DualArray is not None and isinstance(y, DualArray):
+        if y.tag != tag:
+            raise NestingError("f returned a DualArray of another differentiation")
+        return np.asarray(y.value, dtype=np.float64), np.asarray(y.eps, dtype=np.float64).reshape((k,) + np.shape(y.value))
+    if isinstance(y, (HyperDual,)) or (HyperDualArray is not None and isinstance(y, HyperDualArray)):
+        raise NestingError("f returned a HyperDual where a first derivative was expected")
+    if isinstance(y, (bool, np.bool_)):
+        raise _bad_output(y)
+    if isinstance(y, (numbers.Real, np.floating, np.integer)):
+        return np.float64(y), np.zeros((k,))
+    if isinstance(y, np.ndarray) and y.dtype.kind in "fiu":
+        v = y.astype(np.float64)
+        return v, np.zeros((k,) + v.shape)
+    if isinstance(y, (list, tuple, np.ndarray)):
+        items = list(y) if not isinstance(y, np.ndarray) else list(y)
+        if len(items) == 0:
+            return np.zeros((0,)), np.zeros((k, 0))
+        parts = [extract_dual(item, tag, k) for item in items]
+        shapes = {p[0].shape for p in parts}
+        if len(shapes) != 1:
+            raise ValueError("f returned a ragged sequence: its elements have different shapes")
+        vals = np.stack([p[0] for p in parts])
+        tans = np.stack([p[1] for p in parts], axis=1)
+        return vals, tans
+    raise _bad_output(y)
+
+
+def extract_hyper(y, tag1, tag2, p, q):
+    """(values, eps1, eps2, eps1eps2) of f's output for a HyperDual seeding:
+    shapes Sy, (p,) + Sy, (q,) + Sy, (p, q) + Sy."""
+    if type(y) is HyperDual:
+        if (y.tag1, y.tag2) != (tag1, tag2):
+            raise NestingError("f returned a HyperDual of another differentiation")
+        return (np.float64(y.value), np.array([y.eps1]), np.array([y.eps2]),
+                np.array([[y.eps1eps2]]))
+    if HyperDualArray is not None and isinstance(y, HyperDualArray):
+        if (y.tag1, y.tag2) != (tag1, tag2):
+            raise NestingError("f returned a HyperDualArray of another differentiation")
+        s = np.shape(y.value)
+        return (np.asarray(y.value, dtype=np.float64), np.asarray(y.eps1).reshape((p,) + s),
+                np.asarray(y.eps2).reshape((q,) + s), np.asarray(y.eps1eps2).reshape((p, q) + s))
+    if isinstance(y, (Dual,)) or (DualArray is not None and isinstance(y, DualArray)):
+        raise NestingError("f returned a first-order dual number where a HyperDual was expected")
+    if isinstance(y, (bool, np.bool_)):
+        raise _bad_output(y)
+    if isinstance(y, (numbers.Real, np.floating, np.integer)):
+        return np.float64(y), np.zeros((p,)), np.zeros((q,)), np.zeros((p, q))
+    if isinstance(y, np.ndarray) and y.dtype.kind in "fiu":
+        v = y.astype(np.float64)
+        return v, np.zeros((p,) + v.shape), np.zeros((q,) + v.shape), np.zeros((p, q) + v.shape)
+    if isinstance(y, (list, tuple, np.ndarray)):
+        parts = [extract_hyper(item, tag1, tag2, p, q) for item in list(y)]
+        if not parts:
+            return np.zeros((0,)), np.zeros((p, 0)), np.zeros((q, 0)), np.zeros((p, q, 0))
+        if len({part[0].shape for part in parts}) != 1:
+            raise ValueError("f returned a ragged sequence: its elements have different shapes")
+        return (np.stack([a[0] for a in parts]), np.stack([a[1] for a in parts], axis=1),
+                np.stack([a[2] for a in parts], axis=1), np.stack([a[3] for a in parts], axis=2))
+    raise _bad_output(y)

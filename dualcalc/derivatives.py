@@ -1,0 +1,452 @@
+"""The derivative verbs: derivative, gradient, jacobian, jvp, hessian, hvp.
+
+Design: each verb seeds its input (``_seeding``), calls f, and extracts the
+tangents; nothing here knows any calculus.  Shape rule:
+``jacobian(f, x).shape == np.shape(f(x)) + np.shape(x)``, and
+``hessian(f, x).shape == np.shape(x) * 2``.  Results are floats and ndarrays;
+the one exception is a derivative taken inside another derivative, which is a
+Dual of the outer differentiation (that is what makes nesting exact).
+"""
+import numbers
+
+import numpy as np
+
+from dualcalc._core._scalar import Dual, HyperDual
+from dualcalc import _seeding as S
+from dualcalc._seeding import NestingError
+
+__all__ = [
+    "derivative", "second_derivative", "gradient", "jacobian", "jvp", "hessian",
+    "hvp", "value_and_derivative", "value_and_gradient", "value_and_jacobian",
+    "value_gradient_hessian", "NestingError",
+]
+
+
+def _out(a):
+    a = np.asarray(a, dtype=np.float64)
+    return float(a) if a.ndim == 0 else a
+
+
+def _check_args(args):
+    if not isinstance(args, tuple):
+        raise TypeError("args must be a tuple of extra arguments for f, like scipy's args=")
+    return args
+
+
+# ---------------------------------------------------------------- several inputs
+def _pack(f, xs, argnums, args):
+    """Turn f(*xs, *args), differentiated in the arguments argnums, into a
+    function of one flat vector.  Returns (g, z0, unpack) where unpack splits a
+    trailing flat axis back into per-argument shapes."""
+    if not isinstance(xs, (tuple, list)):
+        raise TypeError("with argnums, x must be a tuple of all of f's inputs")
+    xs = list(xs)
+    single = isinstance(argnums, (int, np.integer))
+    nums = (int(argnums),) if single else tuple(int(a) for a in argnums)
+    for a in nums:
+        if not -len(xs) <= a < len(xs):
+            raise ValueError(f"argnums {a} is out of range for {len(xs)} inputs")
+    nums = tuple(a % len(xs) for a in nums)
+    if len(set(nums)) != len(nums):
+        raise ValueError("argnums has repeated entries")
+    points = [S.as_point(xs[a], f"x[{a}]") for a in nums]
+    sizes = [p.size for p in points]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    z0 = np.concatenate([p.ravel() for p in points]) if points else np.zeros(0)
+
+    def g(z, *extra):
+        full = list(xs)
+        for i, a in enumerate(nums):
+            piece = z[offsets[i]:offsets[i + 1]].reshape(points[i].shape)
+            if isinstance(piece, np.ndarray) and piece.dtype == object and piece.ndim == 0:
+                piece = piece.item()      # object-array fallback: the Dual itself
+            full[a] = piece
+        return f(*full, *extra)
+
+    def unpack(arr, lead):
+        parts = tuple(arr[..., offsets[i]:offsets[i + 1]].reshape(
+            arr.shape[:lead] + points[i].shape) for i in range(len(nums)))
+        return parts[0] if single else parts
+
+    return g, z0, unpack
+
+
+# ---------------------------------------------------------------- scalar verbs
+def _split_first(y, t):
+    """(value, derivative) of f's output for the perturbation t, keeping other
+    (outer) perturbations as Duals."""
+    ty = type(y)
+    if ty is Dual:
+        if y.tag == t:
+            return y.value, y.eps
+        return y, 0.0
+    if ty is HyperDual:
+        if y.tag2 == t:
+            return Dual(y.value, y.eps1, tag=y.tag1), Dual(y.eps2, y.eps1eps2, tag=y.tag1)
+        if y.tag1 == t:
+            return Dual(y.value, y.eps2, tag=y.tag2), Dual(y.eps1, y.eps1eps2, tag=y.tag2)
+        return y, 0.0
+    v, tan = S.extract_dual(y, t, 1)
+    return _out(v), _out(tan[0])
+
+
+def value_and_derivative(f, x, args=(), order=1):
+    """f(x) and its derivative of the given order (1 or 2) at a scalar x, in one
+    evaluation.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)``, scalar code written with Python operators,
+        ``dualcalc.math`` or NumPy ufuncs.  It may return a number or an
+        array of numbers (then the derivative is elementwise).
+    x : float
+        The point.
+    args : tuple, optional
+        Extra arguments passed to f.
+    order : {1, 2}
+        First derivative (Dual) or second derivative (HyperDual).
+
+    Returns
+    -------
+    value, derivative : float or ndarray
+
+    Examples
+    --------
+    >>> import dualcalc.math as math
+    >>> value_and_derivative(lambda x: 3*x**3 + 2*x**2 - 4*x + 7, 2.0)
+    (31.0, 40.0)
+    >>> value_and_derivative(math.sin, 0.0, order=2)
+    (0.0, 0.0)
+    """
+    args = _check_args(args)
+    if order not in (1, 2):
+        raise ValueError("order must be 1 or 2; for higher orders nest derivative calls "
+                         "(two levels are supported)")
+    x = S.as_scalar(x)
+    if order == 2:
+        if not isinstance(x, float):
+            raise NestingError(
+                "a second derivative inside another derivative is a third level of "
+                "nesting, which dualcalc does not support")
+        t1, t2 = S.new_tag(), S.new_tag()
+        y = S.call(f, HyperDual(x, 1.0, 1.0, 0.0, tag1=t1, tag2=t2), args)
+        v, _, _, e12 = S.extract_hyper(y, t1, t2, 1, 1)
+        return _out(v), _out(e12[0, 0])
+    t = S.new_tag()
+    if type(x) is Dual:
+        if x.tag >= t:  # pragma: no cover - tags only grow
+            raise NestingError("inconsistent perturbation tags")
+        seed = HyperDual(x.value, x.eps, 1.0, 0.0, tag1=x.tag, tag2=t)
+    elif type(x) is HyperDual:
+        raise NestingError(
+            "a derivative inside a second derivative is a third level of nesting, which "
+            "dualcalc does not support; compute the inner derivative in closed form or "
+            "restructure the computation")
+    elif not isinstance(x, float):
+        raise NestingError("nested differentiation through array types is not supported")
+    else:
+        seed = Dual(x, 1.0, tag=t)
+    return _split_first(S.call(f, seed, args), t)
+
+
+def derivative(f, x, order=1, args=()):
+    """The derivative of a function of one variable at x, exact to rounding.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)`` built from Python operators, ``dualcalc.math`` or NumPy.
+    x : float
+        The point.
+    order : {1, 2}, optional
+        1 (default, one Dual evaluation) or 2 (one HyperDual evaluation).
+    args : tuple, optional
+        Extra arguments passed to f.
+
+    Returns
+    -------
+    float, or ndarray when f returns an array.
+
+    Examples
+    --------
+    >>> from dualcalc import derivative
+    >>> import dualcalc.math as math
+    >>> derivative(lambda x: 3*x**3 + 2*x**2 - 4*x + 7, 1.0)   # 9x^2 + 4x - 4
+    9.0
+    >>> derivative(lambda x: (3*x + 1)**2, 1.0)                 # 6(3x + 1)
+    24.0
+
+    Nested derivatives are kept apart (no perturbation confusion):
+
+    >>> derivative(lambda x: x * derivative(lambda y: x + y, 1.0), 1.0)
+    1.0
+    """
+    return value_and_derivative(f, x, args=args, order=order)[1]
+
+
+def second_derivative(f, x, args=()):
+    """f''(x) from one HyperDual evaluation.
+
+    Examples
+    --------
+    >>> second_derivative(lambda x: x**4, 2.0)
+    48.0
+    """
+    return value_and_derivative(f, x, args=args, order=2)[1]
+
+
+# ---------------------------------------------------------------- Jacobian family
+def _chunks(n, size):
+    for start in range(0, n, size):
+        yield start, min(n, start + size)
+
+
+def _jacobian_core(f, x, args):
+    """(value, J) with J of shape Sy + Sx, from ceil(n / CHUNK) passes."""
+    n = x.size
+    t = S.new_tag()
+    chunk = S.CHUNK if S.DualArray is not None else 1
+    value = None
+    blocks = []
+    for start, stop in _chunks(n, chunk) if n else [(0, 0)]:
+        d = S.unit_directions(x.shape, start, stop)
+        if n == 0 and S.DualArray is None:
+            y = S.call(f, x, args)
+            v = np.asarray(y, dtype=np.float64)
+            return v, np.zeros(v.shape + x.shape)
+        y = S.call(f, S.seed_dual(x, d, t), args)
+        v, tan = S.extract_dual(y, t, stop - start)
+        value = v
+        blocks.append(tan)
+    tan = np.concatenate(blocks, axis=0)                    # (n,) + Sy
+    J = np.moveaxis(tan, 0, -1).reshape(value.shape + x.shape)
+    return value, J
+
+
+def value_and_jacobian(f, x, args=(), argnums=None):
+    """f(x) and its Jacobian, sharing the evaluations.
+
+    See `jacobian` for the parameters.
+    """
+    args = _check_args(args)
+    if argnums is not None:
+        g, z0, unpack = _pack(f, x, argnums, args)
+        v, J = _jacobian_core(g, z0, args)
+        return _out(v), unpack(J, v.ndim)
+    x = S.as_point(x)
+    v, J = _jacobian_core(f, x, args)
+    return _out(v), _out(J)
+
+
+def jacobian(f, x, args=(), argnums=None):
+    """The Jacobian of f at x: ``J[i..., j...] = d f(x)[i...] / d x[j...]``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)`` returning a number, a sequence of numbers or an array.
+    x : array_like
+        The point (any shape).  With ``argnums``, a tuple of all of f's inputs.
+    args : tuple, optional
+        Extra arguments passed to f.
+    argnums : int or tuple of int, optional
+        Differentiate ``f(*x, *args)`` in these positions; the result is one
+        array (int) or a tuple of arrays (tuple).
+
+    Returns
+    -------
+    ndarray of shape ``np.shape(f(x)) + np.shape(x)``.
+
+    Examples
+    --------
+    >>> import numpy as np, dualcalc.math as math
+    >>> jacobian(lambda x: [x[0]**2 * x[1], 5*x[0] + math.sin(x[1])], [1.0, 0.0])
+    array([[0., 1.],
+           [5., 1.]])
+    """
+    return value_and_jacobian(f, x, args=args, argnums=argnums)[1]
+
+
+def value_and_gradient(f, x, args=(), argnums=None):
+    """f(x) and its gradient, sharing the evaluations.
+
+    Examples
+    --------
+    >>> value_and_gradient(lambda x: x[0]**2 * x[1] + 3*x[1]**2, [1.0, 2.0])
+    (14.0, array([ 4., 13.]))
+    """
+    args = _check_args(args)
+    if argnums is not None:
+        g, z0, unpack = _pack(f, x, argnums, args)
+        v, J = _jacobian_core(g, z0, args)
+        _require_scalar(v, "gradient")
+        return float(v), unpack(J, 0)
+    x = S.as_point(x)
+    v, J = _jacobian_core(f, x, args)
+    _require_scalar(v, "gradient")
+    return float(v), _out(J)
+
+
+def _require_scalar(v, verb):
+    if np.shape(v) != ():
+        raise ValueError(
+            f"{verb} needs f to return a single number; it returned shape {np.shape(v)}. "
+            "Use jacobian for vector-valued functions.")
+
+
+def gradient(f, x, args=(), argnums=None):
+    """The gradient of a scalar function f at x (same shape as x).
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)`` returning one number.  NumPy-style code (``np.sum(x**2)``)
+        and scalar-style code (``x[0]**2 + x[1]``) both work.
+    x : array_like
+        The point, any shape.  With ``argnums``, a tuple of all of f's inputs.
+    args : tuple, optional
+        Extra arguments passed to f.
+    argnums : int or tuple of int, optional
+        Differentiate ``f(*x, *args)`` with respect to these inputs.
+
+    Returns
+    -------
+    ndarray of x's shape (a float for scalar x; a tuple for tuple argnums).
+
+    Examples
+    --------
+    >>> gradient(lambda x: x[0]**2 + x[1]**2 + x[2]**2, [1.0, 2.0, 3.0])
+    array([2., 4., 6.])
+    >>> gradient(lambda x, y: x**2 * y + 3*y**2, (1.0, 2.0), argnums=(0, 1))
+    (4.0, 13.0)
+    """
+    g = value_and_gradient(f, x, args=args, argnums=argnums)[1]
+    if argnums is not None and not isinstance(argnums, (int, np.integer)):
+        return tuple(_out(a) for a in g)
+    return _out(g)
+
+
+def jvp(f, x, v, args=()):
+    """The directional derivative J(x) @ v in one forward pass (a Jacobian
+    column when v is a unit vector).
+
+    Examples
+    --------
+    >>> jvp(lambda x: [x[0] * x[1], x[0] + x[1]], [2.0, 3.0], [1.0, 0.0])
+    array([3., 1.])
+    """
+    args = _check_args(args)
+    x = S.as_point(x)
+    v = S.as_point(v, "v")
+    if v.shape != x.shape:
+        if v.size == x.size and v.ndim == 1:
+            v = v.reshape(x.shape)
+        else:
+            raise ValueError(f"v must have x's shape {x.shape}; got {v.shape}")
+    t = S.new_tag()
+    y = S.call(f, S.seed_dual(x, v[np.newaxis], t), args)
+    _, tan = S.extract_dual(y, t, 1)
+    return _out(tan[0])
+
+
+# ---------------------------------------------------------------- Hessian family
+def _hessian_chunk(n):
+    # eps1eps2 holds chunk * n values per element of every intermediate array;
+    # keep that near 8 M doubles (64 MB) for a vector of n elements.
+    return max(1, min(n, 8_000_000 // max(1, n * n)))
+
+
+def value_gradient_hessian(f, x, args=()):
+    """f(x), its gradient and its Hessian, from HyperDual evaluations.
+
+    The Hessian is exactly symmetric.
+
+    Examples
+    --------
+    >>> v, g, H = value_gradient_hessian(lambda x: x[0]**3 - 3*x[0] + x[1]**2, [1.0, 0.0])
+    >>> v, g
+    (-2.0, array([0., 0.]))
+    >>> H
+    array([[6., 0.],
+           [0., 2.]])
+    """
+    args = _check_args(args)
+    x = S.as_point(x)
+    n = x.size
+    t1, t2 = S.new_tag(), S.new_tag()
+    H = np.empty((n, n))
+    grad = np.empty(n)
+    value = None
+    if S.HyperDualArray is None:
+        for i in range(n):
+            for j in range(i, n):
+                d1 = S.unit_directions(x.shape, i, i + 1)
+                d2 = S.unit_directions(x.shape, j, j + 1)
+                y = S.call(f, S.seed_hyper(x, d1, d2, t1, t2), args)
+                v, e1, e2, e12 = S.extract_hyper(y, t1, t2, 1, 1)
+                _require_scalar(v, "hessian")
+                value = v
+                H[i, j] = H[j, i] = e12[0, 0]
+                grad[i] = e1[0]
+                grad[j] = e2[0]
+        if n == 0:
+            value = np.asarray(S.call(f, x, args), dtype=np.float64)
+    else:
+        everything = S.unit_directions(x.shape, 0, n)
+        for start, stop in _chunks(n, _hessian_chunk(n)) if n else [(0, 0)]:
+            d1 = S.unit_directions(x.shape, start, stop)
+            y = S.call(f, S.seed_hyper(x, d1, everything, t1, t2), args)
+            v, e1, e2, e12 = S.extract_hyper(y, t1, t2, stop - start, n)
+            _require_scalar(v, "hessian")
+            value = v
+            H[start:stop, :] = e12
+            grad[:] = e2
+        H = 0.5 * (H + H.T)
+    return (float(value), _out(grad.reshape(x.shape)),
+            _out(H.reshape(x.shape + x.shape)))
+
+
+def hessian(f, x, args=()):
+    """The Hessian of a scalar function f at x, shape ``np.shape(x) * 2``.
+
+    One HyperDual pass carries the identity in both eps1 and eps2 (in chunks of
+    rows when x is large); the result is exactly symmetric.
+
+    Examples
+    --------
+    >>> hessian(lambda x: x[0]**2 * x[1] + 3*x[1]**2, [1.0, 2.0])
+    array([[4., 2.],
+           [2., 6.]])
+    """
+    return value_gradient_hessian(f, x, args=args)[2]
+
+
+def hvp(f, x, v, args=()):
+    """The Hessian-vector product H(x) @ v without forming H: eps1 carries the
+    identity and eps2 carries v, so the cost is a small multiple of a gradient.
+
+    Examples
+    --------
+    >>> hvp(lambda x: x[0]**2 * x[1] + 3*x[1]**2, [1.0, 2.0], [1.0, 0.0])
+    array([4., 2.])
+    """
+    args = _check_args(args)
+    x = S.as_point(x)
+    v = S.as_point(v, "v")
+    if v.shape != x.shape:
+        if v.size == x.size and v.ndim == 1:
+            v = v.reshape(x.shape)
+        else:
+            raise ValueError(f"v must have x's shape {x.shape}; got {v.shape}")
+    n = x.size
+    t1, t2 = S.new_tag(), S.new_tag()
+    out = np.empty(n)
+    chunk = S.CHUNK if S.HyperDualArray is not None else 1
+    for start, stop in _chunks(n, chunk):
+        d1 = S.unit_directions(x.shape, start, stop)
+        y = S.call(f, S.seed_hyper(x, d1, v[np.newaxis], t1, t2), args)
+        val, _, _, e12 = S.extract_hyper(y, t1, t2, stop - start, 1)
+        _require_scalar(val, "hvp")
+        out[start:stop] = e12[:, 0]
+    return _out(out.reshape(x.shape))
