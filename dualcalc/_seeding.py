@@ -149,7 +149,10 @@ def extract_dual(y, tag, k):
             raise NestingError("f returned a DualArray of another differentiation")
         return np.asarray(y.value, dtype=np.float64), np.asarray(y.eps, dtype=np.float64).reshape((k,) + np.shape(y.value))
     if isinstance(y, (HyperDual,)) or (HyperDualArray is not None and isinstance(y, HyperDualArray)):
-        raise NestingError("f returned a HyperDual where a first derivative was expected")
+        raise NestingError(
+            "f's result mixes this differentiation with another one: nested "
+            "differentiation through gradient, jacobian, jvp, hessian and hvp is not "
+            "supported. Use dualcalc.derivative for nested scalar derivatives.")
     if isinstance(y, (bool, np.bool_)):
         raise _bad_output(y)
     if isinstance(y, (numbers.Real, np.floating, np.integer)):

@@ -23,6 +23,8 @@ from dualcalc._core._scalar import with_value, scale
 
 import math as _m
 
+import numpy as np
+
 
 cdef object _u(object x, int rid, object pyf):
     cdef triple t
@@ -39,11 +41,48 @@ cdef object _u(object x, int rid, object pyf):
         if not isfinite(t.f) and isfinite(v):
             pyf(v)
         return hyper_chain(<HyperDual>x, t)
-    if hasattr(x, "__array_ufunc__") and not isinstance(x, float):
-        raise TypeError(
-            "dualcalc.math.{0} takes a number or a dual number, like math.{0}; for "
-            "arrays use the NumPy ufunc (numpy.{0} or its numpy name)".format(pyf.__name__))
+    if _is_dual_array(x):
+        return _array_unary(x, rid, pyf)
     return pyf(x)
+
+
+cdef bint _is_dual_array(object x):
+    """A dual-valued array (DualArray, HyperDualArray): not a plain number, not
+    an ndarray, but something that takes part in NumPy's ufunc protocol."""
+    t = type(x)
+    return (t is not float and t is not int and t is not np.ndarray
+            and getattr(t, "__array_ufunc__", None) is not None
+            and not isinstance(x, (np.generic, float, int)))
+
+
+cdef object _array_unary(object x, int rid, object pyf):
+    """dualcalc.math on an array (typically the 0-d array that indexing a
+    DualArray gives): the NumPy ufunc of the same rule."""
+    u = _UFUNC_OF_RULE.get(rid)
+    if u is None:
+        rule = getattr(x, "_apply_rule", None)
+        if rule is None:
+            raise TypeError(
+                "dualcalc.math.{0} is not available on {1}; apply it to scalars".format(
+                    pyf.__name__, type(x).__name__))
+        return rule(rid)
+    return u(x)
+
+
+_UFUNC_OF_RULE = {
+    R_SIN: np.sin, R_COS: np.cos, R_TAN: np.tan, R_ASIN: np.arcsin,
+    R_ACOS: np.arccos, R_ATAN: np.arctan, R_SINH: np.sinh, R_COSH: np.cosh,
+    R_TANH: np.tanh, R_ASINH: np.arcsinh, R_ACOSH: np.arccosh,
+    R_ATANH: np.arctanh, R_EXP: np.exp, R_EXP2: np.exp2, R_EXPM1: np.expm1,
+    R_LOG: np.log, R_LOG2: np.log2, R_LOG10: np.log10, R_LOG1P: np.log1p,
+    R_SQRT: np.sqrt, R_CBRT: np.cbrt, R_ABS: np.absolute, R_DEGREES: np.degrees,
+    R_RADIANS: np.radians, R_FLOOR: np.floor, R_CEIL: np.ceil, R_TRUNC: np.trunc,
+}
+
+_UFUNC_OF_OP = {
+    OP_POW: np.power, OP_ATAN2: np.arctan2, OP_HYPOT: np.hypot,
+    OP_COPYSIGN: np.copysign, OP_FMOD: np.fmod, OP_DIV: np.true_divide,
+}
 
 
 cdef object _u_mathvalue(object x, int rid, object pyf):
@@ -61,6 +100,12 @@ cdef inline bint _isdual(object x):
 
 
 cdef object _b(object x, object y, int op, object pyf, int errors):
+    if _is_dual_array(x) or _is_dual_array(y):
+        u = _UFUNC_OF_OP.get(op)
+        if u is None:
+            raise TypeError("this dualcalc.math function is not available on arrays; "
+                            "apply it to scalars")
+        return u(x, y)
     if _isdual(x) or _isdual(y):
         r = binary(x, y, op, errors)
         if r is NotImplemented:
@@ -142,6 +187,8 @@ def log(x, base=None):
     """Like math.log (natural log, or log to the given base); dual in, dual out."""
     if base is None:
         return _u(x, R_LOG, _m.log)
+    if _is_dual_array(x) or _is_dual_array(base):
+        return np.log(x) / np.log(base)
     if not (_isdual(x) or _isdual(base)):
         return _m.log(x, base)
     return _b(log(x), log(base), OP_DIV, None, ERR_OPERATOR)
@@ -235,6 +282,11 @@ def hypot(*coordinates):
     """Like math.hypot with any number of arguments; at the origin the
     derivative follows the sign convention (zero), like abs'(0) = 0."""
     cdef object r
+    if any(_is_dual_array(c) for c in coordinates):
+        r = 0.0
+        for c in coordinates:
+            r = np.hypot(r, c)
+        return r
     if not any(_isdual(c) for c in coordinates):
         return _m.hypot(*coordinates)
     r = 0.0

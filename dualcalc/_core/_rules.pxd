@@ -232,7 +232,7 @@ cdef inline triple k_acosh(double x) noexcept nogil:
     return mk(acosh(x), 1.0 / s, -(x / s) / s / s)
 
 cdef inline triple k_atanh(double x) noexcept nogil:
-    cdef double r = 1.0 / ((1.0 - x) * (1.0 + x))
+    cdef double r = 1.0 / ((1.0 - x) * (1.0 + x)) if fabs(x) <= 1.0 else NAN
     return mk(atanh(x), r, 2.0 * x * r * r)
 
 cdef inline triple k_exp(double x) noexcept nogil:
@@ -248,19 +248,20 @@ cdef inline triple k_expm1(double x) noexcept nogil:
     return mk(expm1(x), e, e)
 
 cdef inline triple k_log(double x) noexcept nogil:
-    cdef double r = 1.0 / x
+    # outside the domain (x < 0) the derivatives are nan like the value
+    cdef double r = 1.0 / x if x >= 0.0 else NAN
     return mk(log(x), r, -r * r)
 
 cdef inline triple k_log2(double x) noexcept nogil:
-    cdef double r = 1.0 / x
+    cdef double r = 1.0 / x if x >= 0.0 else NAN
     return mk(log2(x), r / LN2, -r * r / LN2)
 
 cdef inline triple k_log10(double x) noexcept nogil:
-    cdef double r = 1.0 / x
+    cdef double r = 1.0 / x if x >= 0.0 else NAN
     return mk(log10(x), r / LN10, -r * r / LN10)
 
 cdef inline triple k_log1p(double x) noexcept nogil:
-    cdef double r = 1.0 / (1.0 + x)
+    cdef double r = 1.0 / (1.0 + x) if x >= -1.0 else NAN
     return mk(log1p(x), r, -r * r)
 
 cdef inline triple k_sqrt(double x) noexcept nogil:
