@@ -507,10 +507,11 @@ def parse(text, variables=None):
     --------
     >>> parse("x - y", variables=["y", "x"])([1.0, 5.0])
     4.0
-    >>> parse("sin(x")
-    Traceback (most recent call last):
-    ...
-    dualcalc.expr.ExprError: syntax error: '(' was never closed
+    >>> try:
+    ...     parse("sin(x")
+    ... except ExprError as err:
+    ...     print(err)
+    syntax error: '(' was never closed
       sin(x
          ^
     """
