@@ -34,6 +34,7 @@ import re
 import dualcalc.math as dmath
 
 __all__ = ["parse", "parse_constant", "parse_assignments", "Expression", "ExprError",
+           "EvaluationError",
            "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT"]
 
 #: Longest accepted expression, in characters.
@@ -51,8 +52,8 @@ CONSTANTS = {"pi": _pymath.pi, "e": _pymath.e}
 def _power(a, b):
     r = a ** b
     if type(r) is complex:
-        raise ValueError("a negative number raised to a fractional power is complex, "
-                         "and this calculator is real")
+        raise ValueError("outside the domain of **: a negative number raised to a "
+                         "fractional power is complex, and this calculator is real")
     return r
 
 
@@ -130,6 +131,27 @@ class ExprError(ValueError):
     def to_dict(self):
         return {"message": self.message, "expression": self.text,
                 "start": self.start, "end": self.end}
+
+
+class EvaluationError(ExprError):
+    """An expression that parsed but cannot be evaluated at the given point
+    (log of a negative number, division by zero, overflow).  The subclasses
+    are also ZeroDivisionError or OverflowError, so code that steps back from
+    arithmetic failures (line searches) treats them like the float errors."""
+
+
+class EvaluationZeroDivisionError(EvaluationError, ZeroDivisionError):
+    pass
+
+
+class EvaluationOverflowError(EvaluationError, OverflowError):
+    pass
+
+
+def _eval_error(exc, where, text, start, end):
+    kind = (EvaluationZeroDivisionError if isinstance(exc, ZeroDivisionError) else
+            EvaluationOverflowError if isinstance(exc, OverflowError) else EvaluationError)
+    return kind(_describe(exc, where), text, start, end)
 
 
 # ---------------------------------------------------------------- the compiled form
@@ -336,7 +358,7 @@ class _Compiler:
                 try:
                     acc = f(acc, fn(x))
                 except ZeroDivisionError as exc:
-                    raise ExprError(_describe(exc, None), text, *spans[k]) from None
+                    raise _eval_error(exc, None, text, *spans[k]) from None
             return acc
         if len(ops) == 1 and ops[0][0] is not operator.truediv:
             f, b = ops[0]
@@ -364,7 +386,7 @@ class _Compiler:
             try:
                 v = _power(ca, cb)
             except (ArithmeticError, ValueError) as exc:
-                raise self.error(_describe(exc, node), node) from None
+                raise self.error(_describe(exc, "**"), node) from None
             if not _pymath.isfinite(v):
                 raise self.error("numeric overflow: the result is too large for a float", node)
             return (lambda x: v), v
@@ -384,7 +406,7 @@ class _Compiler:
                 except ExprError:
                     raise
                 except (ArithmeticError, ValueError) as exc:
-                    raise ExprError(_describe(exc, None), text, start, end) from None
+                    raise _eval_error(exc, "**", text, start, end) from None
             return fn, None
 
         def fn(x):
@@ -393,7 +415,7 @@ class _Compiler:
             except ExprError:
                 raise
             except (ArithmeticError, ValueError) as exc:
-                raise ExprError(_describe(exc, None), text, start, end) from None
+                raise _eval_error(exc, "**", text, start, end) from None
         return fn, None
 
     def call(self, node):
@@ -440,7 +462,7 @@ class _Compiler:
                 except ExprError:
                     raise
                 except (ArithmeticError, ValueError) as exc:
-                    raise ExprError(_describe(exc, name), text, start, end) from None
+                    raise _eval_error(exc, name, text, start, end) from None
             return fn, None
 
         def fn(x):
@@ -449,7 +471,7 @@ class _Compiler:
             except ExprError:
                 raise
             except (ArithmeticError, ValueError) as exc:
-                raise ExprError(_describe(exc, name), text, start, end) from None
+                raise _eval_error(exc, name, text, start, end) from None
         return fn, None
 
 
@@ -472,10 +494,13 @@ def _short(v):
 def _describe(exc, where):
     """A message for an arithmetic failure; where is a function name or None."""
     if isinstance(exc, ZeroDivisionError):
-        return "division by zero"
+        return ("zero cannot be raised to a negative power" if where == "**"
+                else "division by zero")
     if isinstance(exc, OverflowError):
         return "numeric overflow: the result is too large for a float"
     msg = str(exc)
+    if where == "**":
+        return msg if msg.startswith("outside the domain") else f"outside the domain of **: {msg}"
     if isinstance(where, str):
         if msg == "math domain error":
             return f"{where}() is not defined here (math domain error)"
