@@ -30,6 +30,7 @@ import ast
 import math as _pymath
 import operator
 import re
+import warnings
 
 import dualcalc.math as dmath
 
@@ -263,9 +264,10 @@ class _Compiler:
             if depth > MAX_DEPTH:
                 raise self.error(f"too deeply nested: more than {MAX_DEPTH} levels", node)
             for child in ast.iter_child_nodes(node):
-                same_level = (isinstance(node, ast.BinOp) and child is node.left
-                              and isinstance(child, ast.BinOp)
-                              and _level(child.op) == _level(node.op) is not None)
+                same_level = (type(node) is ast.BinOp and child is node.left
+                              and type(child) is ast.BinOp
+                              and _level(type(node.op)) is not None
+                              and _level(type(child.op)) == _level(type(node.op)))
                 stack.append((child, depth if same_level else depth + 1))
 
     # -- nodes
@@ -579,7 +581,9 @@ def parse(text, variables=None):
 
 def _parse_piece(text, piece, start):
     try:
-        return ast.parse(piece, mode="eval")
+        with warnings.catch_warnings():   # "1if x else y": refused later, quietly
+            warnings.simplefilter("ignore")
+            return ast.parse(piece, mode="eval")
     except SyntaxError as exc:
         msg = exc.msg or "invalid syntax"
         off = exc.offset if exc.offset and exc.offset > 0 else len(piece.rstrip()) + 1
@@ -620,7 +624,7 @@ def parse_assignments(text, what="--at"):
     out = {}
     depth, start = 0, 0
     parts = []
-    for i, c in enumerate(text + ","):
+    for i, c in enumerate(text):
         if c == "(":
             depth += 1
         elif c == ")":
@@ -628,6 +632,7 @@ def parse_assignments(text, what="--at"):
         elif c == "," and depth == 0:
             parts.append((start, text[start:i]))
             start = i + 1
+    parts.append((start, text[start:]))
     for start, part in parts:
         if not part.strip():
             raise ExprError(f"empty entry in {what}: write name=value, separated by commas",
