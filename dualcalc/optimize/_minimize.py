@@ -1,0 +1,665 @@
+"""minimize: one public entry point, one private function per method.
+
+Design: `_Objective` is the only code that calls the user's function.  It hands
+the function a copy of x (the derivative verbs seed a fresh array of dual
+numbers; the value-only path copies), counts evaluations, and turns arithmetic
+errors and overflow at trial points into ``inf`` so that line searches and trust
+regions simply step back.  Each method is a loop bounded by ``maxiter`` that
+ends in a status code from ``_result.STATUS``.
+
+Counting: ``nfev`` counts evaluations of f (every derivative request also
+evaluates f), ``njev`` gradient evaluations, ``nhev`` Hessians (``newton``) or
+Hessian-vector products (``newton-cg``), as scipy counts ``hessp`` calls.
+"""
+import math
+
+import numpy as np
+
+from dualcalc import derivatives as D
+from dualcalc.optimize._result import (
+    CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS, SMALL_STEP,
+    Monitor, OptimizeResult, check_options, check_x0, finish)
+
+__all__ = ["minimize", "METHODS"]
+
+_EPS = np.finfo(float).eps
+
+
+# ---------------------------------------------------------------- the objective
+class _Objective:
+    """The user's f with its exact derivatives, counted and checked."""
+
+    def __init__(self, fun, args):
+        if not callable(fun):
+            raise TypeError("fun must be callable, called as fun(x, *args)")
+        if not isinstance(args, tuple):
+            args = (args,)
+        self.fun, self.args = fun, args
+        self.nfev = self.njev = self.nhev = 0
+
+    def check(self, x):
+        """Evaluate f at x0 once, with a ValueError if it is not one number."""
+        self.nfev += 1
+        with np.errstate(all="ignore"):
+            y = self.fun(x.copy(), *self.args)
+        arr = None
+        try:
+            arr = np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError):
+            pass
+        if arr is None or arr.shape != ():
+            shape = "" if arr is None else f" of shape {arr.shape}"
+            raise ValueError(
+                f"the objective must return a single real number; it returned "
+                f"{type(y).__name__}{shape}. For a vector of residuals use "
+                "least_squares, for a system of equations use root.")
+        return float(arr)
+
+    def _guard(self, compute, fail):
+        try:
+            with np.errstate(all="ignore"):
+                return compute()
+        except (ArithmeticError, ValueError) as exc:
+            # dualcalc.math raises ValueError for domain errors (log of a
+            # negative number) and Python operators raise ZeroDivisionError or
+            # OverflowError; at a trial point that means "not better here".
+            if isinstance(exc, ValueError) and "domain" not in str(exc):
+                raise
+            return fail
+
+    def value(self, x):
+        self.nfev += 1
+        v = self._guard(lambda: self.fun(x.copy(), *self.args), math.inf)
+        try:
+            return float(np.asarray(v, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise ValueError("the objective must return a single real number; it "
+                             f"returned {type(v).__name__}") from None
+
+    def value_grad(self, x):
+        self.nfev += 1
+        self.njev += 1
+        return self._guard(lambda: D.value_and_gradient(self.fun, x, args=self.args),
+                           (math.inf, None))
+
+    def value_grad_hess(self, x):
+        self.nfev += 1
+        self.njev += 1
+        self.nhev += 1
+        return self._guard(lambda: D.value_gradient_hessian(self.fun, x, args=self.args),
+                           (math.inf, None, None))
+
+    def hvp(self, x, v):
+        self.nhev += 1
+        return self._guard(lambda: D.hvp(self.fun, x, v, args=self.args), None)
+
+
+def _finite(*arrays):
+    return all(a is not None and np.all(np.isfinite(a)) for a in arrays)
+
+
+def _result(obj, x, f, g, nit, status, monitor, H=None):
+    r = OptimizeResult(x=x, fun=f, jac=g)
+    if H is not None:
+        r["hess"] = H
+    r.update(nit=nit, nfev=obj.nfev, njev=obj.njev, nhev=obj.nhev)
+    finish(r, status)
+    return monitor.attach(r)
+
+
+def _norm_inf(g):
+    return float(np.max(np.abs(g))) if g.size else 0.0
+
+
+# ---------------------------------------------------------------- trust-region pieces
+def _trust_subproblem(g, lam, Q, delta):
+    """Minimise g.p + p.H.p / 2 over |p| <= delta, with H = Q diag(lam) Q^T
+    (eigenvalues ascending).  Returns (p, H p, interior), exact to rounding,
+    including the hard case.
+
+    The secular equation |p(mu)| = delta, p(mu) = -(H + mu I)^-1 g, is solved
+    by Newton's method on 1/|p(mu)| (nearly linear in mu) inside a bisection
+    bracket, so it cannot diverge and takes at most 100 steps.
+    """
+    a = Q.T @ g
+    lmin = lam[0]
+    if lmin > 0:
+        c = -a / lam
+        if np.linalg.norm(c) <= delta:
+            return Q @ c, Q @ (lam * c), True
+    gnorm = np.linalg.norm(a)
+    lo = max(0.0, -lmin)
+    hi = lo + gnorm / delta
+    mu = hi
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(100):
+            d = lam + mu
+            c = -a / d
+            pn = np.linalg.norm(c)
+            if np.isfinite(pn) and abs(pn - delta) <= 1e-12 * delta:
+                break
+            if not np.isfinite(pn) or pn > delta:
+                lo = mu
+            else:
+                hi = mu
+            if hi - lo <= 4 * _EPS * max(hi, 1.0):
+                mu = hi          # the side where |p| <= delta
+                d = lam + mu
+                c = np.where(d > 0, -a / np.where(d > 0, d, 1.0), 0.0)
+                break
+            # Newton on phi(mu) = 1/|p| - 1/delta
+            new = np.nan
+            if np.isfinite(pn) and pn > 0:
+                dphi = np.sum(a * a / d**3) / pn**3
+                if dphi > 0:
+                    new = mu - (1.0 / pn - 1.0 / delta) / dphi
+            if not (lo < new < hi):
+                new = 0.5 * (lo + hi)
+            mu = new
+        else:
+            mu = hi
+            d = lam + mu
+            c = np.where(d > 0, -a / np.where(d > 0, d, 1.0), 0.0)
+    pn = np.linalg.norm(c)
+    if lmin < 0 and pn < delta * (1 - 1e-9):
+        # hard case: g is (numerically) orthogonal to the eigenvectors of the
+        # most negative eigenvalue; go to the boundary along the first one.
+        tau = math.sqrt(max(delta * delta - pn * pn, 0.0))
+        c = c.copy()
+        c[0] += -tau if a[0] > 0 else tau
+    return Q @ c, Q @ (lam * c), False
+
+
+def _default_radius(x0):
+    # A first step as long as x0 itself (at least 1): scale-aware, in the
+    # spirit of MINPACK's factor * |D x0|.  On the MGH set it halves the total
+    # iteration count compared with a fixed radius of 1.
+    return max(1.0, float(np.linalg.norm(x0)))
+
+
+def _update_radius(delta, rho, pnorm, on_boundary, max_radius):
+    if rho < 0.25:
+        return 0.25 * pnorm if np.isfinite(rho) and pnorm > 0 else 0.25 * min(delta, pnorm or delta)
+    if rho > 0.75 and on_boundary:
+        return min(2.0 * delta, max_radius)
+    return delta
+
+
+# ---------------------------------------------------------------- newton
+_NEWTON_OPTIONS = ("maxiter", "gtol", "xtol", "disp", "return_history",
+                   "globalization", "initial_trust_radius", "max_trust_radius")
+
+
+def _minimize_newton(obj, x, callback, tol, options):
+    """Newton's method with the exact Hessian, globalised by a trust region
+    (default; the subproblem is solved exactly through an eigendecomposition,
+    hard case included) or by a line search on a modified Hessian
+    (``globalization="line-search"``: eigenvalues replaced by their absolute
+    values, floored at sqrt(eps) times the largest).  Near a minimum with a
+    positive definite Hessian both take full Newton steps and converge
+    quadratically."""
+    opts = check_options(options, _NEWTON_OPTIONS, "newton")
+    n = x.size
+    maxiter = opts.get("maxiter")
+    maxiter = 200 * n if maxiter is None else maxiter
+    gtol = float(opts.get("gtol", 1e-8 if tol is None else tol))
+    xtol = float(opts.get("xtol", 1e-12))
+    glob = opts.get("globalization", "trust-region")
+    if glob not in ("trust-region", "line-search"):
+        raise ValueError("globalization must be 'trust-region' or 'line-search'")
+    delta = float(opts.get("initial_trust_radius", _default_radius(x)))
+    max_radius = float(opts.get("max_trust_radius", 1e10))
+    if not (0 < delta <= max_radius):
+        raise ValueError("need 0 < initial_trust_radius <= max_trust_radius")
+    mon = Monitor(callback, opts.get("disp"), opts.get("return_history"))
+
+    f, g, H = obj.value_grad_hess(x)
+    if not _finite(f, g, H):
+        return _result(obj, x, f, g, 0, NONFINITE, mon, H)
+    mon.start(f, _norm_inf(g))
+    nit = 0
+    status = MAXITER
+    while True:
+        if _norm_inf(g) <= gtol:
+            status = CONVERGED
+            break
+        if nit >= maxiter:
+            status = MAXITER
+            break
+        nit += 1
+        lam, Q = np.linalg.eigh(H)
+        if glob == "trust-region":
+            p, Hp, interior = _trust_subproblem(g, lam, Q, delta)
+        else:
+            floor = math.sqrt(_EPS) * max(1.0, float(np.max(np.abs(lam))))
+            lam_mod = np.maximum(np.abs(lam), floor)
+            p = -(Q @ ((Q.T @ g) / lam_mod))
+            Hp = H @ p
+            interior = bool(lam[0] > 0 and np.all(lam_mod == lam))
+        pred = -(g @ p + 0.5 * (p @ Hp))
+        pnorm = float(np.linalg.norm(p))
+        xnorm = float(np.linalg.norm(x))
+        if interior and (pred <= 8 * _EPS * abs(f) or pnorm <= xtol * (xtol + xnorm)):
+            # The full Newton step is at rounding level: x is a minimiser to
+            # working precision even if |g| cannot reach gtol.
+            status = SMALL_STEP
+            nit -= 1
+            break
+        if glob == "trust-region":
+            f_new = obj.value(x + p)
+            actual = f - f_new if np.isfinite(f_new) else -math.inf
+            if pred <= 0:
+                rho = -math.inf
+            elif abs(actual) <= 8 * _EPS * abs(f) and pred <= 8 * _EPS * abs(f):
+                rho = 1.0 if f_new <= f else -math.inf   # both at rounding level
+            else:
+                rho = actual / pred
+            delta = _update_radius(delta, rho, pnorm, not interior, max_radius)
+            accepted = rho > 1e-4
+            step = p
+        else:
+            step, f_new = _backtrack(obj, x, f, g, p)
+            accepted = step is not None
+        if accepted:
+            x_new = x + step
+            f_try, g_new, H_new = obj.value_grad_hess(x_new)
+            if not _finite(f_try, g_new, H_new):
+                # the value was finite at the trial point, the derivatives not
+                if glob == "line-search":
+                    status = NONFINITE
+                    break
+                delta = 0.25 * pnorm
+                accepted = False
+            else:
+                x, f, g, H = x_new, f_try, g_new, H_new
+        if glob == "line-search" and not accepted:
+            status = PRECISION_LOSS
+            break
+        if glob == "trust-region" and delta <= 4 * _EPS * max(1.0, xnorm):
+            status = PRECISION_LOSS
+            break
+        if mon.record(nit, x, f, g, _norm_inf(g), float(np.linalg.norm(step)) if accepted else 0.0,
+                      hess=H):
+            status = CALLBACK_STOP
+            break
+    return _result(obj, x, f, g, nit, status, mon, H)
+
+
+def _backtrack(obj, x, f, g, p, c1=1e-4, max_steps=60):
+    """Armijo backtracking from a unit step with safeguarded quadratic
+    interpolation.  Returns (step, f(x + step)) or (None, f) on failure."""
+    slope = float(g @ p)
+    if not slope < 0:
+        return None, f
+    alpha = 1.0
+    for _ in range(max_steps):
+        f_new = obj.value(x + alpha * p)
+        if np.isfinite(f_new) and f_new <= f + c1 * alpha * slope:
+            return alpha * p, f_new
+        if np.isfinite(f_new):
+            denom = 2.0 * (f_new - f - alpha * slope)
+            trial = -slope * alpha * alpha / denom if denom > 0 else 0.5 * alpha
+            alpha = min(max(trial, 0.1 * alpha), 0.5 * alpha)
+        else:
+            alpha *= 0.1
+    return None, f
+
+
+# ---------------------------------------------------------------- newton-cg
+_NEWTON_CG_OPTIONS = ("maxiter", "gtol", "xtol", "disp", "return_history",
+                      "initial_trust_radius", "max_trust_radius", "max_cg_iter")
+
+
+def _steihaug(obj, x, g, delta, max_cg):
+    """Truncated conjugate gradients (Steihaug-Toint) on the trust-region
+    subproblem, with one Hessian-vector product per CG step.  Returns
+    (p, H p, interior) or (None, None, None) when a product is not finite."""
+    n = g.size
+    z = np.zeros(n)
+    Bz = np.zeros(n)
+    r = g.copy()
+    d = -r
+    rr = float(r @ r)
+    gnorm = math.sqrt(rr)
+    tol = min(0.5, math.sqrt(gnorm)) * gnorm
+
+    def to_boundary(z, d):
+        a, b, c = d @ d, 2 * (z @ d), z @ z - delta * delta
+        return (-b + math.sqrt(max(b * b - 4 * a * c, 0.0))) / (2 * a)
+
+    for _ in range(max_cg):
+        Bd = obj.hvp(x, d)
+        if not _finite(Bd):
+            return None, None, None
+        dBd = float(d @ Bd)
+        if dBd <= 0:
+            tau = to_boundary(z, d)
+            return z + tau * d, Bz + tau * Bd, False
+        alpha = rr / dBd
+        z_new = z + alpha * d
+        if np.linalg.norm(z_new) >= delta:
+            tau = to_boundary(z, d)
+            return z + tau * d, Bz + tau * Bd, False
+        z, Bz = z_new, Bz + alpha * Bd
+        r = r + alpha * Bd
+        rr_new = float(r @ r)
+        if math.sqrt(rr_new) < tol:
+            break
+        d = -r + (rr_new / rr) * d
+        rr = rr_new
+    return z, Bz, True
+
+
+def _minimize_newton_cg(obj, x, callback, tol, options):
+    """Trust-region Newton with truncated conjugate gradients: only
+    Hessian-vector products (dualcalc.hvp), never the Hessian, so the memory
+    is O(n) and each CG step costs a small multiple of a gradient."""
+    opts = check_options(options, _NEWTON_CG_OPTIONS, "newton-cg")
+    n = x.size
+    maxiter = opts.get("maxiter")
+    maxiter = 200 * n if maxiter is None else maxiter
+    gtol = float(opts.get("gtol", 1e-8 if tol is None else tol))
+    xtol = float(opts.get("xtol", 1e-12))
+    delta = float(opts.get("initial_trust_radius", _default_radius(x)))
+    max_radius = float(opts.get("max_trust_radius", 1e10))
+    if not (0 < delta <= max_radius):
+        raise ValueError("need 0 < initial_trust_radius <= max_trust_radius")
+    max_cg = int(opts.get("max_cg_iter", 2 * n))
+    mon = Monitor(callback, opts.get("disp"), opts.get("return_history"))
+
+    f, g = obj.value_grad(x)
+    if not _finite(f, g):
+        return _result(obj, x, f, g, 0, NONFINITE, mon)
+    mon.start(f, _norm_inf(g))
+    nit = 0
+    while True:
+        if _norm_inf(g) <= gtol:
+            status = CONVERGED
+            break
+        if nit >= maxiter:
+            status = MAXITER
+            break
+        nit += 1
+        p, Bp, interior = _steihaug(obj, x, g, delta, max_cg)
+        if p is None:
+            status = NONFINITE
+            break
+        pred = -(g @ p + 0.5 * (p @ Bp))
+        pnorm = float(np.linalg.norm(p))
+        xnorm = float(np.linalg.norm(x))
+        if interior and (pred <= 8 * _EPS * abs(f) or pnorm <= xtol * (xtol + xnorm)):
+            status = SMALL_STEP
+            nit -= 1
+            break
+        f_new = obj.value(x + p)
+        actual = f - f_new if np.isfinite(f_new) else -math.inf
+        if pred <= 0:
+            rho = -math.inf
+        elif abs(actual) <= 8 * _EPS * abs(f) and pred <= 8 * _EPS * abs(f):
+            rho = 1.0 if f_new <= f else -math.inf
+        else:
+            rho = actual / pred
+        delta = _update_radius(delta, rho, pnorm, not interior, max_radius)
+        accepted = rho > 1e-4
+        if accepted:
+            f_try, g_new = obj.value_grad(x + p)
+            if _finite(f_try, g_new):
+                x, f, g = x + p, f_try, g_new
+            else:
+                accepted = False
+                delta = 0.25 * pnorm
+        if delta <= 4 * _EPS * max(1.0, xnorm):
+            status = PRECISION_LOSS
+            break
+        if mon.record(nit, x, f, g, _norm_inf(g), pnorm if accepted else 0.0):
+            status = CALLBACK_STOP
+            break
+    return _result(obj, x, f, g, nit, status, mon)
+
+
+# ---------------------------------------------------------------- first-order methods
+_FIRST_ORDER_OPTIONS = {
+    "gradient-descent": ("maxiter", "gtol", "disp", "return_history", "learning_rate",
+                         "initial_step"),
+    "momentum": ("maxiter", "gtol", "disp", "return_history", "learning_rate", "beta"),
+    "nesterov": ("maxiter", "gtol", "disp", "return_history", "learning_rate", "beta"),
+    "adam": ("maxiter", "gtol", "disp", "return_history", "learning_rate", "beta1",
+             "beta2", "epsilon"),
+}
+
+
+def _first_order_setup(method, x, tol, options, defaults):
+    opts = check_options(options, _FIRST_ORDER_OPTIONS[method], method)
+    for k, v in defaults.items():
+        opts.setdefault(k, v)
+    if opts.get("maxiter") is None:
+        opts["maxiter"] = 10_000
+    opts["gtol"] = float(opts.get("gtol", 1e-5 if tol is None else tol))
+    lr = opts.get("learning_rate")
+    if lr is not None and not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"learning_rate must be a positive number, got {lr!r}")
+    return opts
+
+
+def _minimize_gradient_descent(obj, x, callback, tol, options):
+    """Steepest descent.  With ``learning_rate`` a fixed step; without it
+    (default) Armijo backtracking, starting each search from twice the last
+    accepted step so that the step adapts both ways."""
+    opts = _first_order_setup("gradient-descent", x, tol, options,
+                              {"learning_rate": None, "initial_step": 1.0})
+    lr, maxiter, gtol = opts["learning_rate"], opts["maxiter"], opts["gtol"]
+    alpha = float(opts["initial_step"])
+    mon = Monitor(callback, opts.get("disp"), opts.get("return_history"))
+    f, g = obj.value_grad(x)
+    if not _finite(f, g):
+        return _result(obj, x, f, g, 0, NONFINITE, mon)
+    mon.start(f, _norm_inf(g))
+    nit = 0
+    while True:
+        if _norm_inf(g) <= gtol:
+            status = CONVERGED
+            break
+        if nit >= maxiter:
+            status = MAXITER
+            break
+        nit += 1
+        if lr is not None:
+            step = -lr * g
+        else:
+            gg = float(g @ g)
+            alpha = 2.0 * alpha
+            for _ in range(80):
+                f_new = obj.value(x - alpha * g)
+                if np.isfinite(f_new) and f_new <= f - 1e-4 * alpha * gg:
+                    break
+                alpha *= 0.5
+            else:
+                status = PRECISION_LOSS
+                nit -= 1
+                break
+            if f_new >= f:          # Armijo held only through rounding
+                status = PRECISION_LOSS
+                nit -= 1
+                break
+            step = -alpha * g
+        f_new, g_new = obj.value_grad(x + step)
+        if not _finite(f_new, g_new):
+            status = NONFINITE
+            break
+        x, f, g = x + step, f_new, g_new
+        if mon.record(nit, x, f, g, _norm_inf(g), float(np.linalg.norm(step))):
+            status = CALLBACK_STOP
+            break
+    return _result(obj, x, f, g, nit, status, mon)
+
+
+def _minimize_momentum(obj, x, callback, tol, options, nesterov=False):
+    """Heavy-ball momentum (and Nesterov's accelerated variant), in the form
+    PyTorch uses: ``b = beta b + g``; ``x -= lr b`` (momentum) or
+    ``x -= lr (g + beta b)`` (Nesterov)."""
+    method = "nesterov" if nesterov else "momentum"
+    opts = _first_order_setup(method, x, tol, options, {"learning_rate": 0.01, "beta": 0.9})
+    lr, beta = float(opts["learning_rate"]), float(opts["beta"])
+    if not 0 <= beta < 1:
+        raise ValueError(f"beta must be in [0, 1), got {beta!r}")
+    maxiter, gtol = opts["maxiter"], opts["gtol"]
+    mon = Monitor(callback, opts.get("disp"), opts.get("return_history"))
+    f, g = obj.value_grad(x)
+    if not _finite(f, g):
+        return _result(obj, x, f, g, 0, NONFINITE, mon)
+    mon.start(f, _norm_inf(g))
+    buf = np.zeros_like(x)
+    nit = 0
+    while True:
+        if _norm_inf(g) <= gtol:
+            status = CONVERGED
+            break
+        if nit >= maxiter:
+            status = MAXITER
+            break
+        nit += 1
+        buf = beta * buf + g
+        step = -lr * (g + beta * buf) if nesterov else -lr * buf
+        f_new, g_new = obj.value_grad(x + step)
+        if not _finite(f_new, g_new):
+            status = NONFINITE
+            break
+        x, f, g = x + step, f_new, g_new
+        if mon.record(nit, x, f, g, _norm_inf(g), float(np.linalg.norm(step))):
+            status = CALLBACK_STOP
+            break
+    return _result(obj, x, f, g, nit, status, mon)
+
+
+def _minimize_nesterov(obj, x, callback, tol, options):
+    return _minimize_momentum(obj, x, callback, tol, options, nesterov=True)
+
+
+def _minimize_adam(obj, x, callback, tol, options):
+    """Adam (Kingma & Ba 2015) on the exact full gradient, with bias
+    correction; defaults learning_rate=1e-3, beta1=0.9, beta2=0.999,
+    epsilon=1e-8."""
+    opts = _first_order_setup("adam", x, tol, options,
+                              {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999,
+                               "epsilon": 1e-8})
+    lr = float(opts["learning_rate"])
+    b1, b2, eps = float(opts["beta1"]), float(opts["beta2"]), float(opts["epsilon"])
+    if not (0 <= b1 < 1 and 0 <= b2 < 1 and eps >= 0):
+        raise ValueError("adam needs 0 <= beta1, beta2 < 1 and epsilon >= 0")
+    maxiter, gtol = opts["maxiter"], opts["gtol"]
+    mon = Monitor(callback, opts.get("disp"), opts.get("return_history"))
+    f, g = obj.value_grad(x)
+    if not _finite(f, g):
+        return _result(obj, x, f, g, 0, NONFINITE, mon)
+    mon.start(f, _norm_inf(g))
+    m = np.zeros_like(x)
+    v = np.zeros_like(x)
+    nit = 0
+    while True:
+        if _norm_inf(g) <= gtol:
+            status = CONVERGED
+            break
+        if nit >= maxiter:
+            status = MAXITER
+            break
+        nit += 1
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        mhat = m / (1 - b1**nit)
+        vhat = v / (1 - b2**nit)
+        step = -lr * mhat / (np.sqrt(vhat) + eps)
+        f_new, g_new = obj.value_grad(x + step)
+        if not _finite(f_new, g_new):
+            status = NONFINITE
+            break
+        x, f, g = x + step, f_new, g_new
+        if mon.record(nit, x, f, g, _norm_inf(g), float(np.linalg.norm(step))):
+            status = CALLBACK_STOP
+            break
+    return _result(obj, x, f, g, nit, status, mon)
+
+
+# ---------------------------------------------------------------- dispatch
+METHODS = {
+    "newton": _minimize_newton,
+    "newton-cg": _minimize_newton_cg,
+    "gradient-descent": _minimize_gradient_descent,
+    "momentum": _minimize_momentum,
+    "nesterov": _minimize_nesterov,
+    "adam": _minimize_adam,
+}
+
+
+def minimize(fun, x0, args=(), method="newton", tol=None, callback=None, options=None):
+    """Minimise a scalar function of one or more variables with exact
+    derivatives from dual numbers.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float``, ordinary Python/NumPy code (see
+        `dualcalc.gradient` for what it may contain).  It always receives a copy
+        of x (an array of dual numbers when derivatives are being taken).
+    x0 : array_like, shape (n,)
+        Starting point; finite.  A scalar is treated as shape (1,).
+    args : tuple, optional
+        Extra arguments passed to fun.
+    method : str, optional
+        ``"newton"`` (default): exact Hessian, trust region (or line search on a
+        modified Hessian with ``options={"globalization": "line-search"}``).
+        ``"newton-cg"``: trust region with truncated CG, Hessian-vector products
+        only.  ``"gradient-descent"`` (Armijo backtracking, or a fixed
+        ``learning_rate``), ``"momentum"``, ``"nesterov"``, ``"adam"``.
+    tol : float, optional
+        Tolerance on the infinity norm of the gradient (``gtol``).  Defaults:
+        1e-8 for the Newton methods, 1e-5 for the first-order methods.
+    callback : callable, optional
+        ``callback(intermediate_result)`` after each iteration, with an
+        `OptimizeResult` holding at least x, fun, jac and nit.  Raising
+        StopIteration stops the solver cleanly (status 99).
+    options : dict, optional
+        ``maxiter`` (default 200 n for the Newton methods, 10000 otherwise),
+        ``disp`` (print a live table: iteration, f, |g|, step length),
+        ``return_history`` (``result.history`` with arrays ``f``,
+        ``grad_norm`` and ``step``, one entry per iteration, for plotting),
+        ``gtol``; per method: ``xtol``, ``initial_trust_radius``,
+        ``max_trust_radius``, ``globalization`` (newton), ``max_cg_iter``
+        (newton-cg), ``learning_rate``, ``initial_step`` (gradient-descent),
+        ``beta`` (momentum, nesterov), ``beta1``, ``beta2``, ``epsilon`` (adam).
+        An unknown option is a ValueError.
+
+    Returns
+    -------
+    OptimizeResult
+        ``x``, ``fun``, ``jac``, ``hess`` (newton), ``nit``, ``nfev``,
+        ``njev``, ``nhev``, ``success``, ``status``, ``message``.  Not
+        converging within maxiter is ``success=False``, not an exception.
+
+    Raises
+    ------
+    ValueError
+        x0 not 1-D, empty or not finite; fun returning something other than one
+        number; an unknown method or option.
+
+    Examples
+    --------
+    >>> from dualcalc.optimize import minimize
+    >>> rosen = lambda x: 100 * (x[1] - x[0]**2)**2 + (1 - x[0])**2
+    >>> r = minimize(rosen, [-1.2, 1.0], method="newton")
+    >>> r.success, r.x.round(8).tolist(), r.nit < 30
+    (True, [1.0, 1.0], True)
+    """
+    key = str(method).lower().replace("_", "-")
+    if key not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
+    if tol is not None and not (np.isfinite(tol) and tol >= 0):
+        raise ValueError(f"tol must be a non-negative number, got {tol!r}")
+    x = check_x0(x0)
+    obj = _Objective(fun, args)
+    f0 = obj.check(x)
+    if not np.isfinite(f0):
+        mon = Monitor(None, (options or {}).get("disp"), (options or {}).get("return_history"))
+        check_options(options, (_NEWTON_OPTIONS + _NEWTON_CG_OPTIONS
+                                + sum(_FIRST_ORDER_OPTIONS.values(), ())), key)
+        return _result(obj, x, f0, None, 0, NONFINITE, mon)
+    return METHODS[key](obj, x, callback, tol, options)
