@@ -449,13 +449,21 @@ PLOT_INSTALL = "pip install 'dualcalc[plot]'"
 
 
 def parse_range(text):
+    text = text.strip()
     parts = text.split(":")
     if len(parts) != 2:
         raise CliError(f"--range is start:stop, such as --range -2:2 (got {text!r})")
-    try:
-        lo, hi = (parse_constant(p.strip(), "range end") for p in parts)
-    except ExprError as exc:
-        raise CliError(f"in --range: {exc}") from None
+    ends, offset = [], 0
+    for part in parts:
+        try:
+            ends.append(parse_constant(part.strip(), "range end"))
+        except ExprError as exc:
+            lead = offset + len(part) - len(part.lstrip())
+            start = None if exc.start is None else lead + exc.start
+            end = None if exc.end is None else lead + exc.end
+            raise ExprError(f"in --range: {exc.message}", text, start, end) from None
+        offset += len(part) + 1
+    lo, hi = ends
     if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
         raise CliError(f"--range start:stop needs start < stop (got {num(lo)}:{num(hi)})")
     return lo, hi

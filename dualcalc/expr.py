@@ -423,6 +423,9 @@ class _Compiler:
     def call(self, node):
         func = node.func
         if type(func) is not ast.Name:
+            if type(func) in _NOT_ALLOWED:      # name the real problem: '.', lambda ...
+                raise self.error(f"{_NOT_ALLOWED[type(func)]} not allowed in an "
+                                 "expression", func)
             raise self.error("only functions called by name are allowed, as in sin(x)", func)
         name = func.id
         if node.keywords:

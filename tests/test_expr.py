@@ -126,10 +126,11 @@ def test_constants_and_assignments():
 # ---------------------------------------------------------------- refused
 REFUSED = [
     # text, a fragment of the message, the caret's start
-    ("__import__('os').system('x')", "only functions called by name", 0),
+    ("__import__('os').system('x')", "attribute access", 0),
+    ("(x + 1)(2)", "only functions called by name", 1),
     ("().__class__", "attribute access", 0),
     ("x.real", "attribute access", 0),
-    ("(lambda: 1)()", "only functions called by name", 1),
+    ("(lambda: 1)()", "lambda", 1),
     ("lambda: 1", "lambda", 0),
     ("x[0]", "subscripts", 0),
     ("[x for x in y]", "comprehensions", 0),
