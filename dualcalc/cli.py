@@ -359,7 +359,18 @@ def _norm(a):
     return float(np.linalg.norm(np.asarray(a, dtype=float))) if a is not None else float("nan")
 
 
+def _check_solver_options(args):
+    if args.max_iter is not None and args.max_iter < 0:
+        raise CliError(f"--max-iter must be 0 or more (got {args.max_iter})")
+    rate = getattr(args, "learning_rate", None)
+    if rate is not None and not (math.isfinite(rate) and rate > 0):
+        raise CliError(f"--learning-rate must be a positive number (got {rate})")
+    if args.tol is not None and not (math.isfinite(args.tol) and args.tol > 0):
+        raise CliError(f"--tol must be a positive number (got {args.tol})")
+
+
 def compute_minimize(args, live=False):
+    _check_solver_options(args)
     expr, names, x0 = setup(args, what="minimize")
     optimize = _optimize()
     value, grad = dualcalc.value_and_gradient(expr, x0)
@@ -402,6 +413,7 @@ def show_minimize(r):
 
 
 def compute_root(args, live=False):
+    _check_solver_options(args)
     expr, names, x0 = setup(args, scalar=False)
     m, n = len(expr.components), len(names)
     if m != n:
@@ -898,7 +910,9 @@ def protect_negatives(argv, parser):
         elif tok.startswith("-") and tok != "-":
             head = tok.split("=", 1)[0]
             known = head in options or (not tok.startswith("--") and tok[:2] in options)
-            if not known and not _OPTION_LIKE.match(head):
+            # An unknown --word is left for argparse to report; anything else
+            # ("-x", "-2:2", "-x**2") is an expression or a value.
+            if not known and not (tok.startswith("--") and _OPTION_LIKE.match(head)):
                 tok = " " + tok
         out.append(tok)
     return out
@@ -966,7 +980,9 @@ def main(argv=None):
         return _fail(args, str(exc))
     except dualcalc.NestingError as exc:  # pragma: no cover - not reachable from text
         return _fail(args, str(exc))
-    except (ArithmeticError, ValueError) as exc:
+    except ValueError as exc:
+        return _fail(args, str(exc))
+    except ArithmeticError as exc:
         return _fail(args, f"{type(exc).__name__}: {exc}")
     except (RecursionError, MemoryError):
         return _fail(args, "the computation is too large")

@@ -285,6 +285,16 @@ def test_console_script_and_leading_minus_signs():
     assert (r["expression"], r["value"], r["derivative"]) == ("-x**2", -9.0, 6.0)
 
 
+def test_expressions_and_ranges_may_start_with_a_minus_sign():
+    results = run_many([["derivative", "-x**2", "--at", "x=-3", "--json"],
+                        ["plot", "-x", "--range", "-1:-0.5", "--points", "2", "--json"]])
+    (s1, out1, err1), (s2, out2, err2) = results
+    assert s1 == 0 and s2 == 0, err1 + err2
+    assert as_json(out1)["derivative"] == 6.0
+    r = as_json(out2)
+    assert (r["x"], r["f"], r["df"]) == ([-1.0, -0.5], [1.0, 0.5], [-1.0, -1.0])
+
+
 def test_help_lists_the_functions_and_a_bad_command_is_status_2():
     results = run_many([["--help"], ["derivative", "--help"], ["frobnicate"], [],
                         ["minimize", "x**2", "--at", "x=1", "--method", "bogus"],
@@ -312,6 +322,8 @@ def test_usage_errors_are_named_and_status_2():
         (["plot", "sin(x)", "--range", "2"], "start:stop"),
         (["plot", "x*y", "--range", "0:1"], "one variable"),
         (["derivative", "x", "--at", "x=1", "--vars", "x,,y"], "--vars"),
+        (["minimize", "x**2", "--at", "x=1", "--max-iter", "-1"], "--max-iter"),
+        (["minimize", "x**2", "--at", "x=1", "--learning-rate", "0"], "--learning-rate"),
     ]
     results = run_many([argv for argv, _ in cases])
     for (argv, fragment), (status, out, err) in zip(cases, results):
