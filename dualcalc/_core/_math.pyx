@@ -7,7 +7,7 @@ through the type's chain rule).  On the dual path a non-finite result from a
 finite argument is handed back to ``math`` on the value, so domain and range
 errors are math's own ValueError/OverflowError.
 """
-from libc.math cimport isfinite
+from libc.math cimport isfinite as c_isfinite
 
 from dualcalc._core._rules cimport (
     triple, rule_eval,
@@ -17,13 +17,49 @@ from dualcalc._core._rules cimport (
     R_RADIANS, R_FLOOR, R_CEIL, R_TRUNC,
     OP_DIV, OP_POW, OP_ATAN2, OP_HYPOT, OP_COPYSIGN, OP_FMOD, OP_REMAINDER)
 from dualcalc._core._scalar cimport (
-    Dual, HyperDual, DualNumber, dual_chain, hyper_chain, new_dual, new_hyper,
+    Dual, HyperDual, dual_chain, hyper_chain, new_dual, new_hyper,
     binary, ERR_MATH, ERR_OPERATOR)
 from dualcalc._core._scalar import with_value, scale
 
 import math as _m
 
 import numpy as np
+
+# math's functions as C globals: no attribute lookup on the hot path
+cdef object _pm_acos = _m.acos
+cdef object _pm_acosh = _m.acosh
+cdef object _pm_asin = _m.asin
+cdef object _pm_asinh = _m.asinh
+cdef object _pm_atan = _m.atan
+cdef object _pm_atan2 = _m.atan2
+cdef object _pm_atanh = _m.atanh
+cdef object _pm_ceil = _m.ceil
+cdef object _pm_copysign = _m.copysign
+cdef object _pm_cos = _m.cos
+cdef object _pm_cosh = _m.cosh
+cdef object _pm_degrees = _m.degrees
+cdef object _pm_erf = _m.erf
+cdef object _pm_erfc = _m.erfc
+cdef object _pm_exp = _m.exp
+cdef object _pm_expm1 = _m.expm1
+cdef object _pm_fabs = _m.fabs
+cdef object _pm_floor = _m.floor
+cdef object _pm_fmod = _m.fmod
+cdef object _pm_gamma = _m.gamma
+cdef object _pm_lgamma = _m.lgamma
+cdef object _pm_log = _m.log
+cdef object _pm_log10 = _m.log10
+cdef object _pm_log1p = _m.log1p
+cdef object _pm_log2 = _m.log2
+cdef object _pm_pow = _m.pow
+cdef object _pm_radians = _m.radians
+cdef object _pm_remainder = _m.remainder
+cdef object _pm_sin = _m.sin
+cdef object _pm_sinh = _m.sinh
+cdef object _pm_sqrt = _m.sqrt
+cdef object _pm_tan = _m.tan
+cdef object _pm_tanh = _m.tanh
+cdef object _pm_trunc = _m.trunc
 
 
 cdef object _u(object x, int rid, object pyf):
@@ -32,13 +68,13 @@ cdef object _u(object x, int rid, object pyf):
     if type(x) is Dual:
         v = (<Dual>x).value
         t = rule_eval(rid, v)
-        if not isfinite(t.f) and isfinite(v):
+        if not c_isfinite(t.f) and c_isfinite(v):
             pyf(v)                    # math's own ValueError / OverflowError
         return dual_chain(<Dual>x, t)
     if type(x) is HyperDual:
         v = (<HyperDual>x).value
         t = rule_eval(rid, v)
-        if not isfinite(t.f) and isfinite(v):
+        if not c_isfinite(t.f) and c_isfinite(v):
             pyf(v)
         return hyper_chain(<HyperDual>x, t)
     if _is_dual_array(x):
@@ -125,55 +161,55 @@ cdef double _val(object x):
 
 def sin(x):
     """Like math.sin; on a Dual or HyperDual returns one, with exact derivatives."""
-    return _u(x, R_SIN, _m.sin)
+    return _u(x, R_SIN, _pm_sin)
 
 def cos(x):
     """Like math.cos; on dual numbers returns a dual number."""
-    return _u(x, R_COS, _m.cos)
+    return _u(x, R_COS, _pm_cos)
 
 def tan(x):
     """Like math.tan; on dual numbers returns a dual number."""
-    return _u(x, R_TAN, _m.tan)
+    return _u(x, R_TAN, _pm_tan)
 
 def asin(x):
     """Like math.asin; on dual numbers returns a dual number."""
-    return _u(x, R_ASIN, _m.asin)
+    return _u(x, R_ASIN, _pm_asin)
 
 def acos(x):
     """Like math.acos; on dual numbers returns a dual number."""
-    return _u(x, R_ACOS, _m.acos)
+    return _u(x, R_ACOS, _pm_acos)
 
 def atan(x):
     """Like math.atan; on dual numbers returns a dual number."""
-    return _u(x, R_ATAN, _m.atan)
+    return _u(x, R_ATAN, _pm_atan)
 
 def sinh(x):
     """Like math.sinh; on dual numbers returns a dual number."""
-    return _u(x, R_SINH, _m.sinh)
+    return _u(x, R_SINH, _pm_sinh)
 
 def cosh(x):
     """Like math.cosh; on dual numbers returns a dual number."""
-    return _u(x, R_COSH, _m.cosh)
+    return _u(x, R_COSH, _pm_cosh)
 
 def tanh(x):
     """Like math.tanh; on dual numbers returns a dual number."""
-    return _u(x, R_TANH, _m.tanh)
+    return _u(x, R_TANH, _pm_tanh)
 
 def asinh(x):
     """Like math.asinh; on dual numbers returns a dual number."""
-    return _u(x, R_ASINH, _m.asinh)
+    return _u(x, R_ASINH, _pm_asinh)
 
 def acosh(x):
     """Like math.acosh; on dual numbers returns a dual number."""
-    return _u(x, R_ACOSH, _m.acosh)
+    return _u(x, R_ACOSH, _pm_acosh)
 
 def atanh(x):
     """Like math.atanh; on dual numbers returns a dual number."""
-    return _u(x, R_ATANH, _m.atanh)
+    return _u(x, R_ATANH, _pm_atanh)
 
 def exp(x):
     """Like math.exp; on dual numbers returns a dual number."""
-    return _u(x, R_EXP, _m.exp)
+    return _u(x, R_EXP, _pm_exp)
 
 def exp2(x):
     """Like math.exp2 (2 ** x); on dual numbers returns a dual number."""
@@ -181,12 +217,12 @@ def exp2(x):
 
 def expm1(x):
     """Like math.expm1; on dual numbers returns a dual number."""
-    return _u(x, R_EXPM1, _m.expm1)
+    return _u(x, R_EXPM1, _pm_expm1)
 
 def log(x, base=None):
     """Like math.log (natural log, or log to the given base); dual in, dual out."""
     if base is None:
-        return _u(x, R_LOG, _m.log)
+        return _u(x, R_LOG, _pm_log)
     if _is_dual_array(x) or _is_dual_array(base):
         return np.log(x) / np.log(base)
     if not (_isdual(x) or _isdual(base)):
@@ -195,19 +231,19 @@ def log(x, base=None):
 
 def log2(x):
     """Like math.log2; on dual numbers returns a dual number."""
-    return _u(x, R_LOG2, _m.log2)
+    return _u(x, R_LOG2, _pm_log2)
 
 def log10(x):
     """Like math.log10; on dual numbers returns a dual number."""
-    return _u(x, R_LOG10, _m.log10)
+    return _u(x, R_LOG10, _pm_log10)
 
 def log1p(x):
     """Like math.log1p; on dual numbers returns a dual number."""
-    return _u(x, R_LOG1P, _m.log1p)
+    return _u(x, R_LOG1P, _pm_log1p)
 
 def sqrt(x):
     """Like math.sqrt; on dual numbers returns a dual number."""
-    return _u(x, R_SQRT, _m.sqrt)
+    return _u(x, R_SQRT, _pm_sqrt)
 
 def cbrt(x):
     """Like math.cbrt (real cube root); on dual numbers returns a dual number."""
@@ -215,68 +251,68 @@ def cbrt(x):
 
 def erf(x):
     """Like math.erf; on dual numbers returns a dual number."""
-    return _u(x, R_ERF, _m.erf)
+    return _u(x, R_ERF, _pm_erf)
 
 def erfc(x):
     """Like math.erfc; on dual numbers returns a dual number."""
-    return _u(x, R_ERFC, _m.erfc)
+    return _u(x, R_ERFC, _pm_erfc)
 
 def gamma(x):
     """Like math.gamma; on dual numbers returns a dual number (derivative
     Gamma(x) psi(x), with dualcalc's own digamma)."""
-    return _u_mathvalue(x, R_GAMMA, _m.gamma)
+    return _u_mathvalue(x, R_GAMMA, _pm_gamma)
 
 def lgamma(x):
     """Like math.lgamma; on dual numbers returns a dual number (derivatives
     digamma and trigamma)."""
-    return _u_mathvalue(x, R_LGAMMA, _m.lgamma)
+    return _u_mathvalue(x, R_LGAMMA, _pm_lgamma)
 
 def fabs(x):
     """Like math.fabs; on dual numbers abs with abs'(0) = 0."""
-    return _u(x, R_ABS, _m.fabs)
+    return _u(x, R_ABS, _pm_fabs)
 
 def degrees(x):
     """Like math.degrees; on dual numbers returns a dual number."""
-    return _u(x, R_DEGREES, _m.degrees)
+    return _u(x, R_DEGREES, _pm_degrees)
 
 def radians(x):
     """Like math.radians; on dual numbers returns a dual number."""
-    return _u(x, R_RADIANS, _m.radians)
+    return _u(x, R_RADIANS, _pm_radians)
 
 def floor(x):
     """Like math.floor (an int for floats); on dual numbers a dual number with
     zero derivative."""
-    return _u(x, R_FLOOR, _m.floor)
+    return _u(x, R_FLOOR, _pm_floor)
 
 def ceil(x):
     """Like math.ceil (an int for floats); on dual numbers a dual number with
     zero derivative."""
-    return _u(x, R_CEIL, _m.ceil)
+    return _u(x, R_CEIL, _pm_ceil)
 
 def trunc(x):
     """Like math.trunc (an int for floats); on dual numbers a dual number with
     zero derivative."""
-    return _u(x, R_TRUNC, _m.trunc)
+    return _u(x, R_TRUNC, _pm_trunc)
 
 def pow(x, y):
     """Like math.pow (ValueError for 0 ** negative and negative ** fractional)."""
-    return _b(x, y, OP_POW, _m.pow, ERR_MATH)
+    return _b(x, y, OP_POW, _pm_pow, ERR_MATH)
 
 def atan2(y, x):
     """Like math.atan2; dual numbers in either argument."""
-    return _b(y, x, OP_ATAN2, _m.atan2, ERR_MATH)
+    return _b(y, x, OP_ATAN2, _pm_atan2, ERR_MATH)
 
 def copysign(x, y):
     """Like math.copysign; the derivative flows through x only."""
-    return _b(x, y, OP_COPYSIGN, _m.copysign, ERR_MATH)
+    return _b(x, y, OP_COPYSIGN, _pm_copysign, ERR_MATH)
 
 def fmod(x, y):
     """Like math.fmod; d/dx = 1, d/dy = -trunc(x / y)."""
-    return _b(x, y, OP_FMOD, _m.fmod, ERR_MATH)
+    return _b(x, y, OP_FMOD, _pm_fmod, ERR_MATH)
 
 def remainder(x, y):
     """Like math.remainder (IEEE remainder); d/dx = 1, d/dy = -round(x / y)."""
-    return _b(x, y, OP_REMAINDER, _m.remainder, ERR_MATH)
+    return _b(x, y, OP_REMAINDER, _pm_remainder, ERR_MATH)
 
 def hypot(*coordinates):
     """Like math.hypot with any number of arguments; at the origin the

@@ -3,19 +3,15 @@ from dualcalc._core._rules cimport triple, partials
 cimport cython
 
 
-cdef class DualNumber:
-    pass
-
-
 @cython.final
-cdef class Dual(DualNumber):
+cdef class Dual:
     cdef readonly double value
     cdef readonly double eps
     cdef readonly int tag
 
 
 @cython.final
-cdef class HyperDual(DualNumber):
+cdef class HyperDual:
     cdef readonly double value
     cdef readonly double eps1
     cdef readonly double eps2

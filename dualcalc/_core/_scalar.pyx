@@ -19,8 +19,8 @@ representation here and raises TypeError.
 """
 cimport cython
 from cpython.float cimport PyFloat_Check, PyFloat_AS_DOUBLE, PyFloat_CheckExact
-from cpython.long cimport PyLong_Check, PyLong_AsDouble
-from libc.math cimport isfinite, isnan, isinf, fabs, copysign, floor, INFINITY
+from cpython.long cimport PyLong_Check, PyLong_CheckExact, PyLong_AsDouble
+from libc.math cimport isfinite, isnan, isinf, fabs, copysign, floor, pow, log, INFINITY
 
 from dualcalc._core._rules cimport (
     triple, partials, rule_eval, binary_eval, is_integer,
@@ -32,6 +32,8 @@ from dualcalc._core._rules cimport (
     OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_ATAN2, OP_HYPOT, OP_COPYSIGN,
     OP_FMOD, OP_MOD, OP_FLOORDIV, OP_REMAINDER, OP_LOGADDEXP, OP_LOGADDEXP2,
     OP_MAXIMUM, OP_MINIMUM, OP_FMAX, OP_FMIN)
+
+import abc
 
 import numpy as np
 
@@ -55,6 +57,17 @@ cdef int as_double(object o, double* out) except -1:
         return 1
     if isinstance(o, _NP_REAL):
         out[0] = <double>float(o)
+        return 1
+    return 0
+
+
+cdef inline int _real(object o, double* out) except -1:
+    """The hot-path test: o is exactly a Python float or int."""
+    if PyFloat_CheckExact(o):
+        out[0] = PyFloat_AS_DOUBLE(o)
+        return 1
+    if PyLong_CheckExact(o):
+        out[0] = PyLong_AsDouble(o)
         return 1
     return 0
 
@@ -319,7 +332,23 @@ def _unsupported_ufunc(ufunc, method):
 
 
 cdef object scalar_array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
-    cdef object r
+    cdef object r, rid, op
+    cdef Py_ssize_t n = len(inputs)
+    # fast paths: a plain call on dual scalars and reals
+    if not kwargs and method == "__call__":
+        if n == 1 and (type(inputs[0]) is Dual or type(inputs[0]) is HyperDual):
+            rid = _UNARY_UFUNCS.get(ufunc)
+            if rid is not None:
+                r = unary(inputs[0], rid)
+                _numpy_warn(ufunc, inputs, r)
+                return r
+        elif n == 2:
+            op = _BINARY_UFUNCS.get(ufunc)
+            if op is not None:
+                r = binary(inputs[0], inputs[1], op, ERR_IEEE)
+                if r is not NotImplemented:
+                    _numpy_warn(ufunc, inputs, r)
+                    return r
     for i in inputs:
         if not (type(i) is Dual or type(i) is HyperDual or PyFloat_Check(i)
                 or PyLong_Check(i) or isinstance(i, _NP_REAL)):
@@ -354,91 +383,68 @@ cdef object scalar_array_ufunc(object ufunc, str method, tuple inputs, dict kwar
     return r
 
 
-# ---------------------------------------------------------------- shared base
-cdef class DualNumber:
-    """Base class of Dual and HyperDual (for isinstance checks).
+# ---------------------------------------------------------------- shared behaviour
+# Dual and HyperDual are separate final types (a common extension base class
+# would rule out their freelists).  The special methods below are written once
+# as cdef functions and delegated to from each class; the ordinary methods
+# NumPy's object-array loops call by name (x.sin(), x.arctan2(y), ...) are
+# written once as functions and installed into both types at import.
 
-    It also carries the methods that NumPy's object-array loops call by name, so
-    that ``np.sin(np.array([Dual(1.0, 1.0)], dtype=object))`` works.
-    """
-    __array_priority__ = 100
+class DualNumber(abc.ABC):
+    """Abstract base of Dual and HyperDual, for isinstance checks."""
 
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        return scalar_array_ufunc(ufunc, method, inputs, kwargs)
 
-    def __float__(self):
-        raise TypeError(_FLOAT_MESSAGE.format(_tname(self), "float"))
+cdef object _refuse(object self, str target):
+    raise TypeError(_FLOAT_MESSAGE.format(_tname(self), target))
 
-    def __int__(self):
-        raise TypeError(_FLOAT_MESSAGE.format(_tname(self), "int"))
 
-    def __complex__(self):
-        raise TypeError(_FLOAT_MESSAGE.format(_tname(self), "complex"))
+cdef object _round(object self, object ndigits):
+    if ndigits is None:
+        return round(_value_of(self))
+    # rounding is piecewise constant: the derivative is exactly zero
+    return constant_like(self, round(_value_of(self), ndigits))
 
-    def __index__(self):
-        raise TypeError(_FLOAT_MESSAGE.format(_tname(self), "an integer index"))
 
-    def __copy__(self):
-        return self            # immutable
+def _m_sin(self): return unary(self, R_SIN)
+def _m_cos(self): return unary(self, R_COS)
+def _m_tan(self): return unary(self, R_TAN)
+def _m_arcsin(self): return unary(self, R_ASIN)
+def _m_arccos(self): return unary(self, R_ACOS)
+def _m_arctan(self): return unary(self, R_ATAN)
+def _m_sinh(self): return unary(self, R_SINH)
+def _m_cosh(self): return unary(self, R_COSH)
+def _m_tanh(self): return unary(self, R_TANH)
+def _m_arcsinh(self): return unary(self, R_ASINH)
+def _m_arccosh(self): return unary(self, R_ACOSH)
+def _m_arctanh(self): return unary(self, R_ATANH)
+def _m_exp(self): return unary(self, R_EXP)
+def _m_exp2(self): return unary(self, R_EXP2)
+def _m_expm1(self): return unary(self, R_EXPM1)
+def _m_log(self): return unary(self, R_LOG)
+def _m_log2(self): return unary(self, R_LOG2)
+def _m_log10(self): return unary(self, R_LOG10)
+def _m_log1p(self): return unary(self, R_LOG1P)
+def _m_sqrt(self): return unary(self, R_SQRT)
+def _m_cbrt(self): return unary(self, R_CBRT)
+def _m_square(self): return unary(self, R_SQUARE)
+def _m_reciprocal(self): return unary(self, R_RECIPROCAL)
+def _m_fabs(self): return unary(self, R_ABS)
+def _m_sign(self): return unary(self, R_SIGN)
+def _m_degrees(self): return unary(self, R_DEGREES)
+def _m_radians(self): return unary(self, R_RADIANS)
+def _m_rad2deg(self): return unary(self, R_DEGREES)
+def _m_deg2rad(self): return unary(self, R_RADIANS)
+def _m_floor(self): return unary(self, R_FLOOR)
+def _m_ceil(self): return unary(self, R_CEIL)
+def _m_trunc(self): return unary(self, R_TRUNC)
+def _m_rint(self): return unary(self, R_RINT)
+def _m_conjugate(self): return self
+def _m_arctan2(self, other): return _checked(binary(self, other, OP_ATAN2, ERR_IEEE), self, other, "arctan2")
+def _m_hypot(self, other): return _checked(binary(self, other, OP_HYPOT, ERR_IEEE), self, other, "hypot")
+def _m_logaddexp(self, other): return _checked(binary(self, other, OP_LOGADDEXP, ERR_IEEE), self, other, "logaddexp")
+def _m_logaddexp2(self, other): return _checked(binary(self, other, OP_LOGADDEXP2, ERR_IEEE), self, other, "logaddexp2")
+def _m_copysign(self, other): return _checked(binary(self, other, OP_COPYSIGN, ERR_IEEE), self, other, "copysign")
 
-    def __deepcopy__(self, memo):
-        return self
-
-    def __floor__(self):
-        return int(floor(_value_of(self)))
-
-    def __ceil__(self):
-        return -int(floor(-_value_of(self)))
-
-    def __trunc__(self):
-        return int(_value_of(self))
-
-    def __round__(self, ndigits=None):
-        if ndigits is None:
-            return round(_value_of(self))
-        # rounding is piecewise constant: the derivative is exactly zero
-        return constant_like(self, round(_value_of(self), ndigits))
-
-    # names NumPy's object loops call
-    def sin(self): return unary(self, R_SIN)
-    def cos(self): return unary(self, R_COS)
-    def tan(self): return unary(self, R_TAN)
-    def arcsin(self): return unary(self, R_ASIN)
-    def arccos(self): return unary(self, R_ACOS)
-    def arctan(self): return unary(self, R_ATAN)
-    def sinh(self): return unary(self, R_SINH)
-    def cosh(self): return unary(self, R_COSH)
-    def tanh(self): return unary(self, R_TANH)
-    def arcsinh(self): return unary(self, R_ASINH)
-    def arccosh(self): return unary(self, R_ACOSH)
-    def arctanh(self): return unary(self, R_ATANH)
-    def exp(self): return unary(self, R_EXP)
-    def exp2(self): return unary(self, R_EXP2)
-    def expm1(self): return unary(self, R_EXPM1)
-    def log(self): return unary(self, R_LOG)
-    def log2(self): return unary(self, R_LOG2)
-    def log10(self): return unary(self, R_LOG10)
-    def log1p(self): return unary(self, R_LOG1P)
-    def sqrt(self): return unary(self, R_SQRT)
-    def cbrt(self): return unary(self, R_CBRT)
-    def square(self): return unary(self, R_SQUARE)
-    def reciprocal(self): return unary(self, R_RECIPROCAL)
-    def fabs(self): return unary(self, R_ABS)
-    def sign(self): return unary(self, R_SIGN)
-    def degrees(self): return unary(self, R_DEGREES)
-    def radians(self): return unary(self, R_RADIANS)
-    def rad2deg(self): return unary(self, R_DEGREES)
-    def deg2rad(self): return unary(self, R_RADIANS)
-    def floor(self): return unary(self, R_FLOOR)
-    def ceil(self): return unary(self, R_CEIL)
-    def trunc(self): return unary(self, R_TRUNC)
-    def rint(self): return unary(self, R_RINT)
-    def conjugate(self): return self
-    def arctan2(self, other): return _checked(binary(self, other, OP_ATAN2, ERR_IEEE), self, other, "arctan2")
-    def hypot(self, other): return _checked(binary(self, other, OP_HYPOT, ERR_IEEE), self, other, "hypot")
-    def logaddexp(self, other): return _checked(binary(self, other, OP_LOGADDEXP, ERR_IEEE), self, other, "logaddexp")
-    def logaddexp2(self, other): return _checked(binary(self, other, OP_LOGADDEXP2, ERR_IEEE), self, other, "logaddexp2")
-    def copysign(self, other): return _checked(binary(self, other, OP_COPYSIGN, ERR_IEEE), self, other, "copysign")
 
 
 cdef object constant_like(object like, double v):
@@ -473,7 +479,7 @@ cdef inline int _cmp_values(object a, object b, double* x, double* y) except -1:
 
 # ---------------------------------------------------------------- Dual
 @cython.freelist(64)
-cdef class Dual(DualNumber):
+cdef class Dual:
     """A dual number ``value + eps·ε`` with ``ε² = 0``.
 
     Any function built from arithmetic, ``dualcalc.math`` and NumPy ufuncs maps
@@ -513,8 +519,43 @@ cdef class Dual(DualNumber):
         self.eps = e
         self.tag = tag
 
+    __array_priority__ = 100
+
     def __reduce__(self):
         return (Dual, (self.value, self.eps, self.tag))
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return scalar_array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __float__(self):
+        _refuse(self, "float")
+
+    def __int__(self):
+        _refuse(self, "int")
+
+    def __complex__(self):
+        _refuse(self, "complex")
+
+    def __index__(self):
+        _refuse(self, "an integer index")
+
+    def __copy__(self):
+        return self            # immutable
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __floor__(self):
+        return int(floor(self.value))
+
+    def __ceil__(self):
+        return -int(floor(-self.value))
+
+    def __trunc__(self):
+        return int(self.value)
+
+    def __round__(self, ndigits=None):
+        return _round(self, ndigits)
 
     def __repr__(self):
         if self.tag:
@@ -585,26 +626,34 @@ cdef class Dual(DualNumber):
     # -- arithmetic (fast paths for the hot cases, the generic path otherwise)
     def __add__(self, other):
         cdef Dual o
+        cdef double c
         if type(other) is Dual and (<Dual>other).tag == self.tag:
             o = <Dual>other
             return new_dual(self.value + o.value, self.eps + o.eps, self.tag)
-        if PyFloat_CheckExact(other):
-            return new_dual(self.value + PyFloat_AS_DOUBLE(other), self.eps, self.tag)
+        if _real(other, &c):
+            return new_dual(self.value + c, self.eps, self.tag)
         return binary(self, other, OP_ADD, ERR_OPERATOR)
 
     def __radd__(self, other):
-        if PyFloat_CheckExact(other):
-            return new_dual(PyFloat_AS_DOUBLE(other) + self.value, self.eps, self.tag)
+        cdef double c
+        if _real(other, &c):
+            return new_dual(c + self.value, self.eps, self.tag)
         return binary(other, self, OP_ADD, ERR_OPERATOR)
 
     def __sub__(self, other):
         cdef Dual o
+        cdef double c
         if type(other) is Dual and (<Dual>other).tag == self.tag:
             o = <Dual>other
             return new_dual(self.value - o.value, self.eps - o.eps, self.tag)
+        if _real(other, &c):
+            return new_dual(self.value - c, self.eps, self.tag)
         return binary(self, other, OP_SUB, ERR_OPERATOR)
 
     def __rsub__(self, other):
+        cdef double c
+        if _real(other, &c):
+            return new_dual(c - self.value, -self.eps, self.tag)
         return binary(other, self, OP_SUB, ERR_OPERATOR)
 
     def __mul__(self, other):
@@ -614,23 +663,56 @@ cdef class Dual(DualNumber):
             o = <Dual>other
             return new_dual(self.value * o.value,
                             m0(o.value, self.eps) + m0(self.value, o.eps), self.tag)
-        if PyFloat_CheckExact(other):
-            c = PyFloat_AS_DOUBLE(other)
+        if _real(other, &c):
             return new_dual(self.value * c, m0(c, self.eps), self.tag)
         return binary(self, other, OP_MUL, ERR_OPERATOR)
 
     def __rmul__(self, other):
         cdef double c
-        if PyFloat_CheckExact(other):
-            c = PyFloat_AS_DOUBLE(other)
+        if _real(other, &c):
             return new_dual(c * self.value, m0(c, self.eps), self.tag)
         return binary(other, self, OP_MUL, ERR_OPERATOR)
 
+    # Division fast paths use exactly the arithmetic of p_div (the generic path
+    # and HyperDual's), so that a HyperDual's eps1 equals the Dual's eps bit for bit.
     def __truediv__(self, other):
+        cdef Dual o
+        cdef double c, f, r
+        if type(other) is Dual and (<Dual>other).tag == self.tag and (<Dual>other).value != 0.0:
+            o = <Dual>other
+            f = self.value / o.value
+            r = 1.0 / o.value
+            return new_dual(f, m0(r, self.eps) + m0(-f * r, o.eps), self.tag)
+        if _real(other, &c) and c != 0.0:
+            return new_dual(self.value / c, m0(1.0 / c, self.eps), self.tag)
         return binary(self, other, OP_DIV, ERR_OPERATOR)
 
     def __rtruediv__(self, other):
+        cdef double c, f
+        if _real(other, &c) and self.value != 0.0:
+            f = c / self.value
+            return new_dual(f, m0(-f * (1.0 / self.value), self.eps), self.tag)
         return binary(other, self, OP_DIV, ERR_OPERATOR)
+
+    def __pow__(self, other, mod):
+        cdef double c, f, v = self.value
+        if mod is not None:
+            return NotImplemented
+        if _real(other, &c) and v > 0.0:
+            f = pow(v, c)
+            if isfinite(f):
+                return new_dual(f, m0(c * pow(v, c - 1.0), self.eps), self.tag)
+        return binary(self, other, OP_POW, ERR_OPERATOR)
+
+    def __rpow__(self, other, mod):
+        cdef double c, f
+        if mod is not None:
+            return NotImplemented
+        if _real(other, &c) and c > 0.0:
+            f = pow(c, self.value)
+            if isfinite(f):
+                return new_dual(f, m0(f * log(c), self.eps), self.tag)
+        return binary(other, self, OP_POW, ERR_OPERATOR)
 
     def __floordiv__(self, other):
         return binary(self, other, OP_FLOORDIV, ERR_OPERATOR)
@@ -656,20 +738,11 @@ cdef class Dual(DualNumber):
             return q
         return (q, binary(other, self, OP_MOD, ERR_OPERATOR))
 
-    def __pow__(self, other, mod):
-        if mod is not None:
-            return NotImplemented
-        return binary(self, other, OP_POW, ERR_OPERATOR)
-
-    def __rpow__(self, other, mod):
-        if mod is not None:
-            return NotImplemented
-        return binary(other, self, OP_POW, ERR_OPERATOR)
 
 
 # ---------------------------------------------------------------- HyperDual
 @cython.freelist(64)
-cdef class HyperDual(DualNumber):
+cdef class HyperDual:
     """A hyper-dual number ``value + eps1·ε1 + eps2·ε2 + eps1eps2·ε1ε2`` with
     ``ε1² = ε2² = 0``: exact second derivatives in one evaluation.
 
@@ -704,9 +777,44 @@ cdef class HyperDual(DualNumber):
         self.tag1 = tag1
         self.tag2 = tag2
 
+    __array_priority__ = 100
+
     def __reduce__(self):
         return (HyperDual, (self.value, self.eps1, self.eps2, self.eps1eps2,
                             self.tag1, self.tag2))
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return scalar_array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __float__(self):
+        _refuse(self, "float")
+
+    def __int__(self):
+        _refuse(self, "int")
+
+    def __complex__(self):
+        _refuse(self, "complex")
+
+    def __index__(self):
+        _refuse(self, "an integer index")
+
+    def __copy__(self):
+        return self            # immutable
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __floor__(self):
+        return int(floor(self.value))
+
+    def __ceil__(self):
+        return -int(floor(-self.value))
+
+    def __trunc__(self):
+        return int(self.value)
+
+    def __round__(self, ndigits=None):
+        return _round(self, ndigits)
 
     def __repr__(self):
         s = "HyperDual({0!r}, {1!r}, {2!r}, {3!r}".format(
@@ -843,8 +951,17 @@ cdef class HyperDual(DualNumber):
         return (q, binary(other, self, OP_MOD, ERR_OPERATOR))
 
     def __pow__(self, other, mod):
+        cdef double c, f, v = self.value
+        cdef triple t
         if mod is not None:
             return NotImplemented
+        if _real(other, &c) and v > 0.0:
+            f = pow(v, c)
+            if isfinite(f):
+                t.f = f
+                t.d1 = c * pow(v, c - 1.0)
+                t.d2 = c * (c - 1.0) * pow(v, c - 2.0)
+                return hyper_chain(self, t)
         return binary(self, other, OP_POW, ERR_OPERATOR)
 
     def __rpow__(self, other, mod):
@@ -856,7 +973,7 @@ cdef class HyperDual(DualNumber):
 cdef str _hint(object o):
     if isinstance(o, complex):
         return " (complex numbers are not supported: dual numbers are real)"
-    if isinstance(o, DualNumber):
+    if type(o) is Dual or type(o) is HyperDual:
         return " (a dual number cannot be nested inside another; use .value)"
     return ""
 
@@ -892,3 +1009,23 @@ def scale(x, double factor):
     return new_hyper((<HyperDual>x).value * factor, (<HyperDual>x).eps1 * factor,
                      (<HyperDual>x).eps2 * factor, (<HyperDual>x).eps1eps2 * factor,
                      (<HyperDual>x).tag1, (<HyperDual>x).tag2)
+
+
+# ---------------------------------------------------------------- installation
+from cpython.object cimport PyTypeObject
+
+cdef extern from "Python.h":
+    void PyType_Modified(PyTypeObject*)
+
+cdef _install_methods():
+    cdef PyTypeObject* tp
+    names = [n for n in globals() if n.startswith("_m_")]
+    for cls in (Dual, HyperDual):
+        tp = <PyTypeObject*>cls
+        d = <dict>tp.tp_dict
+        for n in names:
+            d[n[3:]] = globals()[n]
+        PyType_Modified(tp)
+        DualNumber.register(cls)
+
+_install_methods()
