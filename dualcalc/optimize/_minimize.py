@@ -43,10 +43,11 @@ class _Objective:
         with np.errstate(all="ignore"):
             y = self.fun(x.copy(), *self.args)
         arr = None
-        try:
-            arr = np.asarray(y, dtype=np.float64)
-        except (TypeError, ValueError):
-            pass
+        if y is not None and not isinstance(y, (str, bytes)):
+            try:
+                arr = np.asarray(y, dtype=np.float64)
+            except (TypeError, ValueError):
+                pass
         if arr is None or arr.shape != ():
             shape = "" if arr is None else f" of shape {arr.shape}"
             raise ValueError(
