@@ -12,7 +12,7 @@ import numpy as np
 from dualcalc import derivatives as D
 from dualcalc.optimize._result import (
     CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS, SMALL_FCHANGE,
-    SMALL_STEP, Monitor, OptimizeResult, check_options, check_x0, finish)
+    SMALL_STEP, Monitor, OptimizeResult, check_options, check_x0, finish, small_step)
 from dualcalc.optimize._root import _guarded, _sumsq
 
 __all__ = ["least_squares"]
@@ -88,7 +88,7 @@ def least_squares(residuals, x0, args=(), method="lm", ftol=1e-10, xtol=1e-10, g
         step with an Armijo backtracking line search.
     ftol, xtol, gtol : float, optional
         Stop when an accepted step reduces the cost by less than ftol * cost,
-        when the step is shorter than xtol * (xtol + |x|), or when
+        when every |step_i| <= xtol * (xtol + |x_i|), or when
         ``max |J^T r| <= gtol`` (scipy's names, checked in that spirit).
     callback : callable, optional
         ``callback(intermediate_result)`` (x, fun = cost, jac = J^T r, nit);
@@ -160,12 +160,11 @@ def least_squares(residuals, x0, args=(), method="lm", ftol=1e-10, xtol=1e-10, g
             status = MAXITER
             break
         nit += 1
-        xnorm = float(np.linalg.norm(x))
         if key == "lm":
             scale = np.maximum(scale, np.sum(J * J, axis=0))
             A = np.vstack([J, np.diag(np.sqrt(mu * scale))])
             h = np.linalg.lstsq(A, np.concatenate([-r, np.zeros(n)]), rcond=None)[0]
-            if np.linalg.norm(h) <= xtol * (xtol + xnorm):
+            if small_step(h, x, xtol):
                 status = SMALL_STEP
                 nit -= 1
                 break
@@ -188,7 +187,7 @@ def least_squares(residuals, x0, args=(), method="lm", ftol=1e-10, xtol=1e-10, g
             step = h
         else:
             h = np.linalg.lstsq(J, -r, rcond=None)[0]
-            if np.linalg.norm(h) <= xtol * (xtol + xnorm):
+            if small_step(h, x, xtol):
                 status = SMALL_STEP
                 nit -= 1
                 break
@@ -230,7 +229,7 @@ def least_squares(residuals, x0, args=(), method="lm", ftol=1e-10, xtol=1e-10, g
         if accepted and rho > 0.25 and reduction <= ftol * (cost + reduction):
             status = SMALL_FCHANGE
             break
-        if accepted and snorm <= xtol * (xtol + float(np.linalg.norm(x))):
+        if accepted and small_step(step, x, xtol):
             status = SMALL_STEP
             break
     return done(x, r, J, nit, status)

@@ -18,7 +18,7 @@ import numpy as np
 from dualcalc import derivatives as D
 from dualcalc.optimize._result import (
     CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS, SMALL_STEP,
-    Monitor, OptimizeResult, check_options, check_x0, finish)
+    Monitor, OptimizeResult, check_options, check_x0, finish, small_step)
 
 __all__ = ["minimize", "METHODS"]
 
@@ -240,7 +240,7 @@ def _minimize_newton(obj, x, callback, tol, options):
         pred = -(g @ p + 0.5 * (p @ Hp))
         pnorm = float(np.linalg.norm(p))
         xnorm = float(np.linalg.norm(x))
-        if interior and (pred <= 8 * _EPS * abs(f) or pnorm <= xtol * (xtol + xnorm)):
+        if interior and (pred <= 8 * _EPS * abs(f) or small_step(p, x, xtol)):
             # The full Newton step is at rounding level: x is a minimiser to
             # working precision even if |g| cannot reach gtol.
             status = SMALL_STEP
@@ -388,7 +388,10 @@ def _minimize_newton_cg(obj, x, callback, tol, options):
         pred = -(g @ p + 0.5 * (p @ Bp))
         pnorm = float(np.linalg.norm(p))
         xnorm = float(np.linalg.norm(x))
-        if interior and (pred <= 8 * _EPS * abs(f) or pnorm <= xtol * (xtol + xnorm)):
+        if interior and small_step(p, x, xtol):
+            # (not the predicted decrease, as in newton: a truncated CG step is
+            # not the Newton step, and on an ill-conditioned Hessian its model
+            # decrease can be tiny far from the minimum)
             status = SMALL_STEP
             nit -= 1
             break

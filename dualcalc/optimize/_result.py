@@ -115,6 +115,14 @@ def check_x0(x0):
     return arr
 
 
+def small_step(step, x, xtol):
+    """True when every component of step is below xtol relative to the same
+    component of x (|step_i| <= xtol (xtol + |x_i|)).  Componentwise, so that
+    a badly scaled variable (x1 ~ 1e6 beside x2 ~ 1e-6) is not declared
+    converged because the other one is large."""
+    return bool(np.all(np.abs(step) <= xtol * (xtol + np.abs(x))))
+
+
 def check_options(options, known, method):
     """A copy of options, with a ValueError naming any option the method does
     not know (a typo should not be silently ignored)."""

@@ -12,7 +12,7 @@ import numpy as np
 from dualcalc import derivatives as D
 from dualcalc.optimize._result import (
     CALLBACK_STOP, MAXITER, NONFINITE, PRECISION_LOSS, ROOT_FOUND, SINGULAR,
-    SMALL_STEP, Monitor, OptimizeResult, check_options, check_x0, finish)
+    SMALL_STEP, Monitor, OptimizeResult, check_options, check_x0, finish, small_step)
 
 __all__ = ["root", "newton"]
 
@@ -159,7 +159,7 @@ def root(fun, x0, args=(), method="newton", tol=None, callback=None, options=Non
             break
         nit += 1
         dx = -(Vt.T @ ((U.T @ F) / s))
-        if np.linalg.norm(dx) <= xtol * (xtol + np.linalg.norm(x)):
+        if small_step(dx, x, xtol):
             # the remaining correction is at rounding level: take it and stop
             x = x + dx
             F_new, J_new = sys.value_jac(x)
@@ -198,7 +198,7 @@ def root(fun, x0, args=(), method="newton", tol=None, callback=None, options=Non
                       display=float(np.max(np.abs(F)))):
             status = CALLBACK_STOP
             break
-        if alpha == 1.0 and snorm <= xtol * (xtol + float(np.linalg.norm(x))):
+        if alpha == 1.0 and small_step(step, x, xtol):
             status = ROOT_FOUND if np.max(np.abs(F)) <= tol else SMALL_STEP
             break
     return done(x, F, J, nit, status)

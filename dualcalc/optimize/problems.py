@@ -277,16 +277,18 @@ def _extended_rosenbrock(x):                                             # 21
 def _extended_powell(x):                                                 # 22
     out = []
     for i in range(0, len(x), 4):
-        out += _powell_singular(x[i:i + 4])
+        a, b, c, d = x[i], x[i + 1], x[i + 2], x[i + 3]
+        out += [a + 10.0 * b, _SQRT5 * (c - d), (b - 2.0 * c) ** 2, _SQRT10 * (a - d) ** 2]
     return out
 
 
 def _penalty1(x):                                                        # 23
     a = _pymath.sqrt(1e-5)
-    out = [a * (xi - 1.0) for xi in x]
+    n = len(x)
+    out = [a * (x[j] - 1.0) for j in range(n)]
     s = 0.0
-    for xi in x:
-        s = s + xi * xi
+    for j in range(n):
+        s = s + x[j] * x[j]
     out.append(s - 0.25)
     return out
 
@@ -319,7 +321,7 @@ def _variably_dimensioned(x):                                            # 25
 
 def _trigonometric(x):                                                   # 26
     n = len(x)
-    c = [dm.cos(xj) for xj in x]
+    c = [dm.cos(x[j]) for j in range(n)]
     total = 0.0
     for cj in c:
         total = total + cj
@@ -330,9 +332,9 @@ def _brown_almost_linear(x):                                             # 27
     n = len(x)
     s = 0.0
     p = 1.0
-    for xj in x:
-        s = s + xj
-        p = p * xj
+    for j in range(n):
+        s = s + x[j]
+        p = p * x[j]
     return [x[i] + s - (n + 1) for i in range(n - 1)] + [p - 1.0]
 
 
@@ -390,8 +392,8 @@ def _broyden_banded(x, ml=5, mu=1):                                      # 31
 def _linear_full_rank(x, m):                                             # 32
     n = len(x)
     s = 0.0
-    for xj in x:
-        s = s + xj
+    for j in range(n):
+        s = s + x[j]
     return [x[i] - 2.0 * s / m - 1.0 for i in range(n)] + [-2.0 * s / m - 1.0] * (m - n)
 
 
@@ -414,8 +416,8 @@ def _chebyquad(x, m=None):                                               # 35
     n = len(x)
     m = n if m is None else m
     sums = [0.0] * m
-    for xj in x:
-        y = 2.0 * xj - 1.0
+    for j in range(n):
+        y = 2.0 * x[j] - 1.0
         t_prev, t = 1.0, y
         for i in range(m):
             sums[i] = sums[i] + t
