@@ -180,6 +180,7 @@ def test_newton_stops_cleanly_everywhere(newton_results):
         assert r.nit <= 400, name
 
 
+@pytest.mark.slow
 def test_newton_line_search_variant_on_the_set():
     solved = [p.name for p in PROBLEMS
               if p.solved(_solve_newton(p, globalization="line-search").fun)]
@@ -198,3 +199,14 @@ def test_levenberg_marquardt_on_the_set():
     solved = [p.name for p in PROBLEMS
               if p.solved(2 * least_squares(p.residuals, p.start(), method="lm").cost)]
     assert len(solved) >= 32
+
+
+def test_benchmark_table_runs():
+    table = pytest.importorskip("bench.optimize_table")
+    lines = []
+    rows = table.run(quick=True, solvers=["newton", "trust-exact"], printer=lines.append)
+    problems = [p for p in PROBLEMS if p.n <= 4]
+    assert len(rows) == 2 * len(problems)
+    assert {r["solver"] for r in rows} == {"newton", "trust-exact"}
+    assert all(r["solved"] for r in rows if r["solver"] == "newton")
+    assert any(line.strip().startswith("solved") for line in lines)
