@@ -198,7 +198,8 @@ def _minimize_newton(obj, x, callback, tol, options):
     (``globalization="line-search"``: eigenvalues replaced by their absolute
     values, floored at sqrt(eps) times the largest).  Near a minimum with a
     positive definite Hessian both take full Newton steps and converge
-    quadratically."""
+    quadratically.  The first trust radius is max(1, |x0|): a first step as
+    long as x0 itself."""
     opts = check_options(options, _NEWTON_OPTIONS, "newton")
     n = x.size
     maxiter = opts.get("maxiter")
@@ -220,6 +221,7 @@ def _minimize_newton(obj, x, callback, tol, options):
     mon.start(f, _norm_inf(g))
     nit = 0
     status = MAXITER
+    eig = None                       # eigendecomposition of H, kept across rejected steps
     while True:
         if _norm_inf(g) <= gtol:
             status = CONVERGED
@@ -228,7 +230,9 @@ def _minimize_newton(obj, x, callback, tol, options):
             status = MAXITER
             break
         nit += 1
-        lam, Q = np.linalg.eigh(H)
+        if eig is None:
+            eig = np.linalg.eigh(H)
+        lam, Q = eig
         if glob == "trust-region":
             p, Hp, interior = _trust_subproblem(g, lam, Q, delta)
         else:
@@ -273,6 +277,7 @@ def _minimize_newton(obj, x, callback, tol, options):
                 accepted = False
             else:
                 x, f, g, H = x_new, f_try, g_new, H_new
+                eig = None
         if glob == "line-search" and not accepted:
             status = PRECISION_LOSS
             break
@@ -626,8 +631,10 @@ def minimize(fun, x0, args=(), method="newton", tol=None, callback=None, options
         ``disp`` (print a live table: iteration, f, |g|, step length),
         ``return_history`` (``result.history`` with arrays ``f``,
         ``grad_norm`` and ``step``, one entry per iteration, for plotting),
-        ``gtol``; per method: ``xtol``, ``initial_trust_radius``,
-        ``max_trust_radius``, ``globalization`` (newton), ``max_cg_iter``
+        ``gtol``; per method: ``xtol`` (stop when every component of a full
+        Newton step is below xtol relative to x; default 1e-12),
+        ``initial_trust_radius`` (default max(1, |x0|)), ``max_trust_radius``
+        (default 1e10), ``globalization`` (newton), ``max_cg_iter``
         (newton-cg), ``learning_rate``, ``initial_step`` (gradient-descent),
         ``beta`` (momentum, nesterov), ``beta1``, ``beta2``, ``epsilon`` (adam).
         An unknown option is a ValueError.
