@@ -14,8 +14,8 @@ from libc.math cimport (sin, cos, tan, asin, acos, atan, sinh, cosh, tanh,
                         asinh, acosh, atanh, exp, exp2, expm1, log, log2, log10,
                         log1p, sqrt, cbrt, erf, erfc, tgamma, lgamma, fabs,
                         floor, ceil, trunc, rint, hypot, round as c_round,
-                        pow, atan2, copysign, fmod, remainder,
-                        isnan, isinf, NAN, INFINITY, M_PI)
+                        pow, atan2, copysign, fmod, remainder, frexp, ldexp,
+                        isnan, isinf, isfinite, NAN, INFINITY, M_PI)
 
 ctypedef struct triple:
     double f
@@ -70,12 +70,16 @@ cdef extern from *:
     #define DC_TWO_OVER_SQRTPI 1.1283791670955125739
     #define DC_DEG_PER_RAD 57.295779513082320877
     #define DC_RAD_PER_DEG 0.017453292519943295769
+    #define DC_LOG_TWO_OVER_SQRTPI 0.12078223763524522234551844578
+    #define DC_LOG2_LN2 -0.52876637294489761424749777978
     """
     const double LN2 "DC_LN2"
     const double LN10 "DC_LN10"
     const double TWO_OVER_SQRTPI "DC_TWO_OVER_SQRTPI"
     const double DEG_PER_RAD "DC_DEG_PER_RAD"
     const double RAD_PER_DEG "DC_RAD_PER_DEG"
+    const double LOG_TWO_OVER_SQRTPI "DC_LOG_TWO_OVER_SQRTPI"
+    const double LOG2_LN2 "DC_LOG2_LN2"
 
 
 cdef inline triple mk(double f, double d1, double d2) noexcept nogil:
@@ -241,6 +245,10 @@ cdef inline triple k_exp(double x) noexcept nogil:
 
 cdef inline triple k_exp2(double x) noexcept nogil:
     cdef double e = exp2(x)
+    if x > 1023.0:
+        # 2**x overflows from x = 1024 on, but ln2 * 2**x only from x = 1024.53 on:
+        # fold the factors into the exponent
+        return mk(e, exp2(x + LOG2_LN2), exp2(x + 2.0 * LOG2_LN2))
     return mk(e, LN2 * e, LN2 * LN2 * e)
 
 cdef inline triple k_expm1(double x) noexcept nogil:
@@ -274,13 +282,25 @@ cdef inline triple k_cbrt(double x) noexcept nogil:
     cdef double d1 = (1.0 / 3.0) / (c * c)
     return mk(c, d1, (-2.0 / 3.0) * d1 / x)
 
+cdef inline triple erf_derivatives(double x) noexcept nogil:
+    """(-, erf'(x), erf''(x)) = (-, 2/sqrt(pi) exp(-x^2), -2x erf'(x))."""
+    cdef double x2 = x * x
+    cdef double d1
+    if x2 > 700.0:
+        # exp(-x2) is (nearly) subnormal: fold the factors into the exponent, so
+        # that erf'' does not inherit the digits erf' lost to underflow
+        return mk(0.0, exp(LOG_TWO_OVER_SQRTPI - x2),
+                  -copysign(exp(log(2.0 * fabs(x)) + LOG_TWO_OVER_SQRTPI - x2), x))
+    d1 = TWO_OVER_SQRTPI * exp(-x2)
+    return mk(0.0, d1, -2.0 * x * d1)
+
 cdef inline triple k_erf(double x) noexcept nogil:
-    cdef double d1 = TWO_OVER_SQRTPI * exp(-x * x)
-    return mk(erf(x), d1, -2.0 * x * d1)
+    cdef triple t = erf_derivatives(x)
+    return mk(erf(x), t.d1, t.d2)
 
 cdef inline triple k_erfc(double x) noexcept nogil:
-    cdef double d1 = -TWO_OVER_SQRTPI * exp(-x * x)
-    return mk(erfc(x), d1, -2.0 * x * d1)
+    cdef triple t = erf_derivatives(x)
+    return mk(erfc(x), -t.d1, -t.d2)
 
 cdef inline triple k_gamma(double x) noexcept nogil:
     cdef double g = tgamma(x)
@@ -484,69 +504,122 @@ cdef inline bint is_integer(double y) noexcept nogil:
     return y == floor(y) and not isinf(y)
 
 
+cdef inline triple k_powc(double x, double y) noexcept nogil:
+    """x ** y for a constant exponent y, as a rule in x: (x**y, y x**(y-1),
+    y (y-1) x**(y-2)).  Integer exponents are exact and defined for negative x;
+    the x**(y-1) factors are not evaluated where their coefficient is 0 (so
+    x**0 and x**1 have exact zero derivatives even at x = 0)."""
+    cdef double f = pow(x, y)
+    if y == 0.0:
+        return mk(f, 0.0, 0.0)
+    if y == 1.0:
+        return mk(f, 1.0, 0.0)
+    return mk(f, y * pow(x, y - 1.0), y * (y - 1.0) * pow(x, y - 2.0))
+
+
 cdef inline partials p_pow(double x, double y) noexcept nogil:
     """x ** y.  Integer exponents are exact and defined for negative x."""
-    cdef double f = pow(x, y)
-    cdef double lx, fx, fxx, fy, fxy, fyy, pm1
-    if is_integer(y):
-        if y == 0.0:
-            fx = 0.0
-            fxx = 0.0
-        else:
-            pm1 = pow(x, y - 1.0)
-            fx = y * pm1
-            fxx = 0.0 if y == 1.0 else y * (y - 1.0) * pow(x, y - 2.0)
-    else:
-        pm1 = pow(x, y - 1.0)
-        fx = y * pm1
-        fxx = y * (y - 1.0) * pow(x, y - 2.0)
+    cdef triple t = k_powc(x, y)
+    cdef double lx, fy, fxy, fyy
     if x == 0.0 and y > 0.0:
         # 0 ** y = 0 for every y > 0: no sensitivity to y there.
-        fy = 0.0
-        fyy = 0.0
         # d/dx d/dy x**y = x**(y-1) (1 + y log x) -> 0 for y > 1, -inf for y <= 1
-        fxy = 0.0 if y > 1.0 else -INFINITY
-        return mkp(f, fx, fy, fxx, fxy, fyy)
+        return mkp(t.f, t.d1, 0.0, t.d2, 0.0 if y > 1.0 else -INFINITY, 0.0)
     lx = log(x)                       # nan for x < 0: d/dy of x**y is not real there
-    fy = f * lx
-    fyy = fy * lx
+    fy = t.f * lx
+    fyy = t.f * (lx * lx)             # one rounding where x**y is subnormal
     fxy = pow(x, y - 1.0) * (1.0 + y * lx)
-    return mkp(f, fx, fy, fxx, fxy, fyy)
+    return mkp(t.f, t.d1, fy, t.d2, fxy, fyy)
 
 
 cdef inline partials p_div(double x, double y) noexcept nogil:
     cdef double f = x / y
     cdef double r = 1.0 / y
-    return mkp(f, r, -f * r, 0.0, -r * r, 2.0 * f * r * r)
+    cdef double yy, q
+    if fabs(y) > 1e-100 and fabs(y) < 1e100:
+        # divide x by the powers of y directly: x / y may be subnormal, and
+        # scaling its rounded digits up would magnify their error
+        yy = y * y
+        return mkp(f, r, -(x / yy), 0.0, -(1.0 / yy), 2.0 * (x / (yy * y)))
+    # |y| extreme: y*y would over/underflow.  Divide step by step (f * r would
+    # be 0 * inf = nan for x = 0 and a subnormal y).
+    q = f / y
+    return mkp(f, r, -q, 0.0, -(r / y), 2.0 * (q / y))
+
+
+cdef inline int scale_exponent(double m) noexcept nogil:
+    """0 for m in [2**-250, 2**250], else the binary exponent e of m
+    (m = f 2**e, 0.5 <= f < 1).  Homogeneous functions of (x, y) are evaluated
+    at (x, y) 2**-e and scaled back, so squares of the coordinates neither
+    overflow nor underflow."""
+    cdef int e = 0
+    if m >= 5.527147875260445e-76 and m <= 1.8092513943330656e75:
+        return 0
+    frexp(m, &e)
+    return e
+
+
+cdef inline double mul_small(double small, double big) noexcept nogil:
+    """small * big, where small (the smaller coordinate, possibly subnormal) is
+    multiplied in last so that its digits are not magnified; exactly 0 for a
+    zero small even when big is infinite."""
+    if small == 0.0:
+        return 0.0
+    return small * big
 
 
 cdef inline partials p_atan2(double y, double x) noexcept nogil:
-    # atan2(y, x): here the first argument is y.  Scaled by r = hypot so that
-    # r**2 does not overflow.
-    cdef double m = fabs(x) if fabs(x) > fabs(y) else fabs(y)
-    cdef double r2, r, cx, sy, r2i
-    if m > 1e-140 and m < 1e140:
-        r2 = x * x + y * y
-        r2i = 1.0 / r2
+    # atan2(y, x): here the first argument is y.  With r2 = x**2 + y**2:
+    # Fy = x / r2, Fx = -y / r2, Fyy = -2xy / r2**2 = -Fxx, Fyx = (y**2 - x**2) / r2**2,
+    # evaluated in scaled coordinates (see scale_exponent).
+    cdef double ax = fabs(x), ay = fabs(y)
+    cdef double m = ax if ax > ay else ay
+    cdef double xs, ys, r2, r2i, ab
+    cdef int e
+    if not (m > 0.0 and isfinite(m)):
+        # the origin (derivatives undefined: nan), infinities and nan
+        r2i = 1.0 / (x * x + y * y)
         return mkp(atan2(y, x), x * r2i, -y * r2i, -2.0 * x * y * r2i * r2i,
                    (y - x) * (y + x) * r2i * r2i, 2.0 * x * y * r2i * r2i)
-    r = hypot(x, y)
-    cx = x / r
-    sy = y / r
-    r2i = 1.0 / r / r
-    return mkp(atan2(y, x), cx / r, -sy / r,
-               -2.0 * cx * sy * r2i, (sy * sy - cx * cx) * r2i, 2.0 * cx * sy * r2i)
+    e = scale_exponent(m)
+    xs = ldexp(x, -e)
+    ys = ldexp(y, -e)
+    r2 = xs * xs + ys * ys
+    if ax <= ay:
+        ab = mul_small(xs, ldexp(ys / r2 / r2, -e))
+    else:
+        ab = mul_small(ys, ldexp(xs / r2 / r2, -e))
+    ab = ldexp(ab, -e)                          # x y / r2**2
+    return mkp(atan2(y, x), ldexp(xs / r2, -e), -ldexp(ys / r2, -e), -2.0 * ab,
+               ldexp(ldexp((ys - xs) * (ys + xs) / r2 / r2, -e), -e), 2.0 * ab)
 
 
 cdef inline partials p_hypot(double x, double y) noexcept nogil:
+    # r = hypot(x, y): Fx = x / r, Fy = y / r, Fxx = y**2 / r**3, Fxy = -xy / r**3,
+    # Fyy = x**2 / r**3, evaluated in scaled coordinates (see scale_exponent).
     cdef double r = hypot(x, y)
-    cdef double cx, sy
+    cdef double ax = fabs(x), ay = fabs(y)
+    cdef double m = ax if ax > ay else ay
+    cdef double cx, sy, xs, ys, rs, rs3, fxy
+    cdef int e
     if r == 0.0:
         # the norm of a zero vector: sign convention, like abs'(0) = 0
         return mkp(r, 0.0, 0.0, 0.0, 0.0, 0.0)
-    cx = x / r
-    sy = y / r
-    return mkp(r, cx, sy, sy * sy / r, -cx * sy / r, cx * cx / r)
+    if not isfinite(m):
+        cx = x / r
+        sy = y / r
+        return mkp(r, cx, sy, sy * sy / r, -cx * sy / r, cx * cx / r)
+    e = scale_exponent(m)
+    xs = ldexp(x, -e)
+    ys = ldexp(y, -e)
+    rs = hypot(xs, ys)
+    rs3 = rs * rs * rs
+    if ax <= ay:
+        fxy = -mul_small(xs, ldexp(ys / rs3, -e))
+    else:
+        fxy = -mul_small(ys, ldexp(xs / rs3, -e))
+    return mkp(r, xs / rs, ys / rs, mul_small(ys, ldexp(ys / rs3, -e)), fxy,
+               mul_small(xs, ldexp(xs / rs3, -e)))
 
 
 cdef inline partials p_copysign(double x, double y) noexcept nogil:
@@ -576,31 +649,32 @@ cdef inline partials p_remainder(double x, double y) noexcept nogil:
 
 
 cdef inline partials p_logaddexp(double x, double y) noexcept nogil:
-    cdef double m, f, sx, sy
+    # F = max + log1p(t), t = exp(-|x - y|) <= 1; the weights exp(x - F) and
+    # exp(y - F) are 1/(1 + t) (larger argument) and t/(1 + t) (smaller), which
+    # neither overflow nor lose the smaller weight to 1/(1 + inf).
+    cdef double t, big, small
     if x == y:
-        f = x + LN2
-        sx = 0.5
-        sy = 0.5
-    else:
-        m = x if x > y else y
-        f = m + log1p(exp(-fabs(x - y)))
-        sx = 1.0 / (1.0 + exp(y - x))
-        sy = 1.0 / (1.0 + exp(x - y))
-    return mkp(f, sx, sy, sx * sy, -sx * sy, sx * sy)
+        return mkp(x + LN2, 0.5, 0.5, 0.25, -0.25, 0.25)
+    t = exp(-fabs(x - y))
+    big = 1.0 / (1.0 + t)
+    small = t / (1.0 + t)
+    if x > y:
+        return mkp(x + log1p(t), big, small, big * small, -big * small, big * small)
+    return mkp(y + log1p(t), small, big, big * small, -big * small, big * small)
 
 
 cdef inline partials p_logaddexp2(double x, double y) noexcept nogil:
-    cdef double m, f, sx, sy
+    # as p_logaddexp in base 2; the second partials carry a factor ln 2
+    cdef double t, big, small, c
     if x == y:
-        f = x + 1.0
-        sx = 0.5
-        sy = 0.5
-    else:
-        m = x if x > y else y
-        f = m + log1p(exp2(-fabs(x - y))) / LN2
-        sx = 1.0 / (1.0 + exp2(y - x))
-        sy = 1.0 / (1.0 + exp2(x - y))
-    return mkp(f, sx, sy, LN2 * sx * sy, -LN2 * sx * sy, LN2 * sx * sy)
+        return mkp(x + 1.0, 0.5, 0.5, 0.25 * LN2, -0.25 * LN2, 0.25 * LN2)
+    t = exp2(-fabs(x - y))
+    big = 1.0 / (1.0 + t)
+    small = t / (1.0 + t)
+    c = LN2 * big * small
+    if x > y:
+        return mkp(x + log1p(t) / LN2, big, small, c, -c, c)
+    return mkp(y + log1p(t) / LN2, small, big, c, -c, c)
 
 
 cdef inline partials p_select(double x, double y, bint take_max, bint ignore_nan) noexcept nogil:

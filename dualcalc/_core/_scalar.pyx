@@ -23,7 +23,7 @@ from cpython.long cimport PyLong_Check, PyLong_CheckExact, PyLong_AsDouble
 from libc.math cimport isfinite, isnan, isinf, fabs, copysign, floor, pow, log, INFINITY
 
 from dualcalc._core._rules cimport (
-    triple, partials, rule_eval, binary_eval, is_integer,
+    triple, partials, rule_eval, binary_eval, is_integer, p_div, k_powc,
     R_SIN, R_COS, R_TAN, R_ASIN, R_ACOS, R_ATAN, R_SINH, R_COSH, R_TANH,
     R_ASINH, R_ACOSH, R_ATANH, R_EXP, R_EXP2, R_EXPM1, R_LOG, R_LOG2, R_LOG10,
     R_LOG1P, R_SQRT, R_CBRT, R_ERF, R_ERFC, R_GAMMA, R_LGAMMA, R_ABS, R_DEGREES,
@@ -673,35 +673,38 @@ cdef class Dual:
             return new_dual(c * self.value, m0(c, self.eps), self.tag)
         return binary(other, self, OP_MUL, ERR_OPERATOR)
 
-    # Division fast paths use exactly the arithmetic of p_div (the generic path
-    # and HyperDual's), so that a HyperDual's eps1 equals the Dual's eps bit for bit.
+    # Division and power fast paths take their partials from the rule table
+    # (p_div, k_powc), like the generic path and HyperDual's, so that a
+    # HyperDual's eps1 equals the Dual's eps bit for bit.
     def __truediv__(self, other):
         cdef Dual o
-        cdef double c, f, r
+        cdef double c
+        cdef partials p
         if type(other) is Dual and (<Dual>other).tag == self.tag and (<Dual>other).value != 0.0:
             o = <Dual>other
-            f = self.value / o.value
-            r = 1.0 / o.value
-            return new_dual(f, m0(r, self.eps) + m0(-f * r, o.eps), self.tag)
+            p = p_div(self.value, o.value)
+            return new_dual(p.f, m0(p.fx, self.eps) + m0(p.fy, o.eps), self.tag)
         if _real(other, &c) and c != 0.0:
             return new_dual(self.value / c, m0(1.0 / c, self.eps), self.tag)
         return binary(self, other, OP_DIV, ERR_OPERATOR)
 
     def __rtruediv__(self, other):
-        cdef double c, f
+        cdef double c
+        cdef partials p
         if _real(other, &c) and self.value != 0.0:
-            f = c / self.value
-            return new_dual(f, m0(-f * (1.0 / self.value), self.eps), self.tag)
+            p = p_div(c, self.value)
+            return new_dual(p.f, m0(p.fy, self.eps), self.tag)
         return binary(other, self, OP_DIV, ERR_OPERATOR)
 
     def __pow__(self, other, mod):
-        cdef double c, f, v = self.value
+        cdef double c, v = self.value
+        cdef triple t
         if mod is not None:
             return NotImplemented
         if _real(other, &c) and v > 0.0:
-            f = pow(v, c)
-            if isfinite(f):
-                return new_dual(f, m0(c * pow(v, c - 1.0), self.eps), self.tag)
+            t = k_powc(v, c)
+            if isfinite(t.f):
+                return new_dual(t.f, m0(t.d1, self.eps), self.tag)
         return binary(self, other, OP_POW, ERR_OPERATOR)
 
     def __rpow__(self, other, mod):
@@ -951,16 +954,13 @@ cdef class HyperDual:
         return (q, binary(other, self, OP_MOD, ERR_OPERATOR))
 
     def __pow__(self, other, mod):
-        cdef double c, f, v = self.value
+        cdef double c, v = self.value
         cdef triple t
         if mod is not None:
             return NotImplemented
         if _real(other, &c) and v > 0.0:
-            f = pow(v, c)
-            if isfinite(f):
-                t.f = f
-                t.d1 = c * pow(v, c - 1.0)
-                t.d2 = c * (c - 1.0) * pow(v, c - 2.0)
+            t = k_powc(v, c)
+            if isfinite(t.f):
                 return hyper_chain(self, t)
         return binary(self, other, OP_POW, ERR_OPERATOR)
 
