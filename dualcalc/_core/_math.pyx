@@ -86,6 +86,8 @@ cdef bint _is_dual_array(object x):
     """A dual-valued array (DualArray, HyperDualArray): not a plain number, not
     an ndarray, but something that takes part in NumPy's ufunc protocol."""
     t = type(x)
+    if t is Dual or t is HyperDual:
+        return False          # scalars take part in the protocol too, but are not arrays
     return (t is not float and t is not int and t is not np.ndarray
             and getattr(t, "__array_ufunc__", None) is not None
             and not isinstance(x, (np.generic, float, int)))
@@ -327,7 +329,7 @@ def hypot(*coordinates):
         return _m.hypot(*coordinates)
     r = 0.0
     for c in coordinates:
-        r = _b(r, c, OP_HYPOT, None, ERR_MATH)
+        r = _b(r, c, OP_HYPOT, _m.hypot, ERR_MATH)     # float steps: math.hypot
     return with_value(r, _m.hypot(*[_val(c) for c in coordinates]))
 
 def dist(p, q):
