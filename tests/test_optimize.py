@@ -585,6 +585,8 @@ def test_logistic_regression_newton_matches_scikit_learn(logistic):
 @pytest.mark.parametrize("method,options", [
     ("gradient-descent", {}),
     ("adam", {"learning_rate": 0.3}),
+    ("momentum", {"learning_rate": 1.0}),
+    ("nesterov", {"learning_rate": 1.0}),
 ])
 def test_logistic_regression_first_order_methods_reach_the_same_loss(logistic, method, options):
     A, y, reference, best = logistic
