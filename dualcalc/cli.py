@@ -20,7 +20,7 @@ import sys
 import numpy as np
 
 import dualcalc
-from dualcalc.expr import (CONSTANTS, FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH,
+from dualcalc.expr import (FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH,
                            ExprError, parse, parse_assignments, parse_constant)
 
 __all__ = ["main"]
@@ -85,12 +85,6 @@ def matrix(row_labels, col_labels, M):
                  [[r] + [num(v) for v in row] for r, row in zip(row_labels, M)])
 
 
-def signature(expr):
-    args = ", ".join(expr.variables)
-    body = expr.components[0] if not expr.is_vector else "(" + ", ".join(expr.components) + ")"
-    return f"f({args}) = {body}"
-
-
 def point(names, values):
     if len(names) == 1:
         return f"{names[0]} = {num(values[0])}"
@@ -130,6 +124,10 @@ def setup(args, scalar=True, what="this command"):
                        f"(its variables: {', '.join(expr.variables)}); to differentiate "
                        "with respect to it anyway, list all variables with --vars")
     x0 = np.array([at[v] for v in expr.variables], dtype=np.float64)
+    # One evaluation on plain floats first: a point outside a function's domain
+    # is then reported by dualcalc.math's ValueError, with a caret under the
+    # failing call, rather than as the nan that the array (NumPy) path gives.
+    expr([float(v) for v in x0])
     return expr, list(expr.variables), x0
 
 
@@ -384,7 +382,7 @@ def compute_minimize(args, live=False):
     monitor = _Live(names, live, (("fun", "f"), ("grad_norm", "|grad|")),
                     lambda r: (float(np.asarray(r.fun)), _norm(getattr(r, "jac", None))))
     if live:
-        say(f"minimize {signature(expr)}")
+        say(f"minimize {signature_of(header(expr, names, x0))}")
         say(f"  from {point(names, x0)}, method {args.method}")
         monitor.head()
     monitor.row(0, (float(value), _norm(grad)), x0)

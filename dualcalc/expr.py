@@ -437,7 +437,8 @@ class _Compiler:
             if name in CONSTANTS or name in self.variables:
                 raise self.error(f"{name} is not a function", func)
             close = _suggest(name)
-            hint = f"; did you mean {close}?" if close else "; see 'dualcalc --help' for the list of functions"
+            hint = (f"; did you mean {close}?" if close
+                    else "; see 'dualcalc --help' for the list of functions")
             raise self.error(f"unknown function {name!r}{hint}", func)
         f, lo, hi = FUNCTIONS[name]
         nargs = len(node.args)
