@@ -1,0 +1,2051 @@
+# cython: language_level=3
+"""DualArray and HyperDualArray: dual numbers with array values.
+
+Design: a DualArray is a value array of shape S and a tangent array ``eps`` of
+shape (k,) + S -- k directional derivatives carried at once, the direction axis
+in FRONT, so ``eps[j]`` is the j-th directional derivative and NumPy
+broadcasting applies g'(value) to every direction without reshaping.  A
+HyperDualArray adds a second perturbation: eps1 (p,) + S, eps2 (q,) + S and
+eps1eps2 (p, q) + S.
+
+Layers in this file:
+
+* compiled kernels (``nogil`` loops over contiguous data) that apply the rule
+  table (``_rules.pxd``) elementwise: a unary function g gives (g, g', g'') per
+  element and the tangents become g'·eps (and g'·e12 + g''·e1⊗e2); two-argument
+  functions go through ``binary_eval``'s partials.  The zero-stays-zero rule
+  (``m0``) is applied inside the loops, so it costs nothing extra;
+* the operand engine: converts Python/NumPy/dual operands, finds the common
+  perturbation (tags), broadcasts shapes (size-1 operands by stride 0, anything
+  else by materialising), and calls the kernels;
+* the Python-facing types, their operators, indexing, and the NumPy protocols
+  (``__array_ufunc__``, ``__array_function__``).  Everything that is not on the
+  hot path of elementwise arithmetic -- reductions, linear algebra, structure
+  operations -- lives in ``dualcalc/arrays.py`` and is registered here at import.
+
+Invariants: every component is a float64 ndarray; results are C-contiguous.
+Tags work as for the scalars: equal tags share one perturbation; two different
+tags are two nested differentiations and combine into a HyperDualArray whose
+eps1 belongs to the smaller tag.
+"""
+cimport cython
+cimport numpy as cnp
+from cpython.float cimport PyFloat_CheckExact, PyFloat_AS_DOUBLE
+from cpython.long cimport PyLong_Check, PyLong_AsDouble
+from libc.stdlib cimport malloc, free
+from libc.string cimport memcpy, memset
+from libc.math cimport isfinite
+
+from dualcalc._core._rules cimport (
+    triple, partials, rule_eval, binary_eval,
+    R_SQUARE, R_NEGATIVE, R_ABS, R_SQRT, R_RECIPROCAL,
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_FLOORDIV, OP_MOD, OP_MAXIMUM,
+    OP_MINIMUM, OP_COUNT)
+from dualcalc._core._scalar cimport Dual, HyperDual, m0
+
+import operator
+
+import numpy as np
+
+from dualcalc._core._scalar import (
+    _UNARY_UFUNCS, _BINARY_UFUNCS, _VALUE_UFUNCS, set_array_ufunc_hook)
+
+cnp.import_array()
+
+cdef tuple _NP_REAL = (np.floating, np.integer, np.bool_)
+cdef object _FLOAT64 = np.dtype(np.float64)
+cdef object _np_add_reduce = np.add.reduce
+cdef object _EMPTY_TUPLE = ()
+
+
+# ================================================================ errors
+_CONVERT_MESSAGE = (
+    "cannot convert a {0} to {1}: that would drop its derivatives. Use .value for "
+    "the values (and {2} for the derivatives); NumPy ufuncs and the functions "
+    "listed in dualcalc.arrays.SUPPORTED_FUNCTIONS propagate derivatives.")
+
+
+cdef str _tname(object o):
+    return type(o).__name__
+
+
+cdef object _refuse(object self, str target):
+    raise TypeError(_CONVERT_MESSAGE.format(
+        _tname(self), target,
+        ".eps" if type(self) is DualArray else ".eps1, .eps2, .eps1eps2"))
+
+
+# ================================================================ allocation
+cdef inline cnp.ndarray _empty(Py_ssize_t l0, Py_ssize_t l1, int nlead,
+                               cnp.npy_intp* shape, int nd):
+    """An uninitialised float64 array of shape lead + shape (nlead leading axes)."""
+    cdef cnp.npy_intp dims[70]
+    cdef int i
+    if nlead >= 1:
+        dims[0] = l0
+    if nlead >= 2:
+        dims[1] = l1
+    for i in range(nd):
+        dims[nlead + i] = shape[i]
+    return <cnp.ndarray>cnp.PyArray_EMPTY(nd + nlead, dims, cnp.NPY_DOUBLE, 0)
+
+
+cdef inline tuple _shape(cnp.ndarray a):
+    return (<object>a).shape
+
+
+cdef inline cnp.ndarray _contig(cnp.ndarray a):
+    if cnp.PyArray_IS_C_CONTIGUOUS(a):
+        return a
+    return <cnp.ndarray>cnp.PyArray_NewCopy(a, cnp.NPY_CORDER)
+
+
+cdef inline cnp.ndarray _scalar0d(double v):
+    cdef cnp.ndarray a = <cnp.ndarray>cnp.PyArray_EMPTY(0, NULL, cnp.NPY_DOUBLE, 0)
+    (<double*>cnp.PyArray_DATA(a))[0] = v
+    return a
+
+
+cdef inline cnp.ndarray _row0(double v):
+    cdef cnp.npy_intp one = 1
+    cdef cnp.ndarray a = <cnp.ndarray>cnp.PyArray_EMPTY(1, &one, cnp.NPY_DOUBLE, 0)
+    (<double*>cnp.PyArray_DATA(a))[0] = v
+    return a
+
+
+cdef inline cnp.ndarray _as_f64(object a):
+    """a as a float64 ndarray (no copy when it already is one)."""
+    if type(a) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>a) == cnp.NPY_DOUBLE:
+        return <cnp.ndarray>a
+    return <cnp.ndarray>np.asarray(a, dtype=np.float64)
+
+
+# ================================================================ factories
+cdef DualArray new_dual_array(cnp.ndarray value, cnp.ndarray eps, int tag):
+    cdef DualArray r = DualArray.__new__(DualArray)
+    r.value = value
+    r.eps = eps
+    r.tag = tag
+    return r
+
+
+cdef HyperDualArray new_hyper_array(cnp.ndarray value, cnp.ndarray eps1, cnp.ndarray eps2,
+                                    cnp.ndarray eps1eps2, int tag1, int tag2):
+    cdef HyperDualArray r = HyperDualArray.__new__(HyperDualArray)
+    r.value = value
+    r.eps1 = eps1
+    r.eps2 = eps2
+    r.eps1eps2 = eps1eps2
+    r.tag1 = tag1
+    r.tag2 = tag2
+    return r
+
+
+cdef inline bint _same_shape(cnp.ndarray a, int alead, cnp.ndarray b, int blead):
+    """Do a.shape[alead:] and b.shape[blead:] agree?"""
+    cdef int n = a.ndim - alead
+    cdef int i
+    if n != b.ndim - blead:
+        return False
+    for i in range(n):
+        if a.shape[alead + i] != b.shape[blead + i]:
+            return False
+    return True
+
+
+# ================================================================ kernels
+# An operand of an elementwise kernel: value and tangent rows.  A NULL tangent
+# pointer is an exactly-zero tangent (a constant, or a perturbation the operand
+# does not carry).  Element strides are 1 (same shape as the result) or 0 (a
+# single element broadcast); row strides count elements between directions.
+ctypedef struct kop:
+    double* v
+    Py_ssize_t vs
+    double* e1
+    Py_ssize_t e1s
+    Py_ssize_t e1r
+    double* e2
+    Py_ssize_t e2s
+    Py_ssize_t e2r
+    double* e12
+    Py_ssize_t e12s
+    Py_ssize_t e12r
+    double cst
+
+
+cdef inline void _row_m0(Py_ssize_t N, double* g, double* t, Py_ssize_t ts,
+                         double* o) noexcept nogil:
+    """o = m0(g, t) elementwise."""
+    cdef Py_ssize_t i
+    if ts == 1:
+        for i in range(N):
+            o[i] = 0.0 if t[i] == 0.0 else g[i] * t[i]
+    else:
+        for i in range(N):
+            o[i] = 0.0 if t[0] == 0.0 else g[i] * t[0]
+
+
+cdef inline void _row_add_m0(Py_ssize_t N, double* g, double* t, Py_ssize_t ts,
+                             double* o) noexcept nogil:
+    """o += m0(g, t) elementwise."""
+    cdef Py_ssize_t i
+    if ts == 1:
+        for i in range(N):
+            o[i] += 0.0 if t[i] == 0.0 else g[i] * t[i]
+    else:
+        for i in range(N):
+            o[i] += 0.0 if t[0] == 0.0 else g[i] * t[0]
+
+
+cdef inline void _row_copy(Py_ssize_t N, double sign, double* t, Py_ssize_t ts,
+                           double* o) noexcept nogil:
+    cdef Py_ssize_t i
+    if ts == 1:
+        if sign == 1.0:
+            memcpy(o, t, N * sizeof(double))
+        else:
+            for i in range(N):
+                o[i] = -t[i]
+    else:
+        for i in range(N):
+            o[i] = sign * t[0]
+
+
+cdef inline void _row_pm(Py_ssize_t N, double sign, double* t, Py_ssize_t ts,
+                         double* u, Py_ssize_t us, double* o) noexcept nogil:
+    """o = t + sign*u."""
+    cdef Py_ssize_t i
+    if ts == 1 and us == 1:
+        if sign == 1.0:
+            for i in range(N):
+                o[i] = t[i] + u[i]
+        else:
+            for i in range(N):
+                o[i] = t[i] - u[i]
+    else:
+        for i in range(N):
+            o[i] = t[i * ts] + sign * u[i * us]
+
+
+cdef inline void _row_mul(Py_ssize_t N, double* av, Py_ssize_t avs, double* ae, Py_ssize_t aes,
+                          double* bv, Py_ssize_t bvs, double* be, Py_ssize_t bes,
+                          double* o) noexcept nogil:
+    """o = m0(b, ae) + m0(a, be): the product rule."""
+    cdef Py_ssize_t i
+    cdef double x, y
+    if avs == 1 and aes == 1 and bvs == 1 and bes == 1:
+        for i in range(N):
+            x = 0.0 if ae[i] == 0.0 else bv[i] * ae[i]
+            y = 0.0 if be[i] == 0.0 else av[i] * be[i]
+            o[i] = x + y
+    else:
+        for i in range(N):
+            x = 0.0 if ae[i * aes] == 0.0 else bv[i * bvs] * ae[i * aes]
+            y = 0.0 if be[i * bes] == 0.0 else av[i * avs] * be[i * bes]
+            o[i] = x + y
+
+
+cdef inline void _row_scale(Py_ssize_t N, double* g, Py_ssize_t gs, double* t, Py_ssize_t ts,
+                            double* o) noexcept nogil:
+    """o = m0(g, t) with strided g."""
+    cdef Py_ssize_t i
+    if gs == 1 and ts == 1:
+        for i in range(N):
+            o[i] = 0.0 if t[i] == 0.0 else g[i] * t[i]
+    else:
+        for i in range(N):
+            o[i] = 0.0 if t[i * ts] == 0.0 else g[i * gs] * t[i * ts]
+
+
+cdef bint dual_unary_kernel(int rid, Py_ssize_t N, Py_ssize_t k, double* v,
+                            double* e, Py_ssize_t er, double* ov, double* oe,
+                            double* d1) noexcept nogil:
+    """Chain rule (g, g'·t) over N elements and k tangent rows.  Returns whether a
+    finite input gave a non-finite value (for NumPy's warnings)."""
+    cdef Py_ssize_t i, j
+    cdef triple t
+    cdef bint bad = False
+    for i in range(N):
+        t = rule_eval(rid, v[i])
+        ov[i] = t.f
+        d1[i] = t.d1
+        if not isfinite(t.f) and isfinite(v[i]):
+            bad = True
+    for j in range(k):
+        _row_m0(N, d1, e + j * er, 1, oe + j * N)
+    return bad
+
+
+cdef bint hyper_unary_kernel(int rid, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q, double* v,
+                             double* e1, Py_ssize_t e1r, double* e2, Py_ssize_t e2r,
+                             double* e12, Py_ssize_t e12r,
+                             double* ov, double* o1, double* o2, double* o12,
+                             double* d1, double* d2) noexcept nogil:
+    """(g, g'·e1, g'·e2, g'·e12 + g''·e1⊗e2)."""
+    cdef Py_ssize_t i, a, b
+    cdef triple t
+    cdef bint bad = False
+    cdef double* x
+    cdef double* y
+    cdef double* o
+    cdef double s
+    for i in range(N):
+        t = rule_eval(rid, v[i])
+        ov[i] = t.f
+        d1[i] = t.d1
+        d2[i] = t.d2
+        if not isfinite(t.f) and isfinite(v[i]):
+            bad = True
+    for a in range(p):
+        _row_m0(N, d1, e1 + a * e1r, 1, o1 + a * N)
+    for b in range(q):
+        _row_m0(N, d1, e2 + b * e2r, 1, o2 + b * N)
+    for a in range(p):
+        x = e1 + a * e1r
+        for b in range(q):
+            y = e2 + b * e2r
+            o = o12 + (a * q + b) * N
+            _row_m0(N, d1, e12 + (a * q + b) * e12r, 1, o)
+            for i in range(N):
+                s = 0.0 if x[i] == 0.0 else d2[i] * x[i]
+                o[i] += 0.0 if y[i] == 0.0 else s * y[i]
+    return bad
+
+
+cdef bint _partials_loop(int op, Py_ssize_t N, kop* a, kop* b, double* ov,
+                         double* fx, double* fy, double* fxx, double* fxy,
+                         double* fyy) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef partials P
+    cdef bint bad = False
+    cdef double x, y
+    for i in range(N):
+        x = a.v[i * a.vs]
+        y = b.v[i * b.vs]
+        P = binary_eval(op, x, y)
+        ov[i] = P.f
+        fx[i] = P.fx
+        fy[i] = P.fy
+        if fxx != NULL:
+            fxx[i] = P.fxx
+            fxy[i] = P.fxy
+            fyy[i] = P.fyy
+        if not isfinite(P.f) and isfinite(x) and isfinite(y):
+            bad = True
+    return bad
+
+
+cdef bint dual_binary_kernel(int op, Py_ssize_t N, Py_ssize_t k, kop* a, kop* b,
+                             double* ov, double* oe, double* tmp) noexcept nogil:
+    """x op y for a dual-mode pair: value and tangents (eps in the e1 slot)."""
+    cdef Py_ssize_t i, j
+    cdef bint bad = False
+    cdef double sign
+    cdef double* o
+    cdef double* fx
+    cdef double* fy
+    if op == OP_ADD or op == OP_SUB:
+        sign = 1.0 if op == OP_ADD else -1.0
+        if a.vs == 1 and b.vs == 1:
+            if op == OP_ADD:
+                for i in range(N):
+                    ov[i] = a.v[i] + b.v[i]
+            else:
+                for i in range(N):
+                    ov[i] = a.v[i] - b.v[i]
+        else:
+            for i in range(N):
+                ov[i] = a.v[i * a.vs] + sign * b.v[i * b.vs]
+        for i in range(N):
+            if not isfinite(ov[i]):
+                bad = True
+                break
+        for j in range(k):
+            o = oe + j * N
+            if a.e1 != NULL and b.e1 != NULL:
+                _row_pm(N, sign, a.e1 + j * a.e1r, a.e1s, b.e1 + j * b.e1r, b.e1s, o)
+            elif a.e1 != NULL:
+                _row_copy(N, 1.0, a.e1 + j * a.e1r, a.e1s, o)
+            else:
+                _row_copy(N, sign, b.e1 + j * b.e1r, b.e1s, o)
+        return bad
+    if op == OP_MUL:
+        if a.vs == 1 and b.vs == 1:
+            for i in range(N):
+                ov[i] = a.v[i] * b.v[i]
+        else:
+            for i in range(N):
+                ov[i] = a.v[i * a.vs] * b.v[i * b.vs]
+        for i in range(N):
+            if not isfinite(ov[i]):
+                bad = True
+                break
+        for j in range(k):
+            o = oe + j * N
+            if a.e1 != NULL and b.e1 != NULL:
+                _row_mul(N, a.v, a.vs, a.e1 + j * a.e1r, a.e1s,
+                         b.v, b.vs, b.e1 + j * b.e1r, b.e1s, o)
+            elif a.e1 != NULL:
+                _row_scale(N, b.v, b.vs, a.e1 + j * a.e1r, a.e1s, o)
+            else:
+                _row_scale(N, a.v, a.vs, b.e1 + j * b.e1r, b.e1s, o)
+        return bad
+    fx = tmp
+    fy = tmp + N
+    bad = _partials_loop(op, N, a, b, ov, fx, fy, NULL, NULL, NULL)
+    for j in range(k):
+        o = oe + j * N
+        if a.e1 != NULL:
+            _row_m0(N, fx, a.e1 + j * a.e1r, a.e1s, o)
+            if b.e1 != NULL:
+                _row_add_m0(N, fy, b.e1 + j * b.e1r, b.e1s, o)
+        else:
+            _row_m0(N, fy, b.e1 + j * b.e1r, b.e1s, o)
+    return bad
+
+
+cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
+                              kop* a, kop* b, double* ov, double* o1,
+                              double* o2, double* o12, double* tmp) noexcept nogil:
+    """x op y for HyperDualArray operands: the bivariate chain rule
+    e12 = fx·x12 + fy·y12 + fxx·x1·x2 + fxy·(x1·y2 + y1·x2) + fyy·y1·y2."""
+    cdef Py_ssize_t i, r, s
+    cdef bint bad
+    cdef double* fx = tmp
+    cdef double* fy = tmp + N
+    cdef double* fxx = tmp + 2 * N
+    cdef double* fxy = tmp + 3 * N
+    cdef double* fyy = tmp + 4 * N
+    cdef double* o
+    cdef double* x1
+    cdef double* y1
+    cdef double* x2
+    cdef double* y2
+    cdef bint second = op != OP_ADD and op != OP_SUB
+    cdef bint mul = op == OP_MUL
+    cdef double t
+    bad = _partials_loop(op, N, a, b, ov, fx, fy, fxx, fxy, fyy)
+    # eps1 and eps2 rows
+    for r in range(p):
+        o = o1 + r * N
+        memset(o, 0, N * sizeof(double))
+        if a.e1 != NULL:
+            _row_add_m0(N, fx, a.e1 + r * a.e1r, a.e1s, o)
+        if b.e1 != NULL:
+            _row_add_m0(N, fy, b.e1 + r * b.e1r, b.e1s, o)
+    for s in range(q):
+        o = o2 + s * N
+        memset(o, 0, N * sizeof(double))
+        if a.e2 != NULL:
+            _row_add_m0(N, fx, a.e2 + s * a.e2r, a.e2s, o)
+        if b.e2 != NULL:
+            _row_add_m0(N, fy, b.e2 + s * b.e2r, b.e2s, o)
+    for r in range(p):
+        x1 = a.e1 + r * a.e1r if a.e1 != NULL else NULL
+        y1 = b.e1 + r * b.e1r if b.e1 != NULL else NULL
+        for s in range(q):
+            x2 = a.e2 + s * a.e2r if a.e2 != NULL else NULL
+            y2 = b.e2 + s * b.e2r if b.e2 != NULL else NULL
+            o = o12 + (r * q + s) * N
+            memset(o, 0, N * sizeof(double))
+            if a.e12 != NULL:
+                _row_add_m0(N, fx, a.e12 + (r * q + s) * a.e12r, a.e12s, o)
+            if b.e12 != NULL:
+                _row_add_m0(N, fy, b.e12 + (r * q + s) * b.e12r, b.e12s, o)
+            if not second:
+                continue
+            if mul:
+                # fxx = fyy = 0, fxy = 1 (as in HyperDual's own product)
+                if x1 != NULL and y2 != NULL:
+                    for i in range(N):
+                        o[i] += x1[i * a.e1s] * y2[i * b.e2s]
+                if y1 != NULL and x2 != NULL:
+                    for i in range(N):
+                        o[i] += x2[i * a.e2s] * y1[i * b.e1s]
+                continue
+            if x1 != NULL and x2 != NULL:
+                for i in range(N):
+                    t = x1[i * a.e1s]
+                    t = 0.0 if t == 0.0 else fxx[i] * t
+                    o[i] += 0.0 if x2[i * a.e2s] == 0.0 else t * x2[i * a.e2s]
+            if x1 != NULL and y2 != NULL:
+                for i in range(N):
+                    t = x1[i * a.e1s]
+                    t = 0.0 if t == 0.0 else fxy[i] * t
+                    o[i] += 0.0 if y2[i * b.e2s] == 0.0 else t * y2[i * b.e2s]
+            if y1 != NULL and x2 != NULL:
+                for i in range(N):
+                    t = y1[i * b.e1s]
+                    t = 0.0 if t == 0.0 else fxy[i] * t
+                    o[i] += 0.0 if x2[i * a.e2s] == 0.0 else t * x2[i * a.e2s]
+            if y1 != NULL and y2 != NULL:
+                for i in range(N):
+                    t = y1[i * b.e1s]
+                    t = 0.0 if t == 0.0 else fyy[i] * t
+                    o[i] += 0.0 if y2[i * b.e2s] == 0.0 else t * y2[i * b.e2s]
+    return bad
+
+
+# ================================================================ operand preparation
+cdef inline bint _rows_ok(cnp.ndarray c, int nlead, Py_ssize_t* rs):
+    """Are the blocks c[j] (c[a, b] for nlead 2) C-contiguous with a uniform
+    stride between consecutive rows?  Stores that stride (in elements) in rs."""
+    cdef int d
+    cdef Py_ssize_t expected = 8
+    cdef int nd = c.ndim
+    cdef cnp.npy_intp* dims = cnp.PyArray_DIMS(c)
+    cdef cnp.npy_intp* st = cnp.PyArray_STRIDES(c)
+    for d in range(nd - 1, nlead - 1, -1):
+        if dims[d] != 1 and st[d] != expected:
+            return False
+        expected *= dims[d]
+    if nlead == 1:
+        if st[0] % 8 != 0:
+            return False
+        rs[0] = st[0] // 8
+        return True
+    # nlead == 2: rows are (a, b) pairs flattened as a*q + b
+    if dims[1] == 1:
+        if st[0] % 8 != 0:
+            return False
+        rs[0] = st[0] // 8
+        return True
+    if st[1] % 8 != 0:
+        return False
+    if dims[0] == 1 or st[0] == dims[1] * st[1]:
+        rs[0] = st[1] // 8
+        return True
+    return False
+
+
+cdef object _materialise(cnp.ndarray c, int nlead, tuple shape):
+    """c (lead + Sa) broadcast to lead + shape, C-contiguous."""
+    cdef int nd = len(shape)
+    cdef int cnd = c.ndim - nlead
+    cdef tuple lead = _shape(c)[:nlead]
+    cdef tuple cs = _shape(c)[nlead:]
+    if cnd < nd:
+        c = c.reshape(lead + (1,) * (nd - cnd) + cs)
+    return np.ascontiguousarray(np.broadcast_to(c, lead + shape))
+
+
+cdef double* _comp(cnp.ndarray c, int nlead, cnp.ndarray ref, Py_ssize_t N,
+                   Py_ssize_t* es, Py_ssize_t* rs, list keep) except? NULL:
+    """Pointer to component c (nlead leading axes) laid out for a kernel whose
+    result has ref's shape (N elements)."""
+    cdef Py_ssize_t csize = 1
+    cdef int i
+    if _same_shape(c, nlead, ref, 0):
+        es[0] = 1
+        if nlead == 0:
+            rs[0] = 0
+            if not cnp.PyArray_IS_C_CONTIGUOUS(c):
+                c = _contig(c)
+                keep.append(c)
+            return <double*>cnp.PyArray_DATA(c)
+        if _rows_ok(c, nlead, rs):
+            return <double*>cnp.PyArray_DATA(c)
+        c = _contig(c)
+        keep.append(c)
+        rs[0] = N
+        return <double*>cnp.PyArray_DATA(c)
+    for i in range(nlead, c.ndim):
+        csize *= c.shape[i]
+    if csize == 1:
+        es[0] = 0
+        rs[0] = 1
+        if not cnp.PyArray_IS_C_CONTIGUOUS(c):
+            c = _contig(c)
+            keep.append(c)
+        return <double*>cnp.PyArray_DATA(c)
+    c = <cnp.ndarray>_materialise(c, nlead, _shape(ref))
+    keep.append(c)
+    es[0] = 1
+    rs[0] = N
+    return <double*>cnp.PyArray_DATA(c)
+
+
+cdef tuple _result_shape(object a, object b):
+    """The broadcast value shape of two operands (converted, see _operand)."""
+    cdef cnp.ndarray va, vb
+    if PyFloat_CheckExact(a):
+        return _shape(_value_array(b))
+    if PyFloat_CheckExact(b):
+        return _shape(_value_array(a))
+    va = _value_array(a)
+    vb = _value_array(b)
+    if _same_shape(va, 0, vb, 0):
+        return _shape(va)
+    try:
+        return np.broadcast_shapes(_shape(va), _shape(vb))
+    except ValueError:
+        raise ValueError("operands could not be broadcast together with shapes {0} {1}"
+                         .format(_shape(va), _shape(vb))) from None
+
+
+cdef inline cnp.ndarray _value_array(object o):
+    if type(o) is DualArray:
+        return (<DualArray>o).value
+    if type(o) is HyperDualArray:
+        return (<HyperDualArray>o).value
+    return <cnp.ndarray>o
+
+
+cdef int _prep_value(object o, kop* d, cnp.ndarray ref, Py_ssize_t N, list keep) except -1:
+    cdef Py_ssize_t rs
+    d.e1 = NULL
+    d.e2 = NULL
+    d.e12 = NULL
+    d.e1s = d.e2s = d.e12s = 0
+    d.e1r = d.e2r = d.e12r = 0
+    if PyFloat_CheckExact(o):
+        d.cst = PyFloat_AS_DOUBLE(o)
+        d.v = &d.cst
+        d.vs = 0
+        return 0
+    d.v = _comp(_value_array(o), 0, ref, N, &d.vs, &rs, keep)
+    return 0
+
+
+# ================================================================ conversion
+cdef object _operand(object o):
+    """o as an elementwise operand: a DualArray, a HyperDualArray, a Python float
+    (scalar constant) or a float64 ndarray (array constant); None if o is of a
+    type this module does not handle."""
+    cdef type t = type(o)
+    if t is DualArray or t is HyperDualArray or t is float:
+        return o
+    if t is Dual:
+        return new_dual_array(_scalar0d((<Dual>o).value), _row0((<Dual>o).eps), (<Dual>o).tag)
+    if t is HyperDual:
+        return _hyper_from_scalar(<HyperDual>o)
+    if PyLong_Check(o):
+        return PyLong_AsDouble(o)
+    if isinstance(o, _NP_REAL):
+        return float(o)
+    if isinstance(o, cnp.ndarray):
+        h = getattr(o, "_dualcalc_array", None)
+        if h is not None:
+            return h
+        kind = (<cnp.ndarray>o).dtype.kind
+        if kind in "fiub":
+            return _as_f64(o)
+        if kind == "c":
+            raise TypeError("complex arrays cannot be combined with dual arrays: dual "
+                            "numbers are real")
+        if kind == "O":
+            raise TypeError(
+                "object arrays cannot be combined with dual arrays (they would hide the "
+                "derivatives element by element); build a DualArray instead, e.g. with "
+                "np.stack of dual arrays")
+        return None
+    if isinstance(o, (list, tuple)):
+        try:
+            return np.asarray(o, dtype=np.float64)
+        except TypeError:
+            raise TypeError(
+                "a list or tuple that contains dual numbers cannot be used as an array "
+                "operand; combine them with np.stack (which keeps the derivatives)") from None
+    return None
+
+
+cdef HyperDualArray _hyper_from_scalar(HyperDual h):
+    cdef cnp.npy_intp dims[2]
+    dims[0] = 1
+    dims[1] = 1
+    cdef cnp.ndarray e12 = <cnp.ndarray>cnp.PyArray_EMPTY(2, dims, cnp.NPY_DOUBLE, 0)
+    (<double*>cnp.PyArray_DATA(e12))[0] = h.eps1eps2
+    return new_hyper_array(_scalar0d(h.value), _row0(h.eps1), _row0(h.eps2), e12,
+                           h.tag1, h.tag2)
+
+
+cdef object _warn(object ufunc, object a, object b):
+    """Let NumPy emit its own floating-point warning (or error under np.errstate)
+    for an operation whose finite inputs gave a non-finite value."""
+    if ufunc is None:
+        return None
+    if b is None:
+        ufunc(_value_of(a))
+    else:
+        ufunc(_value_of(a), _value_of(b))
+    return None
+
+
+cdef inline object _value_of(object o):
+    if type(o) is DualArray:
+        return (<DualArray>o).value
+    if type(o) is HyperDualArray:
+        return (<HyperDualArray>o).value
+    if type(o) is Dual:
+        return (<Dual>o).value
+    if type(o) is HyperDual:
+        return (<HyperDual>o).value
+    h = getattr(o, "_dualcalc_array", None)
+    if h is not None:
+        return _value_of(h)
+    return o
+
+
+def value_of(o):
+    """The value part of a dual number or dual array; anything else unchanged."""
+    return _value_of(o)
+
+
+# ================================================================ elementwise engine
+cdef object unary_array(object x, int rid, object ufunc):
+    """Rule rid applied to a DualArray or HyperDualArray."""
+    cdef DualArray d
+    cdef HyperDualArray h
+    cdef cnp.ndarray v, e, e2, e12, ov, oe, o2, o12
+    cdef Py_ssize_t N, k, p, q, er, e2r, e12r
+    cdef double* buf
+    cdef double small[128]
+    cdef bint bad
+    if type(x) is DualArray:
+        d = <DualArray>x
+        v = _contig(d.value)
+        N = cnp.PyArray_SIZE(v)
+        e = d.eps
+        if not _rows_ok(e, 1, &er):
+            e = _contig(e)
+            er = N
+        k = e.shape[0]
+        ov = _empty(0, 0, 0, cnp.PyArray_DIMS(v), v.ndim)
+        oe = _empty(k, 0, 1, cnp.PyArray_DIMS(v), v.ndim)
+        buf = &small[0]
+        if not (N <= 128):
+            buf = <double*>malloc(N * sizeof(double))
+        if buf == NULL:
+            raise MemoryError()
+        bad = dual_unary_kernel(rid, N, k, <double*>cnp.PyArray_DATA(v),
+                                <double*>cnp.PyArray_DATA(e), er,
+                                <double*>cnp.PyArray_DATA(ov), <double*>cnp.PyArray_DATA(oe), buf)
+        if buf != &small[0]:
+            free(buf)
+        if bad:
+            _warn(ufunc, x, None)
+        return new_dual_array(ov, oe, d.tag)
+    if type(x) is HyperDualArray:
+        h = <HyperDualArray>x
+        v = _contig(h.value)
+        N = cnp.PyArray_SIZE(v)
+        e = h.eps1
+        if not _rows_ok(e, 1, &er):
+            e = _contig(e)
+            er = N
+        e2 = h.eps2
+        if not _rows_ok(e2, 1, &e2r):
+            e2 = _contig(e2)
+            e2r = N
+        e12 = h.eps1eps2
+        if not _rows_ok(e12, 2, &e12r):
+            e12 = _contig(e12)
+            e12r = N
+        p = e.shape[0]
+        q = e2.shape[0]
+        ov = _empty(0, 0, 0, cnp.PyArray_DIMS(v), v.ndim)
+        oe = _empty(p, 0, 1, cnp.PyArray_DIMS(v), v.ndim)
+        o2 = _empty(q, 0, 1, cnp.PyArray_DIMS(v), v.ndim)
+        o12 = _empty(p, q, 2, cnp.PyArray_DIMS(v), v.ndim)
+        buf = &small[0]
+        if not (2 * N <= 128):
+            buf = <double*>malloc(2 * N * sizeof(double))
+        if buf == NULL:
+            raise MemoryError()
+        bad = hyper_unary_kernel(rid, N, p, q, <double*>cnp.PyArray_DATA(v),
+                                 <double*>cnp.PyArray_DATA(e), er,
+                                 <double*>cnp.PyArray_DATA(e2), e2r,
+                                 <double*>cnp.PyArray_DATA(e12), e12r,
+                                 <double*>cnp.PyArray_DATA(ov), <double*>cnp.PyArray_DATA(oe),
+                                 <double*>cnp.PyArray_DATA(o2), <double*>cnp.PyArray_DATA(o12),
+                                 buf, buf + N)
+        if buf != &small[0]:
+            free(buf)
+        if bad:
+            _warn(ufunc, x, None)
+        return new_hyper_array(ov, oe, o2, o12, h.tag1, h.tag2)
+    raise TypeError("expected a DualArray or HyperDualArray, got " + _tname(x))
+
+
+def apply_rule(x, int rid):
+    """Rule ``rid`` of the rule table applied elementwise to a dual array."""
+    return unary_array(x, rid, None)
+
+
+cdef inline bint _is_two(object o):
+    return PyFloat_CheckExact(o) and PyFloat_AS_DOUBLE(o) == 2.0
+
+
+cdef object binary_array(object a, object b, int op, object ufunc):
+    """a op b where at least one operand is a dual array (or a dual scalar meeting
+    an array).  Returns NotImplemented for operands of foreign types."""
+    cdef object ca = _operand(a)
+    cdef object cb = _operand(b)
+    if ca is None or cb is None:
+        return NotImplemented
+    if op == OP_POW and _is_two(cb) and (type(ca) is DualArray or type(ca) is HyperDualArray):
+        return unary_array(ca, R_SQUARE, ufunc)      # x**2 exactly as NumPy: x*x
+    cdef type ta = type(ca)
+    cdef type tb = type(cb)
+    if ta is HyperDualArray or tb is HyperDualArray:
+        return _hyper_binary(ca, cb, op, ufunc)
+    if ta is DualArray and tb is DualArray:
+        if (<DualArray>ca).tag != (<DualArray>cb).tag:
+            return _hyper_binary(ca, cb, op, ufunc)
+    elif ta is not DualArray and tb is not DualArray:
+        return NotImplemented
+    return _dual_binary(ca, cb, op, ufunc)
+
+
+cdef object _dual_binary(object a, object b, int op, object ufunc):
+    cdef list keep = []
+    cdef kop A, B
+    cdef DualArray da = a if type(a) is DualArray else None
+    cdef DualArray db = b if type(b) is DualArray else None
+    cdef Py_ssize_t k, N, rs
+    cdef int tag
+    cdef cnp.ndarray ref, ov, oe
+    cdef double* buf
+    cdef double small[128]
+    cdef bint bad
+    if da is not None and db is not None:
+        k = da.eps.shape[0]
+        if db.eps.shape[0] != k:
+            raise _ndirs_error(k, db.eps.shape[0])
+        tag = da.tag
+    elif da is not None:
+        k = da.eps.shape[0]
+        tag = da.tag
+    else:
+        k = db.eps.shape[0]
+        tag = db.tag
+    # result shape
+    if da is not None and db is not None and _same_shape(da.value, 0, db.value, 0):
+        ref = da.value
+    elif da is not None and (PyFloat_CheckExact(b) or _same_shape(da.value, 0, <cnp.ndarray>b, 0)):
+        ref = da.value
+    elif db is not None and (PyFloat_CheckExact(a) or _same_shape(db.value, 0, <cnp.ndarray>a, 0)):
+        ref = db.value
+    else:
+        ref = <cnp.ndarray>np.empty(_result_shape(a, b), dtype=np.float64)
+    N = cnp.PyArray_SIZE(ref)
+    _prep_value(a, &A, ref, N, keep)
+    _prep_value(b, &B, ref, N, keep)
+    if da is not None:
+        A.e1 = _comp(da.eps, 1, ref, N, &A.e1s, &A.e1r, keep)
+    if db is not None:
+        B.e1 = _comp(db.eps, 1, ref, N, &B.e1s, &B.e1r, keep)
+    ov = _empty(0, 0, 0, cnp.PyArray_DIMS(ref), ref.ndim)
+    oe = _empty(k, 0, 1, cnp.PyArray_DIMS(ref), ref.ndim)
+    buf = &small[0]
+    if not (2 * N <= 128):
+        buf = <double*>malloc(2 * N * sizeof(double))
+    if buf == NULL:
+        raise MemoryError()
+    bad = dual_binary_kernel(op, N, k, &A, &B, <double*>cnp.PyArray_DATA(ov),
+                             <double*>cnp.PyArray_DATA(oe), buf)
+    if buf != &small[0]:
+        free(buf)
+    if bad:
+        _warn(ufunc, a, b)
+    return new_dual_array(ov, oe, tag)
+
+
+cdef object _ndirs_error(Py_ssize_t k1, Py_ssize_t k2):
+    return TypeError(
+        "cannot combine dual arrays that carry different numbers of directions ({0} "
+        "and {1}) in one perturbation: every operand of one differentiation must be "
+        "seeded with the same directions. (A scalar Dual carries one direction.)"
+        .format(k1, k2))
+
+
+cdef int _frame(object a, object b, int* t1, int* t2, Py_ssize_t* p, Py_ssize_t* q) except -1:
+    """The common HyperDualArray frame (tags and direction counts) of a mixed pair."""
+    cdef HyperDualArray h
+    cdef DualArray d, d2
+    cdef object other
+    if type(a) is HyperDualArray and type(b) is HyperDualArray:
+        h = <HyperDualArray>a
+        other = b
+        if (h.tag1 != (<HyperDualArray>b).tag1 or h.tag2 != (<HyperDualArray>b).tag2):
+            raise TypeError(
+                "these two HyperDualArrays belong to different differentiations (tags "
+                "{0}/{1} and {2}/{3}) and cannot be combined exactly".format(
+                    h.tag1, h.tag2, (<HyperDualArray>b).tag1, (<HyperDualArray>b).tag2))
+        if (h.eps1.shape[0] != (<HyperDualArray>b).eps1.shape[0]
+                or h.eps2.shape[0] != (<HyperDualArray>b).eps2.shape[0]):
+            raise _ndirs_error(h.eps1.shape[0] * h.eps2.shape[0],
+                               (<HyperDualArray>b).eps1.shape[0] * (<HyperDualArray>b).eps2.shape[0])
+    elif type(a) is HyperDualArray or type(b) is HyperDualArray:
+        h = <HyperDualArray>(a if type(a) is HyperDualArray else b)
+        other = b if type(a) is HyperDualArray else a
+        if type(other) is DualArray:
+            d = <DualArray>other
+            if h.tag1 == h.tag2:
+                raise TypeError(
+                    "cannot combine a DualArray with a HyperDualArray whose two "
+                    "perturbations share one tag ({0}); make both operands "
+                    "HyperDualArrays".format(h.tag1))
+            if d.tag == h.tag1:
+                if d.eps.shape[0] != h.eps1.shape[0]:
+                    raise _ndirs_error(h.eps1.shape[0], d.eps.shape[0])
+            elif d.tag == h.tag2:
+                if d.eps.shape[0] != h.eps2.shape[0]:
+                    raise _ndirs_error(h.eps2.shape[0], d.eps.shape[0])
+            else:
+                raise TypeError(
+                    "a third level of nested differentiation is not supported: a "
+                    "DualArray (tag {0}) meets a HyperDualArray that already carries two "
+                    "perturbations (tags {1} and {2})".format(d.tag, h.tag1, h.tag2))
+    else:
+        d = <DualArray>a
+        d2 = <DualArray>b
+        if d.tag < d2.tag:
+            t1[0] = d.tag
+            t2[0] = d2.tag
+            p[0] = d.eps.shape[0]
+            q[0] = d2.eps.shape[0]
+        else:
+            t1[0] = d2.tag
+            t2[0] = d.tag
+            p[0] = d2.eps.shape[0]
+            q[0] = d.eps.shape[0]
+        return 0
+    t1[0] = h.tag1
+    t2[0] = h.tag2
+    p[0] = h.eps1.shape[0]
+    q[0] = h.eps2.shape[0]
+    return 0
+
+
+cdef int _prep_hyper(object o, kop* d, int t1, int t2, cnp.ndarray ref, Py_ssize_t N,
+                     list keep) except -1:
+    cdef HyperDualArray h
+    cdef DualArray x
+    _prep_value(o, d, ref, N, keep)
+    if type(o) is HyperDualArray:
+        h = <HyperDualArray>o
+        d.e1 = _comp(h.eps1, 1, ref, N, &d.e1s, &d.e1r, keep)
+        d.e2 = _comp(h.eps2, 1, ref, N, &d.e2s, &d.e2r, keep)
+        d.e12 = _comp(h.eps1eps2, 2, ref, N, &d.e12s, &d.e12r, keep)
+    elif type(o) is DualArray:
+        x = <DualArray>o
+        if x.tag == t1:
+            d.e1 = _comp(x.eps, 1, ref, N, &d.e1s, &d.e1r, keep)
+        else:
+            d.e2 = _comp(x.eps, 1, ref, N, &d.e2s, &d.e2r, keep)
+    return 0
+
+
+cdef object _hyper_binary(object a, object b, int op, object ufunc):
+    cdef int t1 = 0, t2 = 0
+    cdef Py_ssize_t p = 0, q = 0, N
+    cdef list keep = []
+    cdef kop A, B
+    cdef cnp.ndarray ref, ov, o1, o2, o12
+    cdef double* buf
+    cdef double small[160]
+    cdef bint bad
+    _frame(a, b, &t1, &t2, &p, &q)
+    ref = <cnp.ndarray>np.empty(_result_shape(a, b), dtype=np.float64)
+    N = cnp.PyArray_SIZE(ref)
+    _prep_hyper(a, &A, t1, t2, ref, N, keep)
+    _prep_hyper(b, &B, t1, t2, ref, N, keep)
+    ov = _empty(0, 0, 0, cnp.PyArray_DIMS(ref), ref.ndim)
+    o1 = _empty(p, 0, 1, cnp.PyArray_DIMS(ref), ref.ndim)
+    o2 = _empty(q, 0, 1, cnp.PyArray_DIMS(ref), ref.ndim)
+    o12 = _empty(p, q, 2, cnp.PyArray_DIMS(ref), ref.ndim)
+    buf = &small[0]
+    if not (5 * N <= 160):
+        buf = <double*>malloc(5 * N * sizeof(double))
+    if buf == NULL:
+        raise MemoryError()
+    bad = hyper_binary_kernel(op, N, p, q, &A, &B, <double*>cnp.PyArray_DATA(ov),
+                              <double*>cnp.PyArray_DATA(o1), <double*>cnp.PyArray_DATA(o2),
+                              <double*>cnp.PyArray_DATA(o12), buf)
+    if buf != &small[0]:
+        free(buf)
+    if bad:
+        _warn(ufunc, a, b)
+    return new_hyper_array(ov, o1, o2, o12, t1, t2)
+
+
+def binary(a, b, int op, ufunc=None):
+    """a op b (op from the rule table's Op enum) for dual arrays; TypeError for
+    operands of unsupported types."""
+    r = binary_array(a, b, op, ufunc)
+    if r is NotImplemented:
+        raise TypeError("unsupported operand types for a dual-array operation: {0} and {1}"
+                        .format(_tname(a), _tname(b)))
+    return r
+
+
+# ================================================================ components
+def make_dual(value, eps, int tag):
+    """A DualArray from float64 components, without the constructor's checks."""
+    return new_dual_array(_as_f64(value), _as_f64(eps), tag)
+
+
+def make_hyper(value, eps1, eps2, eps1eps2, int tag1, int tag2):
+    """A HyperDualArray from float64 components, without the constructor's checks."""
+    return new_hyper_array(_as_f64(value), _as_f64(eps1), _as_f64(eps2), _as_f64(eps1eps2),
+                           tag1, tag2)
+
+
+def operand(o):
+    """o as an operand of the array layer: a DualArray, HyperDualArray, Python
+    float or float64 ndarray (Duals become 0-d DualArrays); TypeError otherwise."""
+    r = _operand(o)
+    if r is None:
+        raise TypeError("dual arrays cannot be combined with a " + _tname(o))
+    return r
+
+cdef tuple _LEADS_DUAL = (0, 1)
+cdef tuple _LEADS_HYPER = (0, 1, 1, 2)
+
+
+def components(x):
+    """(arrays, leads): the component arrays of a dual array and the number of
+    leading direction axes of each."""
+    if type(x) is DualArray:
+        return ((<DualArray>x).value, (<DualArray>x).eps), _LEADS_DUAL
+    if type(x) is HyperDualArray:
+        h = <HyperDualArray>x
+        return (h.value, h.eps1, h.eps2, h.eps1eps2), _LEADS_HYPER
+    raise TypeError("expected a DualArray or HyperDualArray, got " + _tname(x))
+
+
+def rebuild(proto, comps):
+    """A dual array of proto's type and tags from component arrays (no checks)."""
+    _check_dual(proto)
+    if type(proto) is DualArray:
+        return new_dual_array(_as_f64(comps[0]), _as_f64(comps[1]), (<DualArray>proto).tag)
+    h = <HyperDualArray>proto
+    return new_hyper_array(_as_f64(comps[0]), _as_f64(comps[1]), _as_f64(comps[2]),
+                           _as_f64(comps[3]), h.tag1, h.tag2)
+
+
+cdef int _check_dual(object x) except -1:
+    if type(x) is not DualArray and type(x) is not HyperDualArray:
+        raise TypeError("expected a DualArray or HyperDualArray, got " + _tname(x))
+    return 0
+
+
+cdef object _map(object x, object fn):
+    """Apply fn(array, nlead) to every component of x."""
+    _check_dual(x)
+    if type(x) is DualArray:
+        d = <DualArray>x
+        return new_dual_array(_as_f64(fn(d.value, 0)), _as_f64(fn(d.eps, 1)), d.tag)
+    h = <HyperDualArray>x
+    return new_hyper_array(_as_f64(fn(h.value, 0)), _as_f64(fn(h.eps1, 1)),
+                           _as_f64(fn(h.eps2, 1)), _as_f64(fn(h.eps1eps2, 2)), h.tag1, h.tag2)
+
+
+def map_components(x, fn):
+    """The dual array whose components are fn(component, nlead)."""
+    return _map(x, fn)
+
+
+# ================================================================ indexing
+cdef tuple _SL1 = (slice(None),)
+cdef tuple _SL2 = (slice(None), slice(None))
+cdef tuple _ELL = (Ellipsis,)
+
+
+cdef inline bint _basic_item(object i):
+    return (PyLong_Check(i) or type(i) is slice or i is None or i is Ellipsis
+            or isinstance(i, np.integer)) and type(i) is not bool
+
+
+cdef object _index_error(object i):
+    return TypeError("cannot index with a {0}: indices must be integers, slices, ..., "
+                     "None, or integer/boolean arrays (use .value for a dual index)"
+                     .format(_tname(i)))
+
+
+cdef tuple _norm_index(object idx, bint* basic, bint* has_ell):
+    cdef list items
+    cdef object i
+    if type(idx) is not tuple:
+        idx = (idx,)
+    basic[0] = True
+    has_ell[0] = False
+    for i in <tuple>idx:
+        if i is Ellipsis:
+            has_ell[0] = True
+        if not _basic_item(i):
+            basic[0] = False
+    if basic[0]:
+        return <tuple>idx
+    items = []
+    for i in <tuple>idx:
+        if _basic_item(i):
+            items.append(i)
+        elif type(i) is DualArray or type(i) is HyperDualArray or type(i) is Dual or type(i) is HyperDual:
+            raise _index_error(i)
+        elif isinstance(i, (list, cnp.ndarray, bool, np.bool_)):
+            a = np.asarray(i)
+            if a.dtype.kind not in "iub" and a.size:
+                raise _index_error(i)
+            if a.dtype.kind not in "iub":
+                a = a.astype(np.intp)
+            items.append(a)
+        else:
+            raise _index_error(i)
+    return tuple(items)
+
+
+cdef object _adv_front(tuple idx):
+    """For an index with advanced items: the number of broadcast dimensions that
+    NumPy moves to the front of the result (because the advanced items are not
+    adjacent), or 0 when the result keeps them in place."""
+    cdef list pos = []
+    cdef list shapes = []
+    cdef bint any_array = False
+    cdef Py_ssize_t n
+    for n, i in enumerate(idx):
+        if isinstance(i, cnp.ndarray):
+            any_array = True
+            pos.append(n)
+            if i.dtype.kind == "b":
+                shapes.append((int(np.count_nonzero(i)),))
+            else:
+                shapes.append(i.shape)
+        elif PyLong_Check(i) or isinstance(i, np.integer):
+            pos.append(n)
+            shapes.append(())
+    if not any_array or pos[len(pos) - 1] - pos[0] + 1 == len(pos):
+        return 0
+    return len(np.broadcast_shapes(*shapes))
+
+
+cdef object _getitem(object x, object idx):
+    cdef bint basic, has_ell
+    cdef tuple t = _norm_index(idx, &basic, &has_ell)
+    cdef tuple vt = t if has_ell else t + _ELL
+    cdef cnp.ndarray v
+    cdef object nb
+    if type(x) is DualArray:
+        d = <DualArray>x
+        v = d.value[vt]
+        e = d.eps[_SL1 + t]
+        if not basic:
+            nb = _adv_front(t)
+            if nb:
+                e = np.moveaxis(e, nb, 0)
+        elif v.ndim == 0 and not has_ell:
+            # a single element: a copy, like NumPy's scalar (so that += on it never
+            # writes back into x)
+            return new_dual_array(_scalar0d((<double*>cnp.PyArray_DATA(v))[0]),
+                                  _contig(e) if not cnp.PyArray_IS_C_CONTIGUOUS(e) else e.copy(),
+                                  d.tag)
+        return new_dual_array(v, _as_f64(e), d.tag)
+    h = <HyperDualArray>x
+    v = h.value[vt]
+    e1 = h.eps1[_SL1 + t]
+    e2 = h.eps2[_SL1 + t]
+    e12 = h.eps1eps2[_SL2 + t]
+    if not basic:
+        nb = _adv_front(t)
+        if nb:
+            e1 = np.moveaxis(e1, nb, 0)
+            e2 = np.moveaxis(e2, nb, 0)
+            e12 = np.moveaxis(e12, (nb, nb + 1), (0, 1))
+    elif v.ndim == 0 and not has_ell:
+        return new_hyper_array(_scalar0d((<double*>cnp.PyArray_DATA(v))[0]),
+                               np.array(e1), np.array(e2), np.array(e12), h.tag1, h.tag2)
+    return new_hyper_array(v, _as_f64(e1), _as_f64(e2), _as_f64(e12), h.tag1, h.tag2)
+
+
+cdef object _align(object e, int nlead, int target_nd, object nb):
+    """Tangent e (lead + Sv) arranged to be assigned into a target of value ndim
+    target_nd: lead axes kept in front (or moved behind nb advanced dims)."""
+    cdef int snd = e.ndim - nlead
+    if snd < target_nd:
+        e = e.reshape(e.shape[:nlead] + (1,) * (target_nd - snd) + e.shape[nlead:])
+    if nb:
+        e = np.moveaxis(e, tuple(range(nlead)), tuple(range(nb, nb + nlead)))
+    return e
+
+
+cdef object _setitem(object x, object idx, object val):
+    cdef bint basic, has_ell
+    cdef tuple t = _norm_index(idx, &basic, &has_ell)
+    cdef object nb = 0 if basic else _adv_front(t)
+    cdef object c = _operand(val)
+    cdef int tnd
+    if c is None:
+        raise TypeError("cannot assign a {0} into a {1}".format(_tname(val), _tname(x)))
+    if type(x) is DualArray:
+        d = <DualArray>x
+        if type(c) is HyperDualArray:
+            raise TypeError("cannot assign a HyperDualArray into a DualArray (it carries "
+                            "a second perturbation); build the result with np.where or "
+                            "np.stack instead")
+        if type(c) is DualArray:
+            if (<DualArray>c).tag != d.tag:
+                raise TypeError(
+                    "cannot assign a DualArray of another differentiation (tag {0}) into "
+                    "this DualArray (tag {1}) in place; combine them with arithmetic or "
+                    "np.where, which keeps both perturbations".format((<DualArray>c).tag, d.tag))
+            if (<DualArray>c).eps.shape[0] != d.eps.shape[0]:
+                raise _ndirs_error(d.eps.shape[0], (<DualArray>c).eps.shape[0])
+            tnd = np.ndim(d.value[t])
+            d.value[t] = (<DualArray>c).value
+            d.eps[_SL1 + t] = _align((<DualArray>c).eps, 1, tnd, nb)
+        else:
+            d.value[t] = c
+            d.eps[_SL1 + t] = 0.0
+        return None
+    h = <HyperDualArray>x
+    if type(c) is DualArray:
+        raise TypeError("cannot assign a DualArray into a HyperDualArray in place; "
+                        "convert it with arithmetic (e.g. 0 * h + d) first")
+    if type(c) is HyperDualArray:
+        ch = <HyperDualArray>c
+        if ch.tag1 != h.tag1 or ch.tag2 != h.tag2:
+            raise TypeError("cannot assign a HyperDualArray of another differentiation")
+        if ch.eps1.shape[0] != h.eps1.shape[0] or ch.eps2.shape[0] != h.eps2.shape[0]:
+            raise _ndirs_error(h.eps1.shape[0], ch.eps1.shape[0])
+        tnd = np.ndim(h.value[t])
+        h.value[t] = ch.value
+        h.eps1[_SL1 + t] = _align(ch.eps1, 1, tnd, nb)
+        h.eps2[_SL1 + t] = _align(ch.eps2, 1, tnd, nb)
+        h.eps1eps2[_SL2 + t] = _align(ch.eps1eps2, 2, tnd, nb)
+    else:
+        h.value[t] = c
+        h.eps1[_SL1 + t] = 0.0
+        h.eps2[_SL1 + t] = 0.0
+        h.eps1eps2[_SL2 + t] = 0.0
+    return None
+
+
+# ================================================================ reductions (hot path)
+cdef tuple _norm_axes(object axis, int nd):
+    """axis (None, int or tuple) as a sorted tuple of non-negative ints."""
+    cdef list out
+    cdef Py_ssize_t a
+    if axis is None:
+        return tuple(range(nd))
+    if not isinstance(axis, tuple):
+        axis = (axis,)
+    out = []
+    for ax in axis:
+        a = operator.index(ax)
+        if a < -nd or a >= nd:
+            raise np.exceptions.AxisError(a, nd)
+        if a < 0:
+            a += nd
+        if a in out:
+            raise ValueError("duplicate value in 'axis'")
+        out.append(a)
+    out.sort()
+    return tuple(out)
+
+
+cdef object _sum_comp(cnp.ndarray c, int nlead, tuple axes, bint keepdims):
+    cdef tuple ax = tuple([a + nlead for a in axes]) if nlead else axes
+    r = _np_add_reduce(c, axis=ax, keepdims=keepdims)
+    if type(r) is not cnp.ndarray:
+        r = np.asarray(r, dtype=np.float64)
+    return r
+
+
+def sum_array(x, axis=None, bint keepdims=False):
+    """Sum of a dual array over axis (None: all axes): linear, so componentwise."""
+    cdef tuple axes
+    _check_dual(x)
+    if type(x) is DualArray:
+        d = <DualArray>x
+        axes = _norm_axes(axis, d.value.ndim)
+        return new_dual_array(_sum_comp(d.value, 0, axes, keepdims),
+                              _sum_comp(d.eps, 1, axes, keepdims), d.tag)
+    h = <HyperDualArray>x
+    axes = _norm_axes(axis, h.value.ndim)
+    return new_hyper_array(_sum_comp(h.value, 0, axes, keepdims), _sum_comp(h.eps1, 1, axes, keepdims),
+                           _sum_comp(h.eps2, 1, axes, keepdims), _sum_comp(h.eps1eps2, 2, axes, keepdims),
+                           h.tag1, h.tag2)
+
+
+# ================================================================ NumPy protocols
+# Filled by dualcalc/arrays.py: NumPy function -> implementation, and
+# (ufunc, method) -> implementation for everything beyond elementwise calls.
+_FUNCTIONS = {}
+_UFUNC_METHODS = {}
+_EXTRA_UNARY = {}        # further ufuncs (scipy.special) -> rule id
+cdef dict _FUNCS = _FUNCTIONS
+cdef dict _UMETH = _UFUNC_METHODS
+
+
+def _supported_ufunc_names():
+    names = set(u.__name__ for u in list(_UNARY_UFUNCS) + list(_BINARY_UFUNCS)
+                + list(_VALUE_UFUNCS))
+    names.update(u.__name__ for (u, m) in _UFUNC_METHODS if m == "__call__")
+    names.update(u.__name__ + "." + m for (u, m) in _UFUNC_METHODS if m != "__call__")
+    return sorted(names)
+
+
+def _unsupported_ufunc(ufunc, method):
+    return TypeError(
+        "dualcalc: numpy.{0}{1} is not supported on dual arrays, so it cannot carry a "
+        "derivative. Supported: {2}. Apply it to .value if you want the plain numbers."
+        .format(ufunc.__name__, "" if method == "__call__" else "." + method,
+                ", ".join(_supported_ufunc_names())))
+
+
+def _unsupported_function(func):
+    mod = getattr(func, "__module__", "numpy") or "numpy"
+    mod = mod.replace("numpy._core.fromnumeric", "numpy").replace("numpy._core", "numpy")
+    name = getattr(func, "__name__", repr(func))
+    names = sorted(set(_function_name(f) for f in _FUNCTIONS))
+    return TypeError(
+        "dualcalc: {0}.{1} is not supported on dual arrays (it would drop or corrupt "
+        "the derivatives). Supported NumPy functions: {2}; and every ufunc listed in "
+        "dualcalc.arrays.SUPPORTED_UFUNCS. Apply it to .value if you want the plain "
+        "numbers.".format(mod.split(".")[0] if mod.startswith("numpy") and "linalg" not in mod
+                          else mod, name, ", ".join(names)))
+
+
+def _function_name(f):
+    mod = getattr(f, "__module__", "") or ""
+    name = getattr(f, "__name__", repr(f))
+    if "linalg" in mod:
+        return "linalg." + name
+    return name
+
+
+cdef object _unwrap_handles(object o):
+    h = getattr(o, "_dualcalc_array", None)
+    if h is not None:
+        return h
+    if type(o) is tuple:
+        return tuple([_unwrap_handles(i) for i in <tuple>o])
+    if type(o) is list:
+        return [_unwrap_handles(i) for i in <list>o]
+    return o
+
+
+cdef set _NO_KWARGS = set(["out", "where", "dtype", "casting", "order", "subok"])
+
+
+cdef int _check_dtype(object dtype, object ufunc) except -1:
+    if dtype is not None and np.dtype(dtype) != _FLOAT64:
+        raise TypeError(
+            "dualcalc: numpy.{0} with dtype={1!r}: dual arrays are float64 only"
+            .format(getattr(ufunc, "__name__", ufunc), dtype))
+    return 0
+
+
+def array_ufunc(ufunc, str method, tuple inputs, dict kwargs):
+    """The array layer's __array_ufunc__ (also the scalar types' hook for ufuncs
+    in which a Dual meets an array)."""
+    cdef object r
+    cdef object rid, op
+    inputs = tuple([_unwrap_handles(i) for i in inputs])
+    if kwargs:
+        if "out" in kwargs:
+            kwargs["out"] = _unwrap_handles(kwargs["out"])
+        for key in kwargs:
+            if key not in _NO_KWARGS and not (method != "__call__" and key in (
+                    "axis", "keepdims", "initial")):
+                if (ufunc, method) in _UMETH:
+                    break
+                raise TypeError("dualcalc: numpy.{0} does not support the keyword {1!r} "
+                                "on dual arrays".format(ufunc.__name__, key))
+    if method == "__call__":
+        if ufunc in _VALUE_UFUNCS:
+            return ufunc(*[_value_of(i) for i in inputs], **kwargs)
+        out = None
+        where = True
+        if kwargs:
+            out = kwargs.get("out")
+            where = kwargs.get("where", True)
+            _check_dtype(kwargs.get("dtype"), ufunc)
+        if len(inputs) == 1:
+            rid = _UNARY_UFUNCS.get(ufunc)
+            if rid is None:
+                rid = _EXTRA_UNARY.get(ufunc)
+            if rid is not None:
+                x = _operand(inputs[0])
+                if type(x) is not DualArray and type(x) is not HyperDualArray:
+                    return NotImplemented
+                r = unary_array(x, rid, ufunc)
+                if out is None and where is True:
+                    return r
+                return _store(r, out, where, ufunc)
+        elif len(inputs) == 2:
+            op = _BINARY_UFUNCS.get(ufunc)
+            if op is not None:
+                r = binary_array(inputs[0], inputs[1], op, ufunc)
+                if r is NotImplemented:
+                    return r
+                if out is None and where is True:
+                    return r
+                return _store(r, out, where, ufunc)
+    impl = _UMETH.get((ufunc, method))
+    if impl is None:
+        if _late_ufunc_hook is not None and _late_ufunc_hook(ufunc):
+            return array_ufunc(ufunc, method, inputs, kwargs)
+        raise _unsupported_ufunc(ufunc, method)
+    return impl(ufunc, inputs, kwargs)
+
+
+_late_ufunc_hook = None
+
+
+def set_late_ufunc_hook(hook):
+    """hook(ufunc) -> bool: register support for a ufunc met for the first time
+    (used for scipy.special's ufuncs without importing SciPy up front)."""
+    global _late_ufunc_hook
+    _late_ufunc_hook = hook
+
+
+def _store(r, out, where, ufunc):
+    """Write result r into out (a 1-tuple from NumPy, or an array) where `where`."""
+    if out is None:
+        if where is True:
+            return r
+        return r        # NumPy leaves unselected entries undefined; ours hold r
+    if type(out) is tuple:
+        if len(out) != 1:
+            raise TypeError("dualcalc: numpy.{0} has one output".format(ufunc.__name__))
+        out = out[0]
+    if out is None:
+        return r
+    if type(out) is not type(r) and not (type(r) in (DualArray, HyperDualArray) and
+                                         type(out) in (DualArray, HyperDualArray)):
+        raise TypeError(
+            "dualcalc: numpy.{0}(..., out=) needs a dual array of the result's kind as "
+            "out (a {1} cannot hold derivatives); got {2}".format(
+                ufunc.__name__, _tname(r), _tname(out)))
+    if type(out) is not type(r):
+        raise TypeError("dualcalc: numpy.{0}(..., out=): the result is a {1}, out is a {2}"
+                        .format(ufunc.__name__, _tname(r), _tname(out)))
+    oc, leads = components(out)
+    rc, _ = components(r)
+    if type(out) is DualArray:
+        if (<DualArray>out).tag != (<DualArray>r).tag:
+            raise TypeError("dualcalc: out belongs to another differentiation")
+    elif ((<HyperDualArray>out).tag1, (<HyperDualArray>out).tag2) != (
+            (<HyperDualArray>r).tag1, (<HyperDualArray>r).tag2):
+        raise TypeError("dualcalc: out belongs to another differentiation")
+    nd = oc[0].ndim
+    for o, c, lead in zip(oc, rc, leads):
+        if o.shape[:lead] != c.shape[:lead]:
+            raise _ndirs_error(o.shape[0], c.shape[0])
+        c = _align(c, lead, nd, 0)
+        if where is True:
+            np.copyto(o, c)
+        else:
+            np.copyto(o, c, where=np.asarray(where, dtype=bool))
+    return out
+
+
+def array_function(func, types, args, kwargs):
+    impl = _FUNCS.get(func)
+    if impl is None:
+        raise _unsupported_function(func)
+    for t in types:
+        if not (t is DualArray or t is HyperDualArray or issubclass(t, cnp.ndarray)):
+            return NotImplemented
+    return impl(*_unwrap_handles(args), **kwargs)
+
+
+set_array_ufunc_hook(array_ufunc)
+
+
+# ================================================================ the ndarray handle
+# NumPy offers no way for a non-ndarray to be returned by np.asanyarray(x) (which
+# SciPy >= 1.15 calls on every input of its array-API functions, e.g.
+# scipy.optimize.rosen), and no hook at all in np.asarray.  So __array__ without
+# a dtype returns this handle: an ndarray subclass of x's shape whose own
+# buffer is NaN (read-only) and which forwards everything to x.  Code that keeps
+# the handle (asanyarray) works on x; code that demands a plain float array gets
+# NaN, never values without their derivatives.  __array__ with a dtype or a copy
+# (np.asarray(x, float), np.array(x)) raises TypeError.
+cdef cnp.ndarray _NAN = np.full(1, np.nan)
+
+
+class DualArrayHandle(np.ndarray):
+    """An ndarray stand-in for a dual array (see dualcalc.arrays)."""
+
+    __array_priority__ = 1000
+
+    def __array_finalize__(self, obj):
+        pass
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return func(*_unwrap_handles(args), **kwargs)
+
+    def __repr__(self):
+        return repr(self._dualcalc_array)
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return (_identity, (self._dualcalc_array,))
+
+    def __getattr__(self, name):
+        return getattr(self._dualcalc_array, name)
+
+
+def _identity(x):
+    return x
+
+
+def _forward(name):
+    def method(self, *args, **kwargs):
+        return getattr(self._dualcalc_array, name)(*args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+for _name in ("__getitem__", "__setitem__", "__iter__", "__len__", "__bool__",
+              "__float__", "__int__", "__complex__", "__index__", "__copy__", "__deepcopy__",
+              "__neg__", "__pos__", "__abs__",
+              "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__",
+              "__mod__", "__rmod__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__",
+              "__divmod__", "__rdivmod__",
+              "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__",
+              "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__",
+              "reshape", "ravel", "flatten", "transpose", "swapaxes", "squeeze",
+              "sum", "prod", "mean", "max", "min", "cumsum", "cumprod", "copy", "dot",
+              "trace", "diagonal", "clip", "argmax", "argmin", "argsort", "sort",
+              "astype", "item", "tolist", "view", "fill", "take", "repeat", "std", "var",
+              "conj", "conjugate", "round", "__array__"):
+    setattr(DualArrayHandle, _name, _forward(_name))
+
+for _name in ("T", "value", "eps", "eps1", "eps2", "eps1eps2", "tag", "tag1", "tag2",
+              "ndirs", "real", "imag", "flat", "mT"):
+    setattr(DualArrayHandle, _name,
+            property(lambda self, _n=_name: getattr(self._dualcalc_array, _n)))
+DualArrayHandle.__hash__ = None
+
+
+cdef object _handle(object x):
+    cdef cnp.ndarray v = _value_array(x)
+    h = cnp.ndarray.__new__(DualArrayHandle, _shape(v), dtype=np.float64,
+                            buffer=_NAN, strides=(0,) * v.ndim)
+    h.flags.writeable = False
+    h._dualcalc_array = x
+    return h
+
+
+cdef object _array_protocol(object x, object dtype, object copy):
+    if dtype is not None or copy or _value_array(x).ndim == 0:
+        _refuse(x, "a NumPy float array" if dtype is not None or copy else "a NumPy array")
+    return _handle(x)
+
+
+# ================================================================ shared behaviour
+# Methods NumPy users call on arrays (x.sum(), x.reshape(...)): written once
+# here and installed into both types; they go through the NumPy functions, so the
+# implementation is the one registered by dualcalc/arrays.py.
+def _m_reshape(self, *shape, order="C"):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return np.reshape(self, shape, order=order)
+
+def _m_ravel(self, order="C"): return np.ravel(self, order=order)
+def _m_flatten(self, order="C"): return np.ravel(self, order=order).copy()
+
+def _m_transpose(self, *axes):
+    if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+        axes = axes[0]
+    return np.transpose(self, axes if axes else None)
+
+def _m_swapaxes(self, a1, a2): return np.swapaxes(self, a1, a2)
+def _m_squeeze(self, axis=None): return np.squeeze(self, axis=axis)
+def _m_sum(self, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    return np.sum(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
+def _m_prod(self, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    return np.prod(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
+def _m_mean(self, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    return np.mean(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
+def _m_std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    return np.std(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
+def _m_var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    return np.var(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
+def _m_max(self, axis=None, out=None, keepdims=False, **kw):
+    return np.max(self, axis=axis, out=out, keepdims=keepdims, **kw)
+def _m_min(self, axis=None, out=None, keepdims=False, **kw):
+    return np.min(self, axis=axis, out=out, keepdims=keepdims, **kw)
+def _m_cumsum(self, axis=None, dtype=None, out=None):
+    return np.cumsum(self, axis=axis, dtype=dtype, out=out)
+def _m_cumprod(self, axis=None, dtype=None, out=None):
+    return np.cumprod(self, axis=axis, dtype=dtype, out=out)
+def _m_dot(self, b, out=None): return np.dot(self, b, out=out)
+def _m_trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return np.trace(self, offset, axis1, axis2, dtype=dtype, out=out)
+def _m_diagonal(self, offset=0, axis1=0, axis2=1):
+    return np.diagonal(self, offset, axis1, axis2)
+def _m_clip(self, min=None, max=None, out=None, **kw):
+    return np.clip(self, min, max, out=out, **kw)
+def _m_argmax(self, axis=None, out=None, keepdims=False):
+    return np.argmax(_value_of(self), axis=axis, out=out, keepdims=keepdims)
+def _m_argmin(self, axis=None, out=None, keepdims=False):
+    return np.argmin(_value_of(self), axis=axis, out=out, keepdims=keepdims)
+def _m_argsort(self, axis=-1, kind=None, order=None, **kw):
+    return np.argsort(_value_of(self), axis=axis, kind=kind, order=order, **kw)
+
+def _m_sort(self, axis=-1, kind=None, order=None, **kw):
+    """In-place sort by value (the derivatives move with their elements)."""
+    s = np.sort(self, axis=axis, kind=kind, order=order, **kw)
+    self[...] = s
+
+def _m_copy(self, order="C"): return np.copy(self)
+def _m_take(self, indices, axis=None, out=None, mode="raise"):
+    return np.take(self, indices, axis=axis, out=out, mode=mode)
+def _m_repeat(self, repeats, axis=None): return np.repeat(self, repeats, axis=axis)
+def _m_conj(self): return self
+def _m_round(self, decimals=0, out=None): return np.round(self, decimals, out=out)
+
+def _m_astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    if np.dtype(dtype) == _FLOAT64:
+        return np.copy(self) if copy else self
+    _refuse(self, "dtype " + str(np.dtype(dtype)))
+
+def _m_item(self, *args): _refuse(self, "a Python float (item())")
+def _m_tolist(self): _refuse(self, "a list of floats (tolist())")
+def _m_fill(self, value): self[...] = value
+
+def _m_view(self, *args, **kwargs):
+    if args or kwargs:
+        raise TypeError("dualcalc: view(dtype/type) is not supported on dual arrays")
+    return map_components(self, lambda c, lead: c.view())
+
+
+def _m___copy__(self): return np.copy(self)
+def _m___deepcopy__(self, memo): return np.copy(self)
+
+@property
+def _m_T(self): return np.transpose(self)
+
+@property
+def _m_mT(self): return np.swapaxes(self, -1, -2)
+
+@property
+def _m_shape(self): return _shape(_value_array(self))
+
+@property
+def _m_ndim(self): return _value_array(self).ndim
+
+@property
+def _m_size(self): return _value_array(self).size
+
+@property
+def _m_dtype(self): return _FLOAT64
+
+@property
+def _m_real(self): return self
+
+@property
+def _m_flat(self): return iter(np.ravel(self))
+
+
+from cpython.object cimport PyTypeObject
+
+cdef extern from "Python.h":
+    void PyType_Modified(PyTypeObject*)
+
+
+cdef _install_methods():
+    cdef PyTypeObject* tp
+    names = [n for n in globals() if n.startswith("_m_")]
+    for cls in (DualArray, HyperDualArray):
+        tp = <PyTypeObject*>cls
+        d = <dict>tp.tp_dict
+        for n in names:
+            d[n[3:]] = globals()[n]
+        PyType_Modified(tp)
+
+
+# ================================================================ DualArray
+@cython.freelist(32)
+cdef class DualArray:
+    """An array of dual numbers: values of shape S with k directional derivatives.
+
+    ``value`` holds f(x) (shape S) and ``eps[j]`` the derivative of f along the
+    j-th seeded direction (``eps`` has shape (k,) + S, the direction axis first).
+    Ordinary NumPy code -- operators, ufuncs, reductions, linear algebra,
+    indexing -- applied to a DualArray carries all k derivatives exactly.
+
+    Parameters
+    ----------
+    value : array_like
+        The values (converted to float64; used as given, not copied).
+    eps : array_like
+        The tangents, shape (k,) + value.shape.  An array of value's own shape is
+        taken as a single direction (k = 1).
+    tag : int, optional
+        The perturbation the tangents belong to (the derivatives API uses distinct
+        tags to keep nested differentiations apart); 0 for arrays made by hand.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dualcalc import DualArray
+    >>> x = DualArray(np.array([1.0, 2.0]), np.eye(2))   # seeded with the identity
+    >>> y = np.sum(x ** 2)
+    >>> float(y.value), y.eps                              # value and gradient
+    (5.0, array([2., 4.]))
+    """
+
+    __array_priority__ = 1000
+
+    def __init__(self, value, eps, tag=0):
+        cdef cnp.ndarray v, e
+        v = _checked_component(value, "value", "DualArray(value, eps)")
+        e = _checked_component(eps, "eps", "DualArray(value, eps)")
+        if e.ndim == v.ndim and _shape(e) == _shape(v):
+            e = e.reshape((1,) + _shape(v))
+        if e.ndim != v.ndim + 1 or _shape(e)[1:] != _shape(v):
+            raise ValueError(
+                "DualArray(value, eps): eps must have shape (k,) + value.shape = (k,) + "
+                "{0} (k directions, direction axis first); got {1}".format(
+                    _shape(v), _shape(e)))
+        self.value = v
+        self.eps = e
+        self.tag = _checked_tag(tag, "tag")
+
+    @property
+    def ndirs(self):
+        """The number of directions k carried in eps."""
+        return self.eps.shape[0]
+
+    def __array__(self, dtype=None, copy=None):
+        return _array_protocol(self, dtype, copy)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return array_function(func, types, args, kwargs)
+
+    def __reduce__(self):
+        return (DualArray, (self.value, self.eps, self.tag))
+
+    def __repr__(self):
+        return _repr(self, ("eps",), ("tag",))
+
+    def __str__(self):
+        return _str(self)
+
+    def __len__(self):
+        return len(self.value)
+
+    def __iter__(self):
+        if self.value.ndim == 0:
+            raise TypeError("iteration over a 0-d DualArray")
+        for i in range(self.value.shape[0]):
+            yield _getitem(self, i)
+
+    def __getitem__(self, idx):
+        return _getitem(self, idx)
+
+    def __setitem__(self, idx, val):
+        _setitem(self, idx, val)
+
+    def __bool__(self):
+        return bool(self.value)
+
+    def __float__(self):
+        _refuse(self, "float")
+
+    def __int__(self):
+        _refuse(self, "int")
+
+    def __complex__(self):
+        _refuse(self, "complex")
+
+    def __index__(self):
+        _refuse(self, "an integer index")
+
+    __hash__ = None
+
+    # -- comparisons: values only, plain boolean arrays
+    def __lt__(self, other): return _compare(np.less, self, other)
+    def __le__(self, other): return _compare(np.less_equal, self, other)
+    def __gt__(self, other): return _compare(np.greater, self, other)
+    def __ge__(self, other): return _compare(np.greater_equal, self, other)
+    def __eq__(self, other): return _compare(np.equal, self, other)
+    def __ne__(self, other): return _compare(np.not_equal, self, other)
+
+    # -- arithmetic
+    def __neg__(self):
+        return unary_array(self, R_NEGATIVE, None)
+    def __pos__(self):
+        return new_dual_array(self.value.copy(), self.eps.copy(), self.tag)
+    def __abs__(self): return unary_array(self, R_ABS, np.absolute)
+    def __add__(self, o): return binary_array(self, o, OP_ADD, np.add)
+    def __radd__(self, o): return binary_array(o, self, OP_ADD, np.add)
+    def __sub__(self, o): return binary_array(self, o, OP_SUB, np.subtract)
+    def __rsub__(self, o): return binary_array(o, self, OP_SUB, np.subtract)
+    def __mul__(self, o): return binary_array(self, o, OP_MUL, np.multiply)
+    def __rmul__(self, o): return binary_array(o, self, OP_MUL, np.multiply)
+    def __truediv__(self, o): return binary_array(self, o, OP_DIV, np.true_divide)
+    def __rtruediv__(self, o): return binary_array(o, self, OP_DIV, np.true_divide)
+    def __floordiv__(self, o): return binary_array(self, o, OP_FLOORDIV, np.floor_divide)
+    def __rfloordiv__(self, o): return binary_array(o, self, OP_FLOORDIV, np.floor_divide)
+    def __mod__(self, o): return binary_array(self, o, OP_MOD, np.remainder)
+    def __rmod__(self, o): return binary_array(o, self, OP_MOD, np.remainder)
+    def __divmod__(self, o): return _divmod(self, o)
+    def __rdivmod__(self, o): return _divmod(o, self)
+    def __pow__(self, o, mod):
+        if mod is not None:
+            return NotImplemented
+        return binary_array(self, o, OP_POW, np.power)
+    def __rpow__(self, o, mod):
+        if mod is not None:
+            return NotImplemented
+        return binary_array(o, self, OP_POW, np.power)
+    def __matmul__(self, o): return _matmul(self, o)
+    def __rmatmul__(self, o): return _matmul(o, self)
+    def __iadd__(self, o): return _inplace(self, binary_array(self, o, OP_ADD, np.add))
+    def __isub__(self, o): return _inplace(self, binary_array(self, o, OP_SUB, np.subtract))
+    def __imul__(self, o): return _inplace(self, binary_array(self, o, OP_MUL, np.multiply))
+    def __itruediv__(self, o): return _inplace(self, binary_array(self, o, OP_DIV, np.true_divide))
+    def __ipow__(self, o): return _inplace(self, binary_array(self, o, OP_POW, np.power))
+
+
+# ================================================================ HyperDualArray
+@cython.freelist(32)
+cdef class HyperDualArray:
+    """An array of hyper-dual numbers: exact second derivatives along p x q pairs
+    of directions.
+
+    ``value`` (shape S), ``eps1`` (p,) + S and ``eps2`` (q,) + S hold first
+    derivatives along two sets of directions, ``eps1eps2`` (p, q) + S the mixed
+    second derivatives: seeding eps1 and eps2 with the identity gives the Hessian.
+
+    Parameters
+    ----------
+    value, eps1, eps2, eps1eps2 : array_like
+        The components (float64; used as given, not copied).
+    tag1, tag2 : int, optional
+        The perturbations of eps1 and eps2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dualcalc import HyperDualArray
+    >>> x = np.array([1.0, 2.0])
+    >>> h = HyperDualArray(x, np.eye(2), np.eye(2), np.zeros((2, 2, 2)))
+    >>> y = np.sum(h[0] ** 2 * h[1])          # x0**2 * x1
+    >>> y.eps1eps2                             # its Hessian
+    array([[4., 2.],
+           [2., 0.]])
+    """
+
+    __array_priority__ = 1000
+
+    def __init__(self, value, eps1, eps2, eps1eps2, tag1=0, tag2=0):
+        cdef cnp.ndarray v, e1, e2, e12
+        cdef str where = "HyperDualArray(value, eps1, eps2, eps1eps2)"
+        v = _checked_component(value, "value", where)
+        e1 = _checked_component(eps1, "eps1", where)
+        e2 = _checked_component(eps2, "eps2", where)
+        e12 = _checked_component(eps1eps2, "eps1eps2", where)
+        S = _shape(v)
+        if e1.ndim != v.ndim + 1 or _shape(e1)[1:] != S:
+            raise ValueError("{0}: eps1 must have shape (p,) + {1}; got {2}".format(
+                where, S, _shape(e1)))
+        if e2.ndim != v.ndim + 1 or _shape(e2)[1:] != S:
+            raise ValueError("{0}: eps2 must have shape (q,) + {1}; got {2}".format(
+                where, S, _shape(e2)))
+        if _shape(e12) != (e1.shape[0], e2.shape[0]) + S:
+            raise ValueError("{0}: eps1eps2 must have shape (p, q) + value.shape = {1}; "
+                             "got {2}".format(where, (e1.shape[0], e2.shape[0]) + S,
+                                              _shape(e12)))
+        self.value = v
+        self.eps1 = e1
+        self.eps2 = e2
+        self.eps1eps2 = e12
+        self.tag1 = _checked_tag(tag1, "tag1")
+        self.tag2 = _checked_tag(tag2, "tag2")
+
+    @property
+    def ndirs(self):
+        """(p, q): the numbers of directions in eps1 and eps2."""
+        return (self.eps1.shape[0], self.eps2.shape[0])
+
+    def __array__(self, dtype=None, copy=None):
+        return _array_protocol(self, dtype, copy)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return array_function(func, types, args, kwargs)
+
+    def __reduce__(self):
+        return (HyperDualArray, (self.value, self.eps1, self.eps2, self.eps1eps2,
+                                 self.tag1, self.tag2))
+
+    def __repr__(self):
+        return _repr(self, ("eps1", "eps2", "eps1eps2"), ("tag1", "tag2"))
+
+    def __str__(self):
+        return _str(self)
+
+    def __len__(self):
+        return len(self.value)
+
+    def __iter__(self):
+        if self.value.ndim == 0:
+            raise TypeError("iteration over a 0-d HyperDualArray")
+        for i in range(self.value.shape[0]):
+            yield _getitem(self, i)
+
+    def __getitem__(self, idx):
+        return _getitem(self, idx)
+
+    def __setitem__(self, idx, val):
+        _setitem(self, idx, val)
+
+    def __bool__(self):
+        return bool(self.value)
+
+    def __float__(self):
+        _refuse(self, "float")
+
+    def __int__(self):
+        _refuse(self, "int")
+
+    def __complex__(self):
+        _refuse(self, "complex")
+
+    def __index__(self):
+        _refuse(self, "an integer index")
+
+    __hash__ = None
+
+    def __lt__(self, other): return _compare(np.less, self, other)
+    def __le__(self, other): return _compare(np.less_equal, self, other)
+    def __gt__(self, other): return _compare(np.greater, self, other)
+    def __ge__(self, other): return _compare(np.greater_equal, self, other)
+    def __eq__(self, other): return _compare(np.equal, self, other)
+    def __ne__(self, other): return _compare(np.not_equal, self, other)
+
+    def __neg__(self):
+        return unary_array(self, R_NEGATIVE, None)
+    def __pos__(self):
+        return new_hyper_array(self.value.copy(), self.eps1.copy(), self.eps2.copy(),
+                               self.eps1eps2.copy(), self.tag1, self.tag2)
+    def __abs__(self): return unary_array(self, R_ABS, np.absolute)
+    def __add__(self, o): return binary_array(self, o, OP_ADD, np.add)
+    def __radd__(self, o): return binary_array(o, self, OP_ADD, np.add)
+    def __sub__(self, o): return binary_array(self, o, OP_SUB, np.subtract)
+    def __rsub__(self, o): return binary_array(o, self, OP_SUB, np.subtract)
+    def __mul__(self, o): return binary_array(self, o, OP_MUL, np.multiply)
+    def __rmul__(self, o): return binary_array(o, self, OP_MUL, np.multiply)
+    def __truediv__(self, o): return binary_array(self, o, OP_DIV, np.true_divide)
+    def __rtruediv__(self, o): return binary_array(o, self, OP_DIV, np.true_divide)
+    def __floordiv__(self, o): return binary_array(self, o, OP_FLOORDIV, np.floor_divide)
+    def __rfloordiv__(self, o): return binary_array(o, self, OP_FLOORDIV, np.floor_divide)
+    def __mod__(self, o): return binary_array(self, o, OP_MOD, np.remainder)
+    def __rmod__(self, o): return binary_array(o, self, OP_MOD, np.remainder)
+    def __divmod__(self, o): return _divmod(self, o)
+    def __rdivmod__(self, o): return _divmod(o, self)
+    def __pow__(self, o, mod):
+        if mod is not None:
+            return NotImplemented
+        return binary_array(self, o, OP_POW, np.power)
+    def __rpow__(self, o, mod):
+        if mod is not None:
+            return NotImplemented
+        return binary_array(o, self, OP_POW, np.power)
+    def __matmul__(self, o): return _matmul(self, o)
+    def __rmatmul__(self, o): return _matmul(o, self)
+    def __iadd__(self, o): return _inplace(self, binary_array(self, o, OP_ADD, np.add))
+    def __isub__(self, o): return _inplace(self, binary_array(self, o, OP_SUB, np.subtract))
+    def __imul__(self, o): return _inplace(self, binary_array(self, o, OP_MUL, np.multiply))
+    def __itruediv__(self, o): return _inplace(self, binary_array(self, o, OP_DIV, np.true_divide))
+    def __ipow__(self, o): return _inplace(self, binary_array(self, o, OP_POW, np.power))
+
+
+# ================================================================ helpers of both types
+cdef cnp.ndarray _checked_component(object a, str name, str where):
+    if type(a) is DualArray or type(a) is HyperDualArray or type(a) is Dual or type(a) is HyperDual:
+        raise TypeError("{0}: {1} must be an array of real numbers, got a {2} (dual "
+                        "arrays cannot be nested; use .value)".format(where, name, _tname(a)))
+    try:
+        arr = np.asarray(a)
+    except TypeError as exc:
+        raise TypeError("{0}: {1} must be an array of real numbers: {2}".format(
+            where, name, exc)) from None
+    if arr.dtype.kind not in "fiub":
+        raise TypeError("{0}: {1} must be an array of real numbers, got dtype {2}".format(
+            where, name, arr.dtype))
+    return _as_f64(arr)
+
+
+cdef int _checked_tag(object tag, str name) except -1:
+    if not PyLong_Check(tag) or type(tag) is bool or tag < 0 or tag > 2147483647:
+        raise TypeError("{0} must be a non-negative int, got {1!r}".format(name, tag))
+    return tag
+
+
+cdef object _compare(object ufunc, object a, object b):
+    if type(b) is tuple or type(b) is list or isinstance(b, (str, bytes)):
+        if ufunc is np.equal or ufunc is np.not_equal:
+            b = np.asarray(b) if not isinstance(b, (str, bytes)) else b
+    return ufunc(_value_of(a), _value_of(b))
+
+
+cdef object _inplace(object self, object r):
+    """self op= o: NumPy semantics -- the result is written into self's arrays."""
+    if r is NotImplemented:
+        return r
+    if type(r) is not type(self):
+        raise TypeError(
+            "an in-place operation cannot turn a {0} into a {1} (the other operand "
+            "belongs to another differentiation); write x = x op y instead".format(
+                _tname(self), _tname(r)))
+    sc, leads = components(self)
+    rc, _ = components(r)
+    if tuple(sc[0].shape) != tuple(rc[0].shape):
+        raise ValueError("non-broadcastable output operand with shape {0} doesn't match "
+                         "the broadcast shape {1}".format(tuple(sc[0].shape), tuple(rc[0].shape)))
+    for s, c in zip(sc, rc):
+        s[...] = c
+    return self
+
+
+cdef object _divmod(object a, object b):
+    q = binary_array(a, b, OP_FLOORDIV, np.floor_divide)
+    if q is NotImplemented:
+        return q
+    return (q, binary_array(a, b, OP_MOD, np.remainder))
+
+
+cdef object _matmul(object a, object b):
+    impl = _UMETH.get((np.matmul, "__call__"))
+    if _operand(a) is None or _operand(b) is None:
+        return NotImplemented
+    return impl(np.matmul, (a, b), {})
+
+
+cdef str _repr(object x, tuple names, tuple tags):
+    comps, _ = components(x)
+    parts = [np.array2string(comps[0], separator=", ", prefix="    ")]
+    for n, c in zip(names, comps[1:]):
+        parts.append(n + "=" + np.array2string(c, separator=", ", prefix="    " + n + "="))
+    for t in tags:
+        if getattr(x, t):
+            parts.append("{0}={1}".format(t, getattr(x, t)))
+    return "{0}({1})".format(_tname(x), ",\n    ".join(parts) if any(
+        "\n" in p for p in parts) else ", ".join(parts))
+
+
+cdef str _str(object x):
+    comps, _ = components(x)
+    return "{0}(value={1}, ndirs={2})".format(_tname(x), comps[0], x.ndirs)
+
+
+_install_methods()
