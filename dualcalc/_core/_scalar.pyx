@@ -23,7 +23,7 @@ from cpython.long cimport PyLong_Check, PyLong_CheckExact, PyLong_AsDouble
 from libc.math cimport isfinite, isnan, isinf, fabs, copysign, floor, pow, log, INFINITY
 
 from dualcalc._core._rules cimport (
-    triple, partials, rule_eval, binary_eval, is_integer, p_div, k_powc,
+    triple, partials, rule_eval, binary_eval, is_integer, p_div, k_powc, pow_value,
     R_SIN, R_COS, R_TAN, R_ASIN, R_ACOS, R_ATAN, R_SINH, R_COSH, R_TANH,
     R_ASINH, R_ACOSH, R_ATANH, R_EXP, R_EXP2, R_EXPM1, R_LOG, R_LOG2, R_LOG10,
     R_LOG1P, R_SQRT, R_CBRT, R_ERF, R_ERFC, R_GAMMA, R_LGAMMA, R_ABS, R_DEGREES,
@@ -98,16 +98,19 @@ cdef int check_binary_domain(int op, double x, double y, int errors) except -1:
     if y == 0.0 and (op == OP_DIV or op == OP_FLOORDIV or op == OP_MOD
                      or op == OP_FMOD or op == OP_REMAINDER):
         if errors == ERR_MATH:
+            if isnan(x):
+                return 0                  # math.fmod(nan, 0.0) is nan
             raise ValueError("math domain error")
         if op == OP_DIV:
             raise ZeroDivisionError("float division by zero")
         if op == OP_FLOORDIV:
             raise ZeroDivisionError("float floor division by zero")
         raise ZeroDivisionError("float modulo")
-    if (op == OP_FMOD or op == OP_REMAINDER) and isinf(x) and errors == ERR_MATH:
+    if (op == OP_FMOD or op == OP_REMAINDER) and isinf(x) and not isnan(y) \
+            and errors == ERR_MATH:
         raise ValueError("math domain error")
     if op == OP_POW:
-        if x == 0.0 and y < 0.0:
+        if x == 0.0 and y < 0.0 and isfinite(y):      # 0.0 ** -inf is inf
             if errors == ERR_MATH:
                 raise ValueError("math domain error")
             raise ZeroDivisionError("0.0 cannot be raised to a negative power")
@@ -243,9 +246,11 @@ cdef object binary(object x, object y, int op, int errors):
             p.f,
             m0(p.fx, cx[1]) + m0(p.fy, cy[1]),
             m0(p.fx, cx[2]) + m0(p.fy, cy[2]),
-            (m0(p.fx, cx[3]) + m0(p.fy, cy[3])
-             + m0(m0(p.fxx, cx[1]), cx[2]) + m0(m0(p.fxy, cx[1]), cy[2])
-             + m0(m0(p.fxy, cy[1]), cx[2]) + m0(m0(p.fyy, cy[1]), cy[2])),
+            # summed in symmetric pairs, so that a*b == b*a (and every other
+            # symmetric function) holds bit for bit
+            ((m0(p.fx, cx[3]) + m0(p.fy, cy[3]))
+             + ((m0(m0(p.fxx, cx[1]), cx[2]) + m0(m0(p.fyy, cy[1]), cy[2]))
+                + (m0(m0(p.fxy, cx[1]), cy[2]) + m0(m0(p.fxy, cy[1]), cx[2])))),
             t1, t2)
     check_binary_domain(op, xv, yv, errors)
     p = binary_eval(op, xv, yv)
@@ -365,6 +370,15 @@ cdef object scalar_array_ufunc(object ufunc, str method, tuple inputs, dict kwar
                 "keyword arguments; call it without them".format(ufunc.__name__))
     if ufunc in _VALUE_UFUNCS:
         return ufunc(*[_value_of(i) for i in inputs])
+    if ufunc is np.divmod and len(inputs) == 2:
+        # (a // b, a % b): what divmod(np.float64(x), dual) calls
+        q = binary(inputs[0], inputs[1], OP_FLOORDIV, ERR_IEEE)
+        if q is NotImplemented:
+            return q
+        r = binary(inputs[0], inputs[1], OP_MOD, ERR_IEEE)
+        _numpy_warn(np.floor_divide, inputs, q)
+        _numpy_warn(np.remainder, inputs, r)
+        return (q, r)
     if len(inputs) == 1:
         rid = _UNARY_UFUNCS.get(ufunc)
         if rid is None:
@@ -712,7 +726,7 @@ cdef class Dual:
         if mod is not None:
             return NotImplemented
         if _real(other, &c) and c > 0.0:
-            f = pow(c, self.value)
+            f = pow_value(c, self.value)
             if isfinite(f):
                 return new_dual(f, m0(f * log(c), self.eps), self.tag)
         return binary(other, self, OP_POW, ERR_OPERATOR)
@@ -915,8 +929,8 @@ cdef class HyperDual:
                 self.value * o.value,
                 m0(o.value, self.eps1) + m0(self.value, o.eps1),
                 m0(o.value, self.eps2) + m0(self.value, o.eps2),
-                (m0(o.value, self.eps1eps2) + m0(self.value, o.eps1eps2)
-                 + self.eps1 * o.eps2 + self.eps2 * o.eps1),
+                ((m0(o.value, self.eps1eps2) + m0(self.value, o.eps1eps2))
+                 + (self.eps1 * o.eps2 + self.eps2 * o.eps1)),      # commutes exactly
                 self.tag1, self.tag2)
         return binary(self, other, OP_MUL, ERR_OPERATOR)
 
