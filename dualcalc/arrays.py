@@ -129,11 +129,9 @@ def seed_chunks(x, chunk=None, tag=0):
     c = DEFAULT_CHUNK if chunk is None else int(chunk)
     if c < 1:
         raise ValueError("chunk must be a positive integer")
-    for start in range(0, max(n, 1) if n else 0, c):
+    for start in range(0, n, c):
         stop = min(start + c, n)
-        d = np.zeros((stop - start, n))
-        d[np.arange(stop - start), np.arange(start, stop)] = 1.0
-        yield start, stop, _make_dual(x, d.reshape((stop - start,) + x.shape), tag)
+        yield start, stop, _A.seed_identity(x, start, stop, tag)
 
 
 # ================================================================ frames
@@ -199,7 +197,7 @@ def _frame(objs):
     if not hypers and len(tags) <= 1:
         f.hyper = False
         f.tag = tags[0] if tags else 0
-        ks = {d.eps.shape[0] for d in duals}
+        ks = {d.ndirs for d in duals}
         if len(ks) > 1:
             raise _ndirs_error(ks)
         f.k = ks.pop() if ks else 0
@@ -226,14 +224,14 @@ def _frame(objs):
     for d in duals:
         if d.tag == f.t1:
             if f.p is None:
-                f.p = d.eps.shape[0]
-            elif d.eps.shape[0] != f.p:
-                raise _ndirs_error({f.p, d.eps.shape[0]})
+                f.p = d.ndirs
+            elif d.ndirs != f.p:
+                raise _ndirs_error({f.p, d.ndirs})
         elif d.tag == f.t2:
             if f.q is None:
-                f.q = d.eps.shape[0]
-            elif d.eps.shape[0] != f.q:
-                raise _ndirs_error({f.q, d.eps.shape[0]})
+                f.q = d.ndirs
+            elif d.ndirs != f.q:
+                raise _ndirs_error({f.q, d.ndirs})
         else:
             raise TypeError("a third level of nested differentiation is not supported: a "
                             "DualArray of tag {0} meets tags {1} and {2}".format(d.tag, f.t1, f.t2))

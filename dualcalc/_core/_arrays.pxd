@@ -4,9 +4,25 @@ cimport numpy as cnp
 
 
 @cython.final
+cdef class BandStore:
+    # Banded tangents shared by a DualArray and the views taken of it: entry
+    # band[b, i] is the derivative of flat element i along direction i + off + b
+    # (every other entry is exactly zero).  Densified in place, once, when any
+    # holder needs the dense tangents, so that views stay views.
+    cdef cnp.ndarray band                # (w, nbase) C-contiguous, or None once dense
+    cdef cnp.ndarray dense               # (k, nbase), or None while banded
+    cdef Py_ssize_t off
+    cdef Py_ssize_t k
+    cdef Py_ssize_t nbase
+
+
+@cython.final
 cdef class DualArray:
     cdef readonly cnp.ndarray value      # float64, shape S
-    cdef readonly cnp.ndarray eps        # float64, shape (k,) + S
+    cdef cnp.ndarray _eps                # float64, shape (k,) + S; None while banded
+    cdef BandStore _store                # the banded tangents (when _eps is None)
+    cdef Py_ssize_t _start               # this array's first flat element in _store
+    cdef Py_ssize_t _k                   # number of directions
     cdef readonly int tag
 
 
@@ -21,6 +37,8 @@ cdef class HyperDualArray:
 
 
 cdef DualArray new_dual_array(cnp.ndarray value, cnp.ndarray eps, int tag)
+cdef DualArray new_band_array(cnp.ndarray value, BandStore store, Py_ssize_t start, int tag)
+cdef cnp.ndarray dense_eps(DualArray x)
 cdef HyperDualArray new_hyper_array(cnp.ndarray value, cnp.ndarray eps1, cnp.ndarray eps2,
                                     cnp.ndarray eps1eps2, int tag1, int tag2)
 cdef object unary_array(object x, int rid, object ufunc)

@@ -38,7 +38,7 @@ from libc.math cimport isfinite
 
 from dualcalc._core._rules cimport (
     triple, partials, rule_eval, binary_eval,
-    R_SQUARE, R_NEGATIVE, R_ABS, R_SQRT, R_RECIPROCAL,
+    R_SQUARE, R_NEGATIVE, R_POSITIVE, R_ABS, R_SQRT, R_RECIPROCAL,
     OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_FLOORDIV, OP_MOD, OP_MAXIMUM,
     OP_MINIMUM, OP_COUNT)
 from dualcalc._core._scalar cimport Dual, HyperDual, m0
@@ -124,9 +124,112 @@ cdef inline cnp.ndarray _as_f64(object a):
 cdef DualArray new_dual_array(cnp.ndarray value, cnp.ndarray eps, int tag):
     cdef DualArray r = DualArray.__new__(DualArray)
     r.value = value
-    r.eps = eps
+    r._eps = eps
+    r._k = eps.shape[0]
     r.tag = tag
     return r
+
+
+cdef DualArray new_band_array(cnp.ndarray value, BandStore store, Py_ssize_t start, int tag):
+    cdef DualArray r = DualArray.__new__(DualArray)
+    r.value = value
+    r._store = store
+    r._start = start
+    r._k = store.k
+    r.tag = tag
+    return r
+
+
+cdef BandStore new_store(cnp.ndarray band, Py_ssize_t off, Py_ssize_t k):
+    cdef BandStore s = BandStore.__new__(BandStore)
+    s.band = band
+    s.off = off
+    s.k = k
+    s.nbase = band.shape[1]
+    return s
+
+
+cdef void _scatter_band(double* band, Py_ssize_t w, Py_ssize_t rs, Py_ssize_t n,
+                        Py_ssize_t off, Py_ssize_t k, double* out, Py_ssize_t ors) noexcept nogil:
+    """out[j, i] = band[j - i - off, i]: the dense (k, n) tangents of a band."""
+    cdef Py_ssize_t b, i, j, lo, hi
+    for b in range(w):
+        # rows j = i + off + b must lie in [0, k)
+        lo = -(off + b)
+        if lo < 0:
+            lo = 0
+        hi = k - off - b
+        if hi > n:
+            hi = n
+        for i in range(lo, hi):
+            out[(i + off + b) * ors + i] = band[b * rs + i]
+
+
+cdef cnp.ndarray _densify(BandStore s):
+    cdef cnp.npy_intp dims[2]
+    cdef cnp.ndarray d
+    if s.dense is None:
+        dims[0] = s.k
+        dims[1] = s.nbase
+        d = <cnp.ndarray>cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
+        _scatter_band(<double*>cnp.PyArray_DATA(s.band), s.band.shape[0], s.nbase, s.nbase,
+                      s.off, s.k, <double*>cnp.PyArray_DATA(d), s.nbase)
+        s.dense = d
+        s.band = None
+    return s.dense
+
+
+cdef cnp.ndarray dense_eps(DualArray x):
+    """x's tangents as a dense (k,) + S array (materialising banded tangents, in
+    their shared store so that views of x keep seeing the same numbers)."""
+    cdef cnp.ndarray d
+    if x._eps is None:
+        d = _densify(x._store)
+        n = cnp.PyArray_SIZE(x.value)
+        x._eps = <cnp.ndarray>(d[:, x._start:x._start + n].reshape((x._k,) + _shape(x.value)))
+        x._store = None
+    return x._eps
+
+
+cdef inline bint _banded(DualArray x):
+    """Is x's tangent banded (and still so in its store)?"""
+    if x._eps is not None:
+        return False
+    if x._store.band is None:
+        dense_eps(x)
+        return False
+    return True
+
+
+cdef inline double* _band_ptr(DualArray x, Py_ssize_t* rs, Py_ssize_t* off, Py_ssize_t* w):
+    """Pointer to x's first band row (x banded), its row stride, offset and width."""
+    cdef BandStore s = x._store
+    rs[0] = s.nbase
+    off[0] = s.off + x._start
+    w[0] = s.band.shape[0]
+    return (<double*>cnp.PyArray_DATA(s.band)) + x._start
+
+
+def seed_identity(value, Py_ssize_t start, Py_ssize_t stop, int tag=0):
+    """A DualArray with value ``value`` whose direction j is the unit vector of
+    flat element start + j (start <= j < stop): one chunk of the identity seed,
+    stored banded (memory of one value array, not stop - start of them)."""
+    cdef cnp.ndarray v = _checked_component(value, "value", "seed_identity(value, ...)")
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(v)
+    cdef cnp.npy_intp dims[2]
+    cdef cnp.ndarray band, e
+    if not 0 <= start <= stop <= n:
+        raise ValueError("seed_identity: need 0 <= start <= stop <= value.size")
+    if stop - start <= 1:
+        e = np.zeros((stop - start, n))
+        if stop > start:
+            e[0, start] = 1.0
+        return new_dual_array(v, <cnp.ndarray>e.reshape((stop - start,) + _shape(v)), tag)
+    dims[0] = 1
+    dims[1] = n
+    band = <cnp.ndarray>cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
+    band[0, start:stop] = 1.0
+    return new_band_array(v, new_store(band, -start, stop - start), 0, tag)
 
 
 cdef HyperDualArray new_hyper_array(cnp.ndarray value, cnp.ndarray eps1, cnp.ndarray eps2,
@@ -335,72 +438,76 @@ cdef bint _partials_loop(int op, Py_ssize_t N, kop* a, kop* b, double* ov,
     return bad
 
 
-cdef bint dual_binary_kernel(int op, Py_ssize_t N, Py_ssize_t k, kop* a, kop* b,
-                             double* ov, double* oe, double* tmp) noexcept nogil:
-    """x op y for a dual-mode pair: value and tangents (eps in the e1 slot)."""
-    cdef Py_ssize_t i, j
+cdef bint dual_values(int op, Py_ssize_t N, kop* a, kop* b, double* ov,
+                      double* fx, double* fy) noexcept nogil:
+    """Values of x op y, and the partials fx, fy where the rows need them (not
+    for +, -, *).  Returns whether a finite input gave a non-finite value."""
+    cdef Py_ssize_t i
     cdef bint bad = False
-    cdef double sign
-    cdef double* o
-    cdef double* fx
-    cdef double* fy
-    if op == OP_ADD or op == OP_SUB:
-        sign = 1.0 if op == OP_ADD else -1.0
+    if op == OP_ADD or op == OP_SUB or op == OP_MUL:
         if a.vs == 1 and b.vs == 1:
             if op == OP_ADD:
                 for i in range(N):
                     ov[i] = a.v[i] + b.v[i]
-            else:
+            elif op == OP_SUB:
                 for i in range(N):
                     ov[i] = a.v[i] - b.v[i]
+            else:
+                for i in range(N):
+                    ov[i] = a.v[i] * b.v[i]
         else:
             for i in range(N):
-                ov[i] = a.v[i * a.vs] + sign * b.v[i * b.vs]
+                if op == OP_ADD:
+                    ov[i] = a.v[i * a.vs] + b.v[i * b.vs]
+                elif op == OP_SUB:
+                    ov[i] = a.v[i * a.vs] - b.v[i * b.vs]
+                else:
+                    ov[i] = a.v[i * a.vs] * b.v[i * b.vs]
         for i in range(N):
             if not isfinite(ov[i]):
                 bad = True
                 break
-        for j in range(k):
-            o = oe + j * N
-            if a.e1 != NULL and b.e1 != NULL:
-                _row_pm(N, sign, a.e1 + j * a.e1r, a.e1s, b.e1 + j * b.e1r, b.e1s, o)
-            elif a.e1 != NULL:
-                _row_copy(N, 1.0, a.e1 + j * a.e1r, a.e1s, o)
-            else:
-                _row_copy(N, sign, b.e1 + j * b.e1r, b.e1s, o)
         return bad
-    if op == OP_MUL:
-        if a.vs == 1 and b.vs == 1:
-            for i in range(N):
-                ov[i] = a.v[i] * b.v[i]
+    return _partials_loop(op, N, a, b, ov, fx, fy, NULL, NULL, NULL)
+
+
+cdef void dual_row(int op, Py_ssize_t N, kop* a, double* ae, Py_ssize_t aes,
+                   kop* b, double* be, Py_ssize_t bes, double* fx, double* fy,
+                   double* o) noexcept nogil:
+    """One tangent row of x op y from the operands' rows ae, be (NULL: zero)."""
+    if ae == NULL and be == NULL:
+        memset(o, 0, N * sizeof(double))
+    elif op == OP_ADD or op == OP_SUB:
+        if ae != NULL and be != NULL:
+            _row_pm(N, 1.0 if op == OP_ADD else -1.0, ae, aes, be, bes, o)
+        elif ae != NULL:
+            _row_copy(N, 1.0, ae, aes, o)
         else:
-            for i in range(N):
-                ov[i] = a.v[i * a.vs] * b.v[i * b.vs]
-        for i in range(N):
-            if not isfinite(ov[i]):
-                bad = True
-                break
-        for j in range(k):
-            o = oe + j * N
-            if a.e1 != NULL and b.e1 != NULL:
-                _row_mul(N, a.v, a.vs, a.e1 + j * a.e1r, a.e1s,
-                         b.v, b.vs, b.e1 + j * b.e1r, b.e1s, o)
-            elif a.e1 != NULL:
-                _row_scale(N, b.v, b.vs, a.e1 + j * a.e1r, a.e1s, o)
-            else:
-                _row_scale(N, a.v, a.vs, b.e1 + j * b.e1r, b.e1s, o)
-        return bad
-    fx = tmp
-    fy = tmp + N
-    bad = _partials_loop(op, N, a, b, ov, fx, fy, NULL, NULL, NULL)
+            _row_copy(N, 1.0 if op == OP_ADD else -1.0, be, bes, o)
+    elif op == OP_MUL:
+        if ae != NULL and be != NULL:
+            _row_mul(N, a.v, a.vs, ae, aes, b.v, b.vs, be, bes, o)
+        elif ae != NULL:
+            _row_scale(N, b.v, b.vs, ae, aes, o)
+        else:
+            _row_scale(N, a.v, a.vs, be, bes, o)
+    elif ae != NULL:
+        _row_m0(N, fx, ae, aes, o)
+        if be != NULL:
+            _row_add_m0(N, fy, be, bes, o)
+    else:
+        _row_m0(N, fy, be, bes, o)
+
+
+cdef bint dual_binary_kernel(int op, Py_ssize_t N, Py_ssize_t k, kop* a, kop* b,
+                             double* ov, double* oe, double* tmp) noexcept nogil:
+    """x op y for a dual-mode pair with dense tangents (in the e1 slot)."""
+    cdef Py_ssize_t j
+    cdef bint bad = dual_values(op, N, a, b, ov, tmp, tmp + N)
     for j in range(k):
-        o = oe + j * N
-        if a.e1 != NULL:
-            _row_m0(N, fx, a.e1 + j * a.e1r, a.e1s, o)
-            if b.e1 != NULL:
-                _row_add_m0(N, fy, b.e1 + j * b.e1r, b.e1s, o)
-        else:
-            _row_m0(N, fy, b.e1 + j * b.e1r, b.e1s, o)
+        dual_row(op, N, a, a.e1 + j * a.e1r if a.e1 != NULL else NULL, a.e1s,
+                 b, b.e1 + j * b.e1r if b.e1 != NULL else NULL, b.e1s, tmp, tmp + N,
+                 oe + j * N)
     return bad
 
 
@@ -697,33 +804,42 @@ cdef object unary_array(object x, int rid, object ufunc):
     cdef DualArray d
     cdef HyperDualArray h
     cdef cnp.ndarray v, e, e2, e12, ov, oe, o2, o12
-    cdef Py_ssize_t N, k, p, q, er, e2r, e12r
+    cdef Py_ssize_t N, k, p, q, er, e2r, e12r, off = 0
     cdef double* buf
+    cdef double* ep
     cdef double small[128]
     cdef bint bad
     if type(x) is DualArray:
         d = <DualArray>x
         v = _contig(d.value)
         N = cnp.PyArray_SIZE(v)
-        e = d.eps
-        if not _rows_ok(e, 1, &er):
-            e = _contig(e)
-            er = N
-        k = e.shape[0]
+        if _banded(d):
+            ep = _band_ptr(d, &er, &off, &k)
+        else:
+            e = d._eps
+            if not _rows_ok(e, 1, &er):
+                e = _contig(e)
+                er = N
+            k = e.shape[0]
+            ep = <double*>cnp.PyArray_DATA(e)
         ov = _empty(0, 0, 0, cnp.PyArray_DIMS(v), v.ndim)
-        oe = _empty(k, 0, 1, cnp.PyArray_DIMS(v), v.ndim)
+        if d._eps is None:
+            oe = _empty(k, N, 2, NULL, 0)
+        else:
+            oe = _empty(k, 0, 1, cnp.PyArray_DIMS(v), v.ndim)
         buf = &small[0]
         if not (N <= 128):
             buf = <double*>malloc(N * sizeof(double))
         if buf == NULL:
             raise MemoryError()
-        bad = dual_unary_kernel(rid, N, k, <double*>cnp.PyArray_DATA(v),
-                                <double*>cnp.PyArray_DATA(e), er,
+        bad = dual_unary_kernel(rid, N, k, <double*>cnp.PyArray_DATA(v), ep, er,
                                 <double*>cnp.PyArray_DATA(ov), <double*>cnp.PyArray_DATA(oe), buf)
         if buf != &small[0]:
             free(buf)
         if bad:
             _warn(ufunc, x, None)
+        if d._eps is None:
+            return new_band_array(ov, new_store(oe, off, d._k), 0, d.tag)
         return new_dual_array(ov, oe, d.tag)
     if type(x) is HyperDualArray:
         h = <HyperDualArray>x
@@ -809,15 +925,15 @@ cdef object _dual_binary(object a, object b, int op, object ufunc):
     cdef double small[128]
     cdef bint bad
     if da is not None and db is not None:
-        k = da.eps.shape[0]
-        if db.eps.shape[0] != k:
-            raise _ndirs_error(k, db.eps.shape[0])
+        k = da._k
+        if db._k != k:
+            raise _ndirs_error(k, db._k)
         tag = da.tag
     elif da is not None:
-        k = da.eps.shape[0]
+        k = da._k
         tag = da.tag
     else:
-        k = db.eps.shape[0]
+        k = db._k
         tag = db.tag
     # result shape
     if da is not None and db is not None and _same_shape(da.value, 0, db.value, 0):
@@ -829,12 +945,17 @@ cdef object _dual_binary(object a, object b, int op, object ufunc):
     else:
         ref = <cnp.ndarray>np.empty(_result_shape(a, b), dtype=np.float64)
     N = cnp.PyArray_SIZE(ref)
+    if ((da is None or (da.value is ref or _same_shape(da.value, 0, ref, 0)) and _banded(da))
+            and (db is None or (db.value is ref or _same_shape(db.value, 0, ref, 0)) and _banded(db))):
+        r = _band_binary(a, b, da, db, op, ufunc, ref, N, k, tag)
+        if r is not None:
+            return r
     _prep_value(a, &A, ref, N, keep)
     _prep_value(b, &B, ref, N, keep)
     if da is not None:
-        A.e1 = _comp(da.eps, 1, ref, N, &A.e1s, &A.e1r, keep)
+        A.e1 = _comp(dense_eps(da), 1, ref, N, &A.e1s, &A.e1r, keep)
     if db is not None:
-        B.e1 = _comp(db.eps, 1, ref, N, &B.e1s, &B.e1r, keep)
+        B.e1 = _comp(dense_eps(db), 1, ref, N, &B.e1s, &B.e1r, keep)
     ov = _empty(0, 0, 0, cnp.PyArray_DIMS(ref), ref.ndim)
     oe = _empty(k, 0, 1, cnp.PyArray_DIMS(ref), ref.ndim)
     buf = &small[0]
@@ -849,6 +970,59 @@ cdef object _dual_binary(object a, object b, int op, object ufunc):
     if bad:
         _warn(ufunc, a, b)
     return new_dual_array(ov, oe, tag)
+
+
+cdef object _band_binary(object a, object b, DualArray da, DualArray db, int op,
+                         object ufunc, cnp.ndarray ref, Py_ssize_t N, Py_ssize_t k, int tag):
+    """x op y for banded operands of one shape: the result's band is the union
+    of theirs.  None when that band would be as wide as the dense tangents."""
+    cdef Py_ssize_t ars = 0, aoff = 0, aw = 0, brs = 0, boff = 0, bw = 0
+    cdef Py_ssize_t off, end, w, r, ar, br
+    cdef double* ap = NULL
+    cdef double* bp = NULL
+    cdef list keep = []
+    cdef kop A, B
+    cdef cnp.ndarray ov, ob
+    cdef double* buf
+    cdef double small[128]
+    cdef bint bad
+    if da is not None:
+        ap = _band_ptr(da, &ars, &aoff, &aw)
+    if db is not None:
+        bp = _band_ptr(db, &brs, &boff, &bw)
+    if da is None:
+        off = boff
+        end = boff + bw
+    elif db is None:
+        off = aoff
+        end = aoff + aw
+    else:
+        off = aoff if aoff < boff else boff
+        end = aoff + aw if aoff + aw > boff + bw else boff + bw
+    w = end - off
+    if w >= k:
+        return None
+    _prep_value(a, &A, ref, N, keep)
+    _prep_value(b, &B, ref, N, keep)
+    ov = _empty(0, 0, 0, cnp.PyArray_DIMS(ref), ref.ndim)
+    ob = _empty(w, N, 2, NULL, 0)
+    buf = &small[0]
+    if not (2 * N <= 128):
+        buf = <double*>malloc(2 * N * sizeof(double))
+    if buf == NULL:
+        raise MemoryError()
+    bad = dual_values(op, N, &A, &B, <double*>cnp.PyArray_DATA(ov), buf, buf + N)
+    for r in range(w):
+        ar = r - (aoff - off)
+        br = r - (boff - off)
+        dual_row(op, N, &A, ap + ar * ars if (ap != NULL and 0 <= ar < aw) else NULL, 1,
+                 &B, bp + br * brs if (bp != NULL and 0 <= br < bw) else NULL, 1,
+                 buf, buf + N, (<double*>cnp.PyArray_DATA(ob)) + r * N)
+    if buf != &small[0]:
+        free(buf)
+    if bad:
+        _warn(ufunc, a, b)
+    return new_band_array(ov, new_store(ob, off, k), 0, tag)
 
 
 cdef object _ndirs_error(Py_ssize_t k1, Py_ssize_t k2):
@@ -887,11 +1061,11 @@ cdef int _frame(object a, object b, int* t1, int* t2, Py_ssize_t* p, Py_ssize_t*
                     "perturbations share one tag ({0}); make both operands "
                     "HyperDualArrays".format(h.tag1))
             if d.tag == h.tag1:
-                if d.eps.shape[0] != h.eps1.shape[0]:
-                    raise _ndirs_error(h.eps1.shape[0], d.eps.shape[0])
+                if d._k != h.eps1.shape[0]:
+                    raise _ndirs_error(h.eps1.shape[0], d._k)
             elif d.tag == h.tag2:
-                if d.eps.shape[0] != h.eps2.shape[0]:
-                    raise _ndirs_error(h.eps2.shape[0], d.eps.shape[0])
+                if d._k != h.eps2.shape[0]:
+                    raise _ndirs_error(h.eps2.shape[0], d._k)
             else:
                 raise TypeError(
                     "a third level of nested differentiation is not supported: a "
@@ -903,13 +1077,13 @@ cdef int _frame(object a, object b, int* t1, int* t2, Py_ssize_t* p, Py_ssize_t*
         if d.tag < d2.tag:
             t1[0] = d.tag
             t2[0] = d2.tag
-            p[0] = d.eps.shape[0]
-            q[0] = d2.eps.shape[0]
+            p[0] = d._k
+            q[0] = d2._k
         else:
             t1[0] = d2.tag
             t2[0] = d.tag
-            p[0] = d2.eps.shape[0]
-            q[0] = d.eps.shape[0]
+            p[0] = d2._k
+            q[0] = d._k
         return 0
     t1[0] = h.tag1
     t2[0] = h.tag2
@@ -931,9 +1105,9 @@ cdef int _prep_hyper(object o, kop* d, int t1, int t2, cnp.ndarray ref, Py_ssize
     elif type(o) is DualArray:
         x = <DualArray>o
         if x.tag == t1:
-            d.e1 = _comp(x.eps, 1, ref, N, &d.e1s, &d.e1r, keep)
+            d.e1 = _comp(dense_eps(x), 1, ref, N, &d.e1s, &d.e1r, keep)
         else:
-            d.e2 = _comp(x.eps, 1, ref, N, &d.e2s, &d.e2r, keep)
+            d.e2 = _comp(dense_eps(x), 1, ref, N, &d.e2s, &d.e2r, keep)
     return 0
 
 
@@ -1008,7 +1182,7 @@ def components(x):
     """(arrays, leads): the component arrays of a dual array and the number of
     leading direction axes of each."""
     if type(x) is DualArray:
-        return ((<DualArray>x).value, (<DualArray>x).eps), _LEADS_DUAL
+        return ((<DualArray>x).value, dense_eps(<DualArray>x)), _LEADS_DUAL
     if type(x) is HyperDualArray:
         h = <HyperDualArray>x
         return (h.value, h.eps1, h.eps2, h.eps1eps2), _LEADS_HYPER
@@ -1036,7 +1210,7 @@ cdef object _map(object x, object fn):
     _check_dual(x)
     if type(x) is DualArray:
         d = <DualArray>x
-        return new_dual_array(_as_f64(fn(d.value, 0)), _as_f64(fn(d.eps, 1)), d.tag)
+        return new_dual_array(_as_f64(fn(d.value, 0)), _as_f64(fn(dense_eps(d), 1)), d.tag)
     h = <HyperDualArray>x
     return new_hyper_array(_as_f64(fn(h.value, 0)), _as_f64(fn(h.eps1, 1)),
                            _as_f64(fn(h.eps2, 1)), _as_f64(fn(h.eps1eps2, 2)), h.tag1, h.tag2)
@@ -1128,8 +1302,12 @@ cdef object _getitem(object x, object idx):
     cdef object nb
     if type(x) is DualArray:
         d = <DualArray>x
+        if basic and _banded(d):
+            r = _band_getitem(d, t)
+            if r is not None:
+                return r
         v = d.value[vt]
-        e = d.eps[_SL1 + t]
+        e = dense_eps(d)[_SL1 + t]
         if not basic:
             nb = _adv_front(t)
             if nb:
@@ -1156,6 +1334,36 @@ cdef object _getitem(object x, object idx):
         return new_hyper_array(_scalar0d((<double*>cnp.PyArray_DATA(v))[0]),
                                np.array(e1), np.array(e2), np.array(e12), h.tag1, h.tag2)
     return new_hyper_array(v, _as_f64(e1), _as_f64(e2), _as_f64(e12), h.tag1, h.tag2)
+
+
+cdef object _band_getitem(DualArray d, tuple t):
+    """Basic indexing that keeps a band: a 1-D slice with step 1 (a view sharing
+    the store) or a single element (a copy).  None for anything else."""
+    cdef int nd = d.value.ndim
+    cdef Py_ssize_t start, stop, step, flat, i, ax
+    cdef BandStore s = d._store
+    cdef object item
+    if nd == 1 and len(t) == 1 and type(t[0]) is slice:
+        start, stop, step = (<slice>t[0]).indices(d.value.shape[0])
+        if step != 1:
+            return None
+        if stop < start:
+            stop = start
+        return new_band_array(d.value[start:stop], s, d._start + start, d.tag)
+    if len(t) != nd:
+        return None
+    for item in t:
+        if not (PyLong_Check(item) or isinstance(item, np.integer)) or type(item) is bool:
+            return None
+    v = d.value[t]                        # IndexError for out-of-range indices
+    flat = 0
+    for ax in range(nd):
+        i = t[ax]
+        if i < 0:
+            i += d.value.shape[ax]
+        flat = flat * d.value.shape[ax] + i
+    band = s.band[:, d._start + flat:d._start + flat + 1].copy()
+    return new_band_array(_scalar0d(v), new_store(band, s.off + d._start + flat, d._k), 0, d.tag)
 
 
 cdef object _align(object e, int nlead, int target_nd, object nb):
@@ -1189,14 +1397,17 @@ cdef object _setitem(object x, object idx, object val):
                     "cannot assign a DualArray of another differentiation (tag {0}) into "
                     "this DualArray (tag {1}) in place; combine them with arithmetic or "
                     "np.where, which keeps both perturbations".format((<DualArray>c).tag, d.tag))
-            if (<DualArray>c).eps.shape[0] != d.eps.shape[0]:
-                raise _ndirs_error(d.eps.shape[0], (<DualArray>c).eps.shape[0])
+            if (<DualArray>c)._k != d._k:
+                raise _ndirs_error(d._k, (<DualArray>c)._k)
             tnd = np.ndim(d.value[t])
+            ce = dense_eps(<DualArray>c)
+            de = dense_eps(d)
             d.value[t] = (<DualArray>c).value
-            d.eps[_SL1 + t] = _align((<DualArray>c).eps, 1, tnd, nb)
+            de[_SL1 + t] = _align(ce, 1, tnd, nb)
         else:
+            de = dense_eps(d)
             d.value[t] = c
-            d.eps[_SL1 + t] = 0.0
+            de[_SL1 + t] = 0.0
         return None
     h = <HyperDualArray>x
     if type(c) is DualArray:
@@ -1244,6 +1455,25 @@ cdef tuple _norm_axes(object axis, int nd):
     return tuple(out)
 
 
+cdef void _sum_band(double* band, Py_ssize_t w, Py_ssize_t rs, Py_ssize_t n,
+                    Py_ssize_t off, Py_ssize_t k, double* out) noexcept nogil:
+    """out[j] = sum_i band[j - i - off, i]."""
+    cdef Py_ssize_t b, i, lo, hi
+    cdef double* row
+    cdef double* o
+    for b in range(w):
+        lo = -(off + b)
+        if lo < 0:
+            lo = 0
+        hi = k - off - b
+        if hi > n:
+            hi = n
+        row = band + b * rs
+        o = out + off + b
+        for i in range(lo, hi):
+            o[i] += row[i]
+
+
 cdef object _sum_comp(cnp.ndarray c, int nlead, tuple axes, bint keepdims):
     cdef tuple ax = tuple([a + nlead for a in axes]) if nlead else axes
     r = _np_add_reduce(c, axis=ax, keepdims=keepdims)
@@ -1255,12 +1485,22 @@ cdef object _sum_comp(cnp.ndarray c, int nlead, tuple axes, bint keepdims):
 def sum_array(x, axis=None, bint keepdims=False):
     """Sum of a dual array over axis (None: all axes): linear, so componentwise."""
     cdef tuple axes
+    cdef Py_ssize_t rs, off, w, N
+    cdef double* bp
+    cdef cnp.ndarray e
     _check_dual(x)
     if type(x) is DualArray:
         d = <DualArray>x
         axes = _norm_axes(axis, d.value.ndim)
+        if len(axes) == d.value.ndim and _banded(d):
+            # the sum of everything: scatter the band into one (k,) tangent
+            bp = _band_ptr(d, &rs, &off, &w)
+            N = cnp.PyArray_SIZE(d.value)
+            e = <cnp.ndarray>np.zeros((d._k,) + ((1,) * d.value.ndim if keepdims else ()))
+            _sum_band(bp, w, rs, N, off, d._k, <double*>cnp.PyArray_DATA(e))
+            return new_dual_array(_sum_comp(d.value, 0, axes, keepdims), e, d.tag)
         return new_dual_array(_sum_comp(d.value, 0, axes, keepdims),
-                              _sum_comp(d.eps, 1, axes, keepdims), d.tag)
+                              _sum_comp(dense_eps(d), 1, axes, keepdims), d.tag)
     h = <HyperDualArray>x
     axes = _norm_axes(axis, h.value.ndim)
     return new_hyper_array(_sum_comp(h.value, 0, axes, keepdims), _sum_comp(h.eps1, 1, axes, keepdims),
@@ -1710,13 +1950,20 @@ cdef class DualArray:
                 "{0} (k directions, direction axis first); got {1}".format(
                     _shape(v), _shape(e)))
         self.value = v
-        self.eps = e
+        self._eps = e
+        self._k = e.shape[0]
         self.tag = _checked_tag(tag, "tag")
+
+    @property
+    def eps(self):
+        """The tangents, shape (k,) + shape: eps[j] is the derivative along the
+        j-th seeded direction."""
+        return dense_eps(self)
 
     @property
     def ndirs(self):
         """The number of directions k carried in eps."""
-        return self.eps.shape[0]
+        return self._k
 
     def __array__(self, dtype=None, copy=None):
         return _array_protocol(self, dtype, copy)
@@ -1728,7 +1975,7 @@ cdef class DualArray:
         return array_function(func, types, args, kwargs)
 
     def __reduce__(self):
-        return (DualArray, (self.value, self.eps, self.tag))
+        return (DualArray, (self.value, dense_eps(self), self.tag))
 
     def __repr__(self):
         return _repr(self, ("eps",), ("tag",))
@@ -1780,7 +2027,9 @@ cdef class DualArray:
     def __neg__(self):
         return unary_array(self, R_NEGATIVE, None)
     def __pos__(self):
-        return new_dual_array(self.value.copy(), self.eps.copy(), self.tag)
+        if _banded(self):
+            return unary_array(self, R_POSITIVE, None)
+        return new_dual_array(self.value.copy(), self._eps.copy(), self.tag)
     def __abs__(self): return unary_array(self, R_ABS, np.absolute)
     def __add__(self, o): return binary_array(self, o, OP_ADD, np.add)
     def __radd__(self, o): return binary_array(o, self, OP_ADD, np.add)
