@@ -500,7 +500,7 @@ PAIRS_ALL = [(a, b) for a in _sym(_MAGS) + [0.0] for b in _sym(_MAGS) + [0.0]]
 PAIRS_NONZERO_Y = [(a, b) for a, b in PAIRS_ALL if b != 0]
 _POW_BASES = [0.0, 5e-324, 1e-300, 1e-10, 0.3, 0.5, 1.0, 1 + 2 ** -52, 1.5, 2.0, 3.0,
               10.0, 1e10, 1e300, -0.5, -1.0, -2.0, -3.0, -1e10]
-_POW_EXPS = [-3.0, -2.0, -1.0, -0.5, 0.0, 0.1, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 7.0,
+_POW_EXPS = [-3.0, -2.0, -1.0, -0.5, -0.25, -0.1, 0.0, 0.1, 0.3, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 7.0,
              10.0, 100.0, -100.0, 1e-10]
 PAIRS_POW = [(a, b) for a in _POW_BASES for b in _POW_EXPS
              if not (a == 0 and b < 0) and not (a < 0 and b != int(b))]
