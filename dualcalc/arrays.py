@@ -205,13 +205,14 @@ def _frame(objs):
     f.hyper = True
     if hypers:
         h = hypers[0]
-        f.t1, f.t2, f.p, f.q = h.tag1, h.tag2, h.eps1.shape[0], h.eps2.shape[0]
+        f.t1, f.t2 = h.tag1, h.tag2
+        f.p, f.q = h.ndirs
         for o in hypers[1:]:
             if (o.tag1, o.tag2) != (f.t1, f.t2):
                 raise TypeError("these HyperDualArrays belong to different differentiations "
                                 "(tags {0}/{1} and {2}/{3})".format(f.t1, f.t2, o.tag1, o.tag2))
-            if (o.eps1.shape[0], o.eps2.shape[0]) != (f.p, f.q):
-                raise _ndirs_error({(f.p, f.q), (o.eps1.shape[0], o.eps2.shape[0])})
+            if o.ndirs != (f.p, f.q):
+                raise _ndirs_error({(f.p, f.q), o.ndirs})
         if duals and f.t1 == f.t2:
             raise TypeError("cannot combine a DualArray with a HyperDualArray whose two "
                             "perturbations share one tag")

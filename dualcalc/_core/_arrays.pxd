@@ -27,11 +27,34 @@ cdef class DualArray:
 
 
 @cython.final
+cdef class HyperBandStore:
+    # Banded tangents of a HyperDualArray and its views: band1[r, i] is the
+    # derivative of flat element i along eps1-direction i + off1 + r, band2
+    # likewise for eps2, band12[r, c, i] the mixed derivative along the pair
+    # (i + off1 + r, i + off2 + c).
+    cdef cnp.ndarray band1               # (w1, nbase), or None once dense
+    cdef cnp.ndarray band2               # (w2, nbase)
+    cdef cnp.ndarray band12              # (w1, w2, nbase)
+    cdef cnp.ndarray dense1              # (p, nbase), None while banded
+    cdef cnp.ndarray dense2              # (q, nbase)
+    cdef cnp.ndarray dense12             # (p, q, nbase)
+    cdef Py_ssize_t off1
+    cdef Py_ssize_t off2
+    cdef Py_ssize_t p
+    cdef Py_ssize_t q
+    cdef Py_ssize_t nbase
+
+
+@cython.final
 cdef class HyperDualArray:
     cdef readonly cnp.ndarray value      # float64, shape S
-    cdef readonly cnp.ndarray eps1       # float64, shape (p,) + S
-    cdef readonly cnp.ndarray eps2       # float64, shape (q,) + S
-    cdef readonly cnp.ndarray eps1eps2   # float64, shape (p, q) + S
+    cdef cnp.ndarray _e1                 # float64, shape (p,) + S; None while banded
+    cdef cnp.ndarray _e2                 # float64, shape (q,) + S
+    cdef cnp.ndarray _e12                # float64, shape (p, q) + S
+    cdef HyperBandStore _hstore          # the banded tangents (when _e1 is None)
+    cdef Py_ssize_t _start
+    cdef Py_ssize_t _p
+    cdef Py_ssize_t _q
     cdef readonly int tag1
     cdef readonly int tag2
 
@@ -39,6 +62,7 @@ cdef class HyperDualArray:
 cdef DualArray new_dual_array(cnp.ndarray value, cnp.ndarray eps, int tag)
 cdef DualArray new_band_array(cnp.ndarray value, BandStore store, Py_ssize_t start, int tag)
 cdef cnp.ndarray dense_eps(DualArray x)
+cdef int hyper_dense(HyperDualArray x) except -1
 cdef HyperDualArray new_hyper_array(cnp.ndarray value, cnp.ndarray eps1, cnp.ndarray eps2,
                                     cnp.ndarray eps1eps2, int tag1, int tag2)
 cdef object unary_array(object x, int rid, object ufunc)

@@ -210,6 +210,144 @@ cdef inline double* _band_ptr(DualArray x, Py_ssize_t* rs, Py_ssize_t* off, Py_s
     return (<double*>cnp.PyArray_DATA(s.band)) + x._start
 
 
+cdef HyperDualArray new_hband_array(cnp.ndarray value, HyperBandStore store, Py_ssize_t start,
+                                    int tag1, int tag2):
+    cdef HyperDualArray r = HyperDualArray.__new__(HyperDualArray)
+    r.value = value
+    r._hstore = store
+    r._start = start
+    r._p = store.p
+    r._q = store.q
+    r.tag1 = tag1
+    r.tag2 = tag2
+    return r
+
+
+cdef HyperBandStore new_hstore(cnp.ndarray b1, cnp.ndarray b2, cnp.ndarray b12, Py_ssize_t off1,
+                               Py_ssize_t off2, Py_ssize_t p, Py_ssize_t q):
+    cdef HyperBandStore s = HyperBandStore.__new__(HyperBandStore)
+    s.band1 = b1
+    s.band2 = b2
+    s.band12 = b12
+    s.off1 = off1
+    s.off2 = off2
+    s.p = p
+    s.q = q
+    s.nbase = b1.shape[1]
+    return s
+
+
+cdef void _scatter_band2(double* band, Py_ssize_t w1, Py_ssize_t w2, Py_ssize_t n,
+                         Py_ssize_t off1, Py_ssize_t off2, Py_ssize_t p, Py_ssize_t q,
+                         double* out) noexcept nogil:
+    """out[a, b, i] = band[a - i - off1, b - i - off2, i] (out is (p, q, n))."""
+    cdef Py_ssize_t r, c, i, a, b
+    for r in range(w1):
+        for c in range(w2):
+            for i in range(n):
+                a = i + off1 + r
+                b = i + off2 + c
+                if 0 <= a < p and 0 <= b < q:
+                    out[(a * q + b) * n + i] = band[(r * w2 + c) * n + i]
+
+
+cdef void _sum_band2(double* band, Py_ssize_t w1, Py_ssize_t w2, Py_ssize_t rs, Py_ssize_t n,
+                     Py_ssize_t off1, Py_ssize_t off2, Py_ssize_t p, Py_ssize_t q,
+                     double* out) noexcept nogil:
+    """out[a, b] = sum_i band[a - i - off1, b - i - off2, i]."""
+    cdef Py_ssize_t r, c, i, a, b
+    cdef double* row
+    for r in range(w1):
+        for c in range(w2):
+            row = band + (r * w2 + c) * rs
+            for i in range(n):
+                a = i + off1 + r
+                b = i + off2 + c
+                if 0 <= a < p and 0 <= b < q:
+                    out[a * q + b] += row[i]
+
+
+cdef int _hdensify(HyperBandStore s) except -1:
+    cdef cnp.npy_intp dims[3]
+    cdef cnp.ndarray d1, d2, d12
+    if s.dense1 is not None:
+        return 0
+    dims[0] = s.p
+    dims[1] = s.nbase
+    d1 = <cnp.ndarray>cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
+    dims[0] = s.q
+    d2 = <cnp.ndarray>cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
+    dims[0] = s.p
+    dims[1] = s.q
+    dims[2] = s.nbase
+    d12 = <cnp.ndarray>cnp.PyArray_ZEROS(3, dims, cnp.NPY_DOUBLE, 0)
+    _scatter_band(<double*>cnp.PyArray_DATA(s.band1), s.band1.shape[0], s.nbase, s.nbase,
+                  s.off1, s.p, <double*>cnp.PyArray_DATA(d1), s.nbase)
+    _scatter_band(<double*>cnp.PyArray_DATA(s.band2), s.band2.shape[0], s.nbase, s.nbase,
+                  s.off2, s.q, <double*>cnp.PyArray_DATA(d2), s.nbase)
+    _scatter_band2(<double*>cnp.PyArray_DATA(s.band12), s.band1.shape[0], s.band2.shape[0],
+                   s.nbase, s.off1, s.off2, s.p, s.q, <double*>cnp.PyArray_DATA(d12))
+    s.dense1 = d1
+    s.dense2 = d2
+    s.dense12 = d12
+    s.band1 = s.band2 = s.band12 = None
+    return 0
+
+
+cdef int hyper_dense(HyperDualArray x) except -1:
+    """Materialise x's banded tangents (in their shared store, see dense_eps)."""
+    cdef HyperBandStore s
+    cdef Py_ssize_t n
+    cdef tuple S
+    if x._e1 is not None:
+        return 0
+    s = x._hstore
+    _hdensify(s)
+    n = cnp.PyArray_SIZE(x.value)
+    S = _shape(x.value)
+    x._e1 = <cnp.ndarray>(s.dense1[:, x._start:x._start + n].reshape((x._p,) + S))
+    x._e2 = <cnp.ndarray>(s.dense2[:, x._start:x._start + n].reshape((x._q,) + S))
+    x._e12 = <cnp.ndarray>(s.dense12[:, :, x._start:x._start + n].reshape((x._p, x._q) + S))
+    x._hstore = None
+    return 0
+
+
+cdef inline bint _hbanded(HyperDualArray x):
+    if x._e1 is not None:
+        return False
+    if x._hstore.band1 is None:
+        hyper_dense(x)
+        return False
+    return True
+
+
+def seed_identity_hyper(value, Py_ssize_t start1, Py_ssize_t stop1, Py_ssize_t start2,
+                        Py_ssize_t stop2, int tag1=0, int tag2=0):
+    """A HyperDualArray with value ``value`` seeded with chunks of the identity:
+    eps1 direction a is the unit vector of flat element start1 + a, eps2
+    direction b that of start2 + b, eps1eps2 zero; stored banded.  With both
+    chunks the whole range, f(x).eps1eps2 is the Hessian."""
+    cdef cnp.ndarray v = _checked_component(value, "value", "seed_identity_hyper(value, ...)")
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(v)
+    if not (0 <= start1 <= stop1 <= n and 0 <= start2 <= stop2 <= n):
+        raise ValueError("seed_identity_hyper: need 0 <= start <= stop <= value.size")
+    b1 = np.zeros((1, n))
+    b1[0, start1:stop1] = 1.0
+    b2 = np.zeros((1, n))
+    b2[0, start2:stop2] = 1.0
+    return new_hband_array(v, new_hstore(b1, b2, np.zeros((1, 1, n)), -start1, -start2,
+                                         stop1 - start1, stop2 - start2), 0, tag1, tag2)
+
+
+def is_banded(x):
+    """Whether x currently stores banded tangents (for tests and benchmarks)."""
+    if type(x) is DualArray:
+        return (<DualArray>x)._eps is None and (<DualArray>x)._store.band is not None
+    if type(x) is HyperDualArray:
+        return (<HyperDualArray>x)._e1 is None and (<HyperDualArray>x)._hstore.band1 is not None
+    return False
+
+
 def seed_identity(value, Py_ssize_t start, Py_ssize_t stop, int tag=0):
     """A DualArray with value ``value`` whose direction j is the unit vector of
     flat element start + j (start <= j < stop): one chunk of the identity seed,
@@ -236,9 +374,11 @@ cdef HyperDualArray new_hyper_array(cnp.ndarray value, cnp.ndarray eps1, cnp.nda
                                     cnp.ndarray eps1eps2, int tag1, int tag2):
     cdef HyperDualArray r = HyperDualArray.__new__(HyperDualArray)
     r.value = value
-    r.eps1 = eps1
-    r.eps2 = eps2
-    r.eps1eps2 = eps1eps2
+    r._e1 = eps1
+    r._e2 = eps2
+    r._e12 = eps1eps2
+    r._p = eps1.shape[0]
+    r._q = eps2.shape[0]
     r.tag1 = tag1
     r.tag2 = tag2
     return r
@@ -273,6 +413,10 @@ ctypedef struct kop:
     double* e12
     Py_ssize_t e12s
     Py_ssize_t e12r
+    Py_ssize_t n1       # rows of e1 (and of e12's first axis)
+    Py_ssize_t s1       # result row r of slot 1 is row r - s1 of this operand
+    Py_ssize_t n2
+    Py_ssize_t s2
     double cst
 
 
@@ -511,12 +655,46 @@ cdef bint dual_binary_kernel(int op, Py_ssize_t N, Py_ssize_t k, kop* a, kop* b,
     return bad
 
 
+cdef inline double* _r1(kop* a, Py_ssize_t r) noexcept nogil:
+    r -= a.s1
+    if a.e1 == NULL or r < 0 or r >= a.n1:
+        return NULL
+    return a.e1 + r * a.e1r
+
+
+cdef inline double* _r2(kop* a, Py_ssize_t c) noexcept nogil:
+    c -= a.s2
+    if a.e2 == NULL or c < 0 or c >= a.n2:
+        return NULL
+    return a.e2 + c * a.e2r
+
+
+cdef inline double* _r12(kop* a, Py_ssize_t r, Py_ssize_t c) noexcept nogil:
+    r -= a.s1
+    c -= a.s2
+    if a.e12 == NULL or r < 0 or r >= a.n1 or c < 0 or c >= a.n2:
+        return NULL
+    return a.e12 + (r * a.n2 + c) * a.e12r
+
+
+cdef inline void _add_m0m0(Py_ssize_t N, double* g, double* x, Py_ssize_t xs,
+                           double* y, Py_ssize_t ys, double* o) noexcept nogil:
+    """o += m0(m0(g, x), y)."""
+    cdef Py_ssize_t i
+    cdef double t
+    for i in range(N):
+        t = x[i * xs]
+        t = 0.0 if t == 0.0 else g[i] * t
+        o[i] += 0.0 if y[i * ys] == 0.0 else t * y[i * ys]
+
+
 cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
                               kop* a, kop* b, double* ov, double* o1,
                               double* o2, double* o12, double* tmp) noexcept nogil:
-    """x op y for HyperDualArray operands: the bivariate chain rule
+    """x op y for HyperDualArray operands (p x q result rows, dense or banded):
+    the bivariate chain rule
     e12 = fx·x12 + fy·y12 + fxx·x1·x2 + fxy·(x1·y2 + y1·x2) + fyy·y1·y2."""
-    cdef Py_ssize_t i, r, s
+    cdef Py_ssize_t i, r, c
     cdef bint bad
     cdef double* fx = tmp
     cdef double* fy = tmp + N
@@ -524,41 +702,46 @@ cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
     cdef double* fxy = tmp + 3 * N
     cdef double* fyy = tmp + 4 * N
     cdef double* o
+    cdef double* t
     cdef double* x1
     cdef double* y1
     cdef double* x2
     cdef double* y2
     cdef bint second = op != OP_ADD and op != OP_SUB
     cdef bint mul = op == OP_MUL
-    cdef double t
     bad = _partials_loop(op, N, a, b, ov, fx, fy, fxx, fxy, fyy)
-    # eps1 and eps2 rows
     for r in range(p):
         o = o1 + r * N
         memset(o, 0, N * sizeof(double))
-        if a.e1 != NULL:
-            _row_add_m0(N, fx, a.e1 + r * a.e1r, a.e1s, o)
-        if b.e1 != NULL:
-            _row_add_m0(N, fy, b.e1 + r * b.e1r, b.e1s, o)
-    for s in range(q):
-        o = o2 + s * N
+        t = _r1(a, r)
+        if t != NULL:
+            _row_add_m0(N, fx, t, a.e1s, o)
+        t = _r1(b, r)
+        if t != NULL:
+            _row_add_m0(N, fy, t, b.e1s, o)
+    for c in range(q):
+        o = o2 + c * N
         memset(o, 0, N * sizeof(double))
-        if a.e2 != NULL:
-            _row_add_m0(N, fx, a.e2 + s * a.e2r, a.e2s, o)
-        if b.e2 != NULL:
-            _row_add_m0(N, fy, b.e2 + s * b.e2r, b.e2s, o)
+        t = _r2(a, c)
+        if t != NULL:
+            _row_add_m0(N, fx, t, a.e2s, o)
+        t = _r2(b, c)
+        if t != NULL:
+            _row_add_m0(N, fy, t, b.e2s, o)
     for r in range(p):
-        x1 = a.e1 + r * a.e1r if a.e1 != NULL else NULL
-        y1 = b.e1 + r * b.e1r if b.e1 != NULL else NULL
-        for s in range(q):
-            x2 = a.e2 + s * a.e2r if a.e2 != NULL else NULL
-            y2 = b.e2 + s * b.e2r if b.e2 != NULL else NULL
-            o = o12 + (r * q + s) * N
+        x1 = _r1(a, r)
+        y1 = _r1(b, r)
+        for c in range(q):
+            x2 = _r2(a, c)
+            y2 = _r2(b, c)
+            o = o12 + (r * q + c) * N
             memset(o, 0, N * sizeof(double))
-            if a.e12 != NULL:
-                _row_add_m0(N, fx, a.e12 + (r * q + s) * a.e12r, a.e12s, o)
-            if b.e12 != NULL:
-                _row_add_m0(N, fy, b.e12 + (r * q + s) * b.e12r, b.e12s, o)
+            t = _r12(a, r, c)
+            if t != NULL:
+                _row_add_m0(N, fx, t, a.e12s, o)
+            t = _r12(b, r, c)
+            if t != NULL:
+                _row_add_m0(N, fy, t, b.e12s, o)
             if not second:
                 continue
             if mul:
@@ -571,25 +754,13 @@ cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
                         o[i] += x2[i * a.e2s] * y1[i * b.e1s]
                 continue
             if x1 != NULL and x2 != NULL:
-                for i in range(N):
-                    t = x1[i * a.e1s]
-                    t = 0.0 if t == 0.0 else fxx[i] * t
-                    o[i] += 0.0 if x2[i * a.e2s] == 0.0 else t * x2[i * a.e2s]
+                _add_m0m0(N, fxx, x1, a.e1s, x2, a.e2s, o)
             if x1 != NULL and y2 != NULL:
-                for i in range(N):
-                    t = x1[i * a.e1s]
-                    t = 0.0 if t == 0.0 else fxy[i] * t
-                    o[i] += 0.0 if y2[i * b.e2s] == 0.0 else t * y2[i * b.e2s]
+                _add_m0m0(N, fxy, x1, a.e1s, y2, b.e2s, o)
             if y1 != NULL and x2 != NULL:
-                for i in range(N):
-                    t = y1[i * b.e1s]
-                    t = 0.0 if t == 0.0 else fxy[i] * t
-                    o[i] += 0.0 if x2[i * a.e2s] == 0.0 else t * x2[i * a.e2s]
+                _add_m0m0(N, fxy, y1, b.e1s, x2, a.e2s, o)
             if y1 != NULL and y2 != NULL:
-                for i in range(N):
-                    t = y1[i * b.e1s]
-                    t = 0.0 if t == 0.0 else fyy[i] * t
-                    o[i] += 0.0 if y2[i * b.e2s] == 0.0 else t * y2[i * b.e2s]
+                _add_m0m0(N, fyy, y1, b.e1s, y2, b.e2s, o)
     return bad
 
 
@@ -705,6 +876,7 @@ cdef int _prep_value(object o, kop* d, cnp.ndarray ref, Py_ssize_t N, list keep)
     d.e12 = NULL
     d.e1s = d.e2s = d.e12s = 0
     d.e1r = d.e2r = d.e12r = 0
+    d.n1 = d.s1 = d.n2 = d.s2 = 0
     if PyFloat_CheckExact(o):
         d.cst = PyFloat_AS_DOUBLE(o)
         d.v = &d.cst
@@ -803,6 +975,7 @@ cdef object unary_array(object x, int rid, object ufunc):
     """Rule rid applied to a DualArray or HyperDualArray."""
     cdef DualArray d
     cdef HyperDualArray h
+    cdef HyperBandStore hs = None
     cdef cnp.ndarray v, e, e2, e12, ov, oe, o2, o12
     cdef Py_ssize_t N, k, p, q, er, e2r, e12r, off = 0
     cdef double* buf
@@ -845,24 +1018,38 @@ cdef object unary_array(object x, int rid, object ufunc):
         h = <HyperDualArray>x
         v = _contig(h.value)
         N = cnp.PyArray_SIZE(v)
-        e = h.eps1
-        if not _rows_ok(e, 1, &er):
-            e = _contig(e)
-            er = N
-        e2 = h.eps2
-        if not _rows_ok(e2, 1, &e2r):
-            e2 = _contig(e2)
-            e2r = N
-        e12 = h.eps1eps2
-        if not _rows_ok(e12, 2, &e12r):
-            e12 = _contig(e12)
-            e12r = N
-        p = e.shape[0]
-        q = e2.shape[0]
-        ov = _empty(0, 0, 0, cnp.PyArray_DIMS(v), v.ndim)
-        oe = _empty(p, 0, 1, cnp.PyArray_DIMS(v), v.ndim)
-        o2 = _empty(q, 0, 1, cnp.PyArray_DIMS(v), v.ndim)
-        o12 = _empty(p, q, 2, cnp.PyArray_DIMS(v), v.ndim)
+        if _hbanded(h):
+            hs = h._hstore
+            p = hs.band1.shape[0]
+            q = hs.band2.shape[0]
+            e = hs.band1[:, h._start:h._start + N]
+            e2 = hs.band2[:, h._start:h._start + N]
+            e12 = hs.band12[:, :, h._start:h._start + N]
+            er = e2r = e12r = hs.nbase
+            ov = _empty(0, 0, 0, cnp.PyArray_DIMS(v), v.ndim)
+            oe = _empty(p, N, 2, NULL, 0)
+            o2 = _empty(q, N, 2, NULL, 0)
+            o12 = <cnp.ndarray>np.empty((p, q, N))
+        else:
+            hyper_dense(h)
+            e = h._e1
+            if not _rows_ok(e, 1, &er):
+                e = _contig(e)
+                er = N
+            e2 = h._e2
+            if not _rows_ok(e2, 1, &e2r):
+                e2 = _contig(e2)
+                e2r = N
+            e12 = h._e12
+            if not _rows_ok(e12, 2, &e12r):
+                e12 = _contig(e12)
+                e12r = N
+            p = e.shape[0]
+            q = e2.shape[0]
+            ov = _empty(0, 0, 0, cnp.PyArray_DIMS(v), v.ndim)
+            oe = _empty(p, 0, 1, cnp.PyArray_DIMS(v), v.ndim)
+            o2 = _empty(q, 0, 1, cnp.PyArray_DIMS(v), v.ndim)
+            o12 = _empty(p, q, 2, cnp.PyArray_DIMS(v), v.ndim)
         buf = &small[0]
         if not (2 * N <= 128):
             buf = <double*>malloc(2 * N * sizeof(double))
@@ -879,6 +1066,10 @@ cdef object unary_array(object x, int rid, object ufunc):
             free(buf)
         if bad:
             _warn(ufunc, x, None)
+        if h._e1 is None:
+            return new_hband_array(ov, new_hstore(oe, o2, o12, hs.off1 + h._start,
+                                                  hs.off2 + h._start, h._p, h._q),
+                                   0, h.tag1, h.tag2)
         return new_hyper_array(ov, oe, o2, o12, h.tag1, h.tag2)
     raise TypeError("expected a DualArray or HyperDualArray, got " + _tname(x))
 
@@ -1046,10 +1237,8 @@ cdef int _frame(object a, object b, int* t1, int* t2, Py_ssize_t* p, Py_ssize_t*
                 "these two HyperDualArrays belong to different differentiations (tags "
                 "{0}/{1} and {2}/{3}) and cannot be combined exactly".format(
                     h.tag1, h.tag2, (<HyperDualArray>b).tag1, (<HyperDualArray>b).tag2))
-        if (h.eps1.shape[0] != (<HyperDualArray>b).eps1.shape[0]
-                or h.eps2.shape[0] != (<HyperDualArray>b).eps2.shape[0]):
-            raise _ndirs_error(h.eps1.shape[0] * h.eps2.shape[0],
-                               (<HyperDualArray>b).eps1.shape[0] * (<HyperDualArray>b).eps2.shape[0])
+        if h._p != (<HyperDualArray>b)._p or h._q != (<HyperDualArray>b)._q:
+            raise _ndirs_error(h._p * h._q, (<HyperDualArray>b)._p * (<HyperDualArray>b)._q)
     elif type(a) is HyperDualArray or type(b) is HyperDualArray:
         h = <HyperDualArray>(a if type(a) is HyperDualArray else b)
         other = b if type(a) is HyperDualArray else a
@@ -1061,11 +1250,11 @@ cdef int _frame(object a, object b, int* t1, int* t2, Py_ssize_t* p, Py_ssize_t*
                     "perturbations share one tag ({0}); make both operands "
                     "HyperDualArrays".format(h.tag1))
             if d.tag == h.tag1:
-                if d._k != h.eps1.shape[0]:
-                    raise _ndirs_error(h.eps1.shape[0], d._k)
+                if d._k != h._p:
+                    raise _ndirs_error(h._p, d._k)
             elif d.tag == h.tag2:
-                if d._k != h.eps2.shape[0]:
-                    raise _ndirs_error(h.eps2.shape[0], d._k)
+                if d._k != h._q:
+                    raise _ndirs_error(h._q, d._k)
             else:
                 raise TypeError(
                     "a third level of nested differentiation is not supported: a "
@@ -1087,8 +1276,8 @@ cdef int _frame(object a, object b, int* t1, int* t2, Py_ssize_t* p, Py_ssize_t*
         return 0
     t1[0] = h.tag1
     t2[0] = h.tag2
-    p[0] = h.eps1.shape[0]
-    q[0] = h.eps2.shape[0]
+    p[0] = h._p
+    q[0] = h._q
     return 0
 
 
@@ -1099,16 +1288,138 @@ cdef int _prep_hyper(object o, kop* d, int t1, int t2, cnp.ndarray ref, Py_ssize
     _prep_value(o, d, ref, N, keep)
     if type(o) is HyperDualArray:
         h = <HyperDualArray>o
-        d.e1 = _comp(h.eps1, 1, ref, N, &d.e1s, &d.e1r, keep)
-        d.e2 = _comp(h.eps2, 1, ref, N, &d.e2s, &d.e2r, keep)
-        d.e12 = _comp(h.eps1eps2, 2, ref, N, &d.e12s, &d.e12r, keep)
+        hyper_dense(h)
+        d.e1 = _comp(h._e1, 1, ref, N, &d.e1s, &d.e1r, keep)
+        d.e2 = _comp(h._e2, 1, ref, N, &d.e2s, &d.e2r, keep)
+        d.e12 = _comp(h._e12, 2, ref, N, &d.e12s, &d.e12r, keep)
+        d.n1 = h._p
+        d.n2 = h._q
     elif type(o) is DualArray:
         x = <DualArray>o
         if x.tag == t1:
             d.e1 = _comp(dense_eps(x), 1, ref, N, &d.e1s, &d.e1r, keep)
+            d.n1 = x._k
         else:
             d.e2 = _comp(dense_eps(x), 1, ref, N, &d.e2s, &d.e2r, keep)
+            d.n2 = x._k
     return 0
+
+
+cdef bint _hyper_band_ok(object o, cnp.ndarray ref):
+    """Is o a constant, or banded with ref's shape?"""
+    if type(o) is HyperDualArray:
+        return _same_shape((<HyperDualArray>o).value, 0, ref, 0) and _hbanded(<HyperDualArray>o)
+    if type(o) is DualArray:
+        return _same_shape((<DualArray>o).value, 0, ref, 0) and _banded(<DualArray>o)
+    return True
+
+
+cdef int _prep_hband(object o, kop* d, int t1, Py_ssize_t* frame) except -1:
+    """Band rows of o; frame holds (off1, end1, off2, end2) of the union so far
+    (updated)."""
+    cdef HyperDualArray h
+    cdef DualArray x
+    cdef HyperBandStore hs
+    cdef Py_ssize_t rs, off, w
+    cdef double* bp
+    if type(o) is HyperDualArray:
+        h = <HyperDualArray>o
+        hs = h._hstore
+        d.e1 = (<double*>cnp.PyArray_DATA(hs.band1)) + h._start
+        d.e2 = (<double*>cnp.PyArray_DATA(hs.band2)) + h._start
+        d.e12 = (<double*>cnp.PyArray_DATA(hs.band12)) + h._start
+        d.e1s = d.e2s = d.e12s = 1
+        d.e1r = d.e2r = d.e12r = hs.nbase
+        d.n1 = hs.band1.shape[0]
+        d.n2 = hs.band2.shape[0]
+        d.s1 = hs.off1 + h._start          # absolute offsets for now
+        d.s2 = hs.off2 + h._start
+        _widen(frame, 0, d.s1, d.n1)
+        _widen(frame, 2, d.s2, d.n2)
+    elif type(o) is DualArray:
+        x = <DualArray>o
+        bp = _band_ptr(x, &rs, &off, &w)
+        if x.tag == t1:
+            d.e1 = bp
+            d.e1s = 1
+            d.e1r = rs
+            d.n1 = w
+            d.s1 = off
+            _widen(frame, 0, off, w)
+        else:
+            d.e2 = bp
+            d.e2s = 1
+            d.e2r = rs
+            d.n2 = w
+            d.s2 = off
+            _widen(frame, 2, off, w)
+    return 0
+
+
+cdef inline void _widen(Py_ssize_t* frame, int i, Py_ssize_t off, Py_ssize_t w):
+    if frame[i] > frame[i + 1]:          # empty so far
+        frame[i] = off
+        frame[i + 1] = off + w
+        return
+    if off < frame[i]:
+        frame[i] = off
+    if off + w > frame[i + 1]:
+        frame[i + 1] = off + w
+
+
+cdef object _hyper_band_binary(object a, object b, int op, object ufunc, cnp.ndarray ref,
+                               Py_ssize_t N, int t1, int t2, Py_ssize_t p, Py_ssize_t q):
+    """x op y for banded HyperDualArray operands (or banded DualArrays lifted):
+    the result's bands are the unions.  None when they would be as wide as the
+    dense tangents."""
+    cdef list keep = []
+    cdef kop A, B
+    cdef Py_ssize_t frame[4]
+    cdef Py_ssize_t w1, w2
+    cdef cnp.ndarray ov, o1, o2, o12
+    cdef double* buf
+    cdef double small[160]
+    cdef bint bad
+    frame[0] = frame[2] = 1
+    frame[1] = frame[3] = 0
+    _prep_value(a, &A, ref, N, keep)
+    _prep_value(b, &B, ref, N, keep)
+    _prep_hband(a, &A, t1, frame)
+    _prep_hband(b, &B, t1, frame)
+    if frame[0] > frame[1]:
+        frame[0] = frame[1] = 0
+    if frame[2] > frame[3]:
+        frame[2] = frame[3] = 0
+    w1 = frame[1] - frame[0]
+    w2 = frame[3] - frame[2]
+    if w1 == 0:
+        w1 = 1
+    if w2 == 0:
+        w2 = 1
+    if w1 >= p or w2 >= q:
+        return None
+    # shifts relative to the union
+    A.s1 -= frame[0]
+    A.s2 -= frame[2]
+    B.s1 -= frame[0]
+    B.s2 -= frame[2]
+    ov = _empty(0, 0, 0, cnp.PyArray_DIMS(ref), ref.ndim)
+    o1 = _empty(w1, N, 2, NULL, 0)
+    o2 = _empty(w2, N, 2, NULL, 0)
+    o12 = <cnp.ndarray>np.empty((w1, w2, N))
+    buf = &small[0]
+    if not (5 * N <= 160):
+        buf = <double*>malloc(5 * N * sizeof(double))
+    if buf == NULL:
+        raise MemoryError()
+    bad = hyper_binary_kernel(op, N, w1, w2, &A, &B, <double*>cnp.PyArray_DATA(ov),
+                              <double*>cnp.PyArray_DATA(o1), <double*>cnp.PyArray_DATA(o2),
+                              <double*>cnp.PyArray_DATA(o12), buf)
+    if buf != &small[0]:
+        free(buf)
+    if bad:
+        _warn(ufunc, a, b)
+    return new_hband_array(ov, new_hstore(o1, o2, o12, frame[0], frame[2], p, q), 0, t1, t2)
 
 
 cdef object _hyper_binary(object a, object b, int op, object ufunc):
@@ -1123,6 +1434,10 @@ cdef object _hyper_binary(object a, object b, int op, object ufunc):
     _frame(a, b, &t1, &t2, &p, &q)
     ref = <cnp.ndarray>np.empty(_result_shape(a, b), dtype=np.float64)
     N = cnp.PyArray_SIZE(ref)
+    if _hyper_band_ok(a, ref) and _hyper_band_ok(b, ref):
+        r = _hyper_band_binary(a, b, op, ufunc, ref, N, t1, t2, p, q)
+        if r is not None:
+            return r
     _prep_hyper(a, &A, t1, t2, ref, N, keep)
     _prep_hyper(b, &B, t1, t2, ref, N, keep)
     ov = _empty(0, 0, 0, cnp.PyArray_DIMS(ref), ref.ndim)
@@ -1185,7 +1500,8 @@ def components(x):
         return ((<DualArray>x).value, dense_eps(<DualArray>x)), _LEADS_DUAL
     if type(x) is HyperDualArray:
         h = <HyperDualArray>x
-        return (h.value, h.eps1, h.eps2, h.eps1eps2), _LEADS_HYPER
+        hyper_dense(h)
+        return (h.value, h._e1, h._e2, h._e12), _LEADS_HYPER
     raise TypeError("expected a DualArray or HyperDualArray, got " + _tname(x))
 
 
@@ -1212,8 +1528,9 @@ cdef object _map(object x, object fn):
         d = <DualArray>x
         return new_dual_array(_as_f64(fn(d.value, 0)), _as_f64(fn(dense_eps(d), 1)), d.tag)
     h = <HyperDualArray>x
-    return new_hyper_array(_as_f64(fn(h.value, 0)), _as_f64(fn(h.eps1, 1)),
-                           _as_f64(fn(h.eps2, 1)), _as_f64(fn(h.eps1eps2, 2)), h.tag1, h.tag2)
+    hyper_dense(h)
+    return new_hyper_array(_as_f64(fn(h.value, 0)), _as_f64(fn(h._e1, 1)),
+                           _as_f64(fn(h._e2, 1)), _as_f64(fn(h._e12, 2)), h.tag1, h.tag2)
 
 
 def map_components(x, fn):
@@ -1320,10 +1637,15 @@ cdef object _getitem(object x, object idx):
                                   d.tag)
         return new_dual_array(v, _as_f64(e), d.tag)
     h = <HyperDualArray>x
+    if basic and _hbanded(h):
+        r = _hband_getitem(h, t)
+        if r is not None:
+            return r
+    hyper_dense(h)
     v = h.value[vt]
-    e1 = h.eps1[_SL1 + t]
-    e2 = h.eps2[_SL1 + t]
-    e12 = h.eps1eps2[_SL2 + t]
+    e1 = h._e1[_SL1 + t]
+    e2 = h._e2[_SL1 + t]
+    e12 = h._e12[_SL2 + t]
     if not basic:
         nb = _adv_front(t)
         if nb:
@@ -1364,6 +1686,38 @@ cdef object _band_getitem(DualArray d, tuple t):
         flat = flat * d.value.shape[ax] + i
     band = s.band[:, d._start + flat:d._start + flat + 1].copy()
     return new_band_array(_scalar0d(v), new_store(band, s.off + d._start + flat, d._k), 0, d.tag)
+
+
+cdef object _hband_getitem(HyperDualArray h, tuple t):
+    """As _band_getitem, for a banded HyperDualArray."""
+    cdef int nd = h.value.ndim
+    cdef Py_ssize_t start, stop, step, flat, i, ax, j
+    cdef HyperBandStore s = h._hstore
+    cdef object item
+    if nd == 1 and len(t) == 1 and type(t[0]) is slice:
+        start, stop, step = (<slice>t[0]).indices(h.value.shape[0])
+        if step != 1:
+            return None
+        if stop < start:
+            stop = start
+        return new_hband_array(h.value[start:stop], s, h._start + start, h.tag1, h.tag2)
+    if len(t) != nd:
+        return None
+    for item in t:
+        if not (PyLong_Check(item) or isinstance(item, np.integer)) or type(item) is bool:
+            return None
+    v = h.value[t]
+    flat = 0
+    for ax in range(nd):
+        i = t[ax]
+        if i < 0:
+            i += h.value.shape[ax]
+        flat = flat * h.value.shape[ax] + i
+    j = h._start + flat
+    return new_hband_array(
+        _scalar0d(v), new_hstore(s.band1[:, j:j + 1].copy(), s.band2[:, j:j + 1].copy(),
+                                 s.band12[:, :, j:j + 1].copy(), s.off1 + j, s.off2 + j,
+                                 h._p, h._q), 0, h.tag1, h.tag2)
 
 
 cdef object _align(object e, int nlead, int target_nd, object nb):
@@ -1417,18 +1771,21 @@ cdef object _setitem(object x, object idx, object val):
         ch = <HyperDualArray>c
         if ch.tag1 != h.tag1 or ch.tag2 != h.tag2:
             raise TypeError("cannot assign a HyperDualArray of another differentiation")
-        if ch.eps1.shape[0] != h.eps1.shape[0] or ch.eps2.shape[0] != h.eps2.shape[0]:
-            raise _ndirs_error(h.eps1.shape[0], ch.eps1.shape[0])
+        if ch._p != h._p or ch._q != h._q:
+            raise _ndirs_error(h._p, ch._p)
         tnd = np.ndim(h.value[t])
+        hyper_dense(ch)
+        hyper_dense(h)
         h.value[t] = ch.value
-        h.eps1[_SL1 + t] = _align(ch.eps1, 1, tnd, nb)
-        h.eps2[_SL1 + t] = _align(ch.eps2, 1, tnd, nb)
-        h.eps1eps2[_SL2 + t] = _align(ch.eps1eps2, 2, tnd, nb)
+        h._e1[_SL1 + t] = _align(ch._e1, 1, tnd, nb)
+        h._e2[_SL1 + t] = _align(ch._e2, 1, tnd, nb)
+        h._e12[_SL2 + t] = _align(ch._e12, 2, tnd, nb)
     else:
+        hyper_dense(h)
         h.value[t] = c
-        h.eps1[_SL1 + t] = 0.0
-        h.eps2[_SL1 + t] = 0.0
-        h.eps1eps2[_SL2 + t] = 0.0
+        h._e1[_SL1 + t] = 0.0
+        h._e2[_SL1 + t] = 0.0
+        h._e12[_SL2 + t] = 0.0
     return None
 
 
@@ -1503,9 +1860,29 @@ def sum_array(x, axis=None, bint keepdims=False):
                               _sum_comp(dense_eps(d), 1, axes, keepdims), d.tag)
     h = <HyperDualArray>x
     axes = _norm_axes(axis, h.value.ndim)
-    return new_hyper_array(_sum_comp(h.value, 0, axes, keepdims), _sum_comp(h.eps1, 1, axes, keepdims),
-                           _sum_comp(h.eps2, 1, axes, keepdims), _sum_comp(h.eps1eps2, 2, axes, keepdims),
+    if len(axes) == h.value.ndim and _hbanded(h):
+        return _hband_sum(h, axes, keepdims)
+    hyper_dense(h)
+    return new_hyper_array(_sum_comp(h.value, 0, axes, keepdims), _sum_comp(h._e1, 1, axes, keepdims),
+                           _sum_comp(h._e2, 1, axes, keepdims), _sum_comp(h._e12, 2, axes, keepdims),
                            h.tag1, h.tag2)
+
+
+cdef object _hband_sum(HyperDualArray h, tuple axes, bint keepdims):
+    cdef HyperBandStore s = h._hstore
+    cdef Py_ssize_t N = cnp.PyArray_SIZE(h.value)
+    cdef tuple ones = (1,) * h.value.ndim if keepdims else ()
+    cdef cnp.ndarray e1 = <cnp.ndarray>np.zeros((h._p,) + ones)
+    cdef cnp.ndarray e2 = <cnp.ndarray>np.zeros((h._q,) + ones)
+    cdef cnp.ndarray e12 = <cnp.ndarray>np.zeros((h._p, h._q) + ones)
+    _sum_band((<double*>cnp.PyArray_DATA(s.band1)) + h._start, s.band1.shape[0], s.nbase, N,
+              s.off1 + h._start, h._p, <double*>cnp.PyArray_DATA(e1))
+    _sum_band((<double*>cnp.PyArray_DATA(s.band2)) + h._start, s.band2.shape[0], s.nbase, N,
+              s.off2 + h._start, h._q, <double*>cnp.PyArray_DATA(e2))
+    _sum_band2((<double*>cnp.PyArray_DATA(s.band12)) + h._start, s.band1.shape[0],
+               s.band2.shape[0], s.nbase, N, s.off1 + h._start, s.off2 + h._start, h._p, h._q,
+               <double*>cnp.PyArray_DATA(e12))
+    return new_hyper_array(_sum_comp(h.value, 0, axes, keepdims), e1, e2, e12, h.tag1, h.tag2)
 
 
 # ================================================================ NumPy protocols
@@ -2112,16 +2489,36 @@ cdef class HyperDualArray:
                              "got {2}".format(where, (e1.shape[0], e2.shape[0]) + S,
                                               _shape(e12)))
         self.value = v
-        self.eps1 = e1
-        self.eps2 = e2
-        self.eps1eps2 = e12
+        self._e1 = e1
+        self._e2 = e2
+        self._e12 = e12
+        self._p = e1.shape[0]
+        self._q = e2.shape[0]
         self.tag1 = _checked_tag(tag1, "tag1")
         self.tag2 = _checked_tag(tag2, "tag2")
 
     @property
+    def eps1(self):
+        """First derivatives along the eps1 directions, shape (p,) + shape."""
+        hyper_dense(self)
+        return self._e1
+
+    @property
+    def eps2(self):
+        """First derivatives along the eps2 directions, shape (q,) + shape."""
+        hyper_dense(self)
+        return self._e2
+
+    @property
+    def eps1eps2(self):
+        """Mixed second derivatives, shape (p, q) + shape."""
+        hyper_dense(self)
+        return self._e12
+
+    @property
     def ndirs(self):
         """(p, q): the numbers of directions in eps1 and eps2."""
-        return (self.eps1.shape[0], self.eps2.shape[0])
+        return (self._p, self._q)
 
     def __array__(self, dtype=None, copy=None):
         return _array_protocol(self, dtype, copy)
@@ -2133,7 +2530,8 @@ cdef class HyperDualArray:
         return array_function(func, types, args, kwargs)
 
     def __reduce__(self):
-        return (HyperDualArray, (self.value, self.eps1, self.eps2, self.eps1eps2,
+        hyper_dense(self)
+        return (HyperDualArray, (self.value, self._e1, self._e2, self._e12,
                                  self.tag1, self.tag2))
 
     def __repr__(self):
@@ -2184,8 +2582,10 @@ cdef class HyperDualArray:
     def __neg__(self):
         return unary_array(self, R_NEGATIVE, None)
     def __pos__(self):
-        return new_hyper_array(self.value.copy(), self.eps1.copy(), self.eps2.copy(),
-                               self.eps1eps2.copy(), self.tag1, self.tag2)
+        if _hbanded(self):
+            return unary_array(self, R_POSITIVE, None)
+        return new_hyper_array(self.value.copy(), self._e1.copy(), self._e2.copy(),
+                               self._e12.copy(), self.tag1, self.tag2)
     def __abs__(self): return unary_array(self, R_ABS, np.absolute)
     def __add__(self, o): return binary_array(self, o, OP_ADD, np.add)
     def __radd__(self, o): return binary_array(o, self, OP_ADD, np.add)
