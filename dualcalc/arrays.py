@@ -706,10 +706,15 @@ def _column_stack(tup):
     return _concatenate(arrs, 1)
 
 
+def _ravel_any(a):
+    a = _operand(a)
+    return _ravel(a) if type(a) in _DUALS else np.ravel(a)
+
+
 @_implements(np.append)
 def _append(arr, values, axis=None):
     if axis is None:
-        return _concatenate([_ravel(_operand(arr)), _ravel(_operand(values))], 0)
+        return _concatenate([_ravel_any(arr), _ravel_any(values)], 0)
     return _concatenate([arr, values], axis)
 
 

@@ -677,15 +677,10 @@ cdef inline double* _r12(kop* a, Py_ssize_t r, Py_ssize_t c) noexcept nogil:
     return a.e12 + (r * a.n2 + c) * a.e12r
 
 
-cdef inline void _add_m0m0(Py_ssize_t N, double* g, double* x, Py_ssize_t xs,
-                           double* y, Py_ssize_t ys, double* o) noexcept nogil:
-    """o += m0(m0(g, x), y)."""
-    cdef Py_ssize_t i
-    cdef double t
-    for i in range(N):
-        t = x[i * xs]
-        t = 0.0 if t == 0.0 else g[i] * t
-        o[i] += 0.0 if y[i * ys] == 0.0 else t * y[i * ys]
+cdef inline double _m0m0(double g, double x, double y) noexcept nogil:
+    """m0(m0(g, x), y)."""
+    cdef double t = 0.0 if x == 0.0 else g * x
+    return 0.0 if y == 0.0 else t * y
 
 
 cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
@@ -707,6 +702,10 @@ cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
     cdef double* y1
     cdef double* x2
     cdef double* y2
+    cdef double* x12
+    cdef double* y12
+    cdef Py_ssize_t x1s, y1s, x2s, y2s, x12s, y12s
+    cdef double zero = 0.0
     cdef bint second = op != OP_ADD and op != OP_SUB
     cdef bint mul = op == OP_MUL
     bad = _partials_loop(op, N, a, b, ov, fx, fy, fxx, fxy, fyy)
@@ -728,39 +727,59 @@ cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
         t = _r2(b, c)
         if t != NULL:
             _row_add_m0(N, fy, t, b.e2s, o)
+    # e12, summed in symmetric pairs exactly as HyperDual does, so that results
+    # agree with the scalars bit for bit and a*b == b*a:
+    # (fx·x12 + fy·y12) + ((fxx·x1·x2 + fyy·y1·y2) + (fxy·x1·y2 + fxy·y1·x2))
     for r in range(p):
         x1 = _r1(a, r)
         y1 = _r1(b, r)
+        x1s = a.e1s
+        y1s = b.e1s
+        if x1 == NULL:
+            x1 = &zero
+            x1s = 0
+        if y1 == NULL:
+            y1 = &zero
+            y1s = 0
         for c in range(q):
             x2 = _r2(a, c)
             y2 = _r2(b, c)
+            x2s = a.e2s
+            y2s = b.e2s
+            if x2 == NULL:
+                x2 = &zero
+                x2s = 0
+            if y2 == NULL:
+                y2 = &zero
+                y2s = 0
+            x12 = _r12(a, r, c)
+            y12 = _r12(b, r, c)
+            x12s = a.e12s
+            y12s = b.e12s
+            if x12 == NULL:
+                x12 = &zero
+                x12s = 0
+            if y12 == NULL:
+                y12 = &zero
+                y12s = 0
             o = o12 + (r * q + c) * N
-            memset(o, 0, N * sizeof(double))
-            t = _r12(a, r, c)
-            if t != NULL:
-                _row_add_m0(N, fx, t, a.e12s, o)
-            t = _r12(b, r, c)
-            if t != NULL:
-                _row_add_m0(N, fy, t, b.e12s, o)
             if not second:
-                continue
-            if mul:
-                # fxx = fyy = 0, fxy = 1 (as in HyperDual's own product)
-                if x1 != NULL and y2 != NULL:
-                    for i in range(N):
-                        o[i] += x1[i * a.e1s] * y2[i * b.e2s]
-                if y1 != NULL and x2 != NULL:
-                    for i in range(N):
-                        o[i] += x2[i * a.e2s] * y1[i * b.e1s]
-                continue
-            if x1 != NULL and x2 != NULL:
-                _add_m0m0(N, fxx, x1, a.e1s, x2, a.e2s, o)
-            if x1 != NULL and y2 != NULL:
-                _add_m0m0(N, fxy, x1, a.e1s, y2, b.e2s, o)
-            if y1 != NULL and x2 != NULL:
-                _add_m0m0(N, fxy, y1, b.e1s, x2, a.e2s, o)
-            if y1 != NULL and y2 != NULL:
-                _add_m0m0(N, fyy, y1, b.e1s, y2, b.e2s, o)
+                for i in range(N):
+                    o[i] = (0.0 if x12[i * x12s] == 0.0 else fx[i] * x12[i * x12s]) + (
+                        0.0 if y12[i * y12s] == 0.0 else fy[i] * y12[i * y12s])
+            elif mul:
+                for i in range(N):
+                    o[i] = ((0.0 if x12[i * x12s] == 0.0 else fx[i] * x12[i * x12s])
+                            + (0.0 if y12[i * y12s] == 0.0 else fy[i] * y12[i * y12s])) + (
+                        x1[i * x1s] * y2[i * y2s] + x2[i * x2s] * y1[i * y1s])
+            else:
+                for i in range(N):
+                    o[i] = ((0.0 if x12[i * x12s] == 0.0 else fx[i] * x12[i * x12s])
+                            + (0.0 if y12[i * y12s] == 0.0 else fy[i] * y12[i * y12s])) + (
+                        (_m0m0(fxx[i], x1[i * x1s], x2[i * x2s])
+                         + _m0m0(fyy[i], y1[i * y1s], y2[i * y2s]))
+                        + (_m0m0(fxy[i], x1[i * x1s], y2[i * y2s])
+                           + _m0m0(fxy[i], y1[i * y1s], x2[i * x2s])))
     return bad
 
 
@@ -1911,17 +1930,23 @@ def _unsupported_ufunc(ufunc, method):
                 ", ".join(_supported_ufunc_names())))
 
 
+def _public_module(str mod):
+    """numpy._core.fromnumeric -> numpy, numpy.linalg._linalg -> numpy.linalg."""
+    parts = [p for p in mod.split(".") if not p.startswith("_")]
+    if parts and parts[0] == "numpy" and len(parts) > 1 and parts[1] in ("lib", "core"):
+        parts = parts[:1]
+    return ".".join(parts) or mod
+
+
 def _unsupported_function(func):
-    mod = getattr(func, "__module__", "numpy") or "numpy"
-    mod = mod.replace("numpy._core.fromnumeric", "numpy").replace("numpy._core", "numpy")
+    mod = _public_module(getattr(func, "__module__", None) or "numpy")
     name = getattr(func, "__name__", repr(func))
     names = sorted(set(_function_name(f) for f in _FUNCTIONS))
     return TypeError(
         "dualcalc: {0}.{1} is not supported on dual arrays (it would drop or corrupt "
-        "the derivatives). Supported NumPy functions: {2}; and every ufunc listed in "
+        "the derivatives). Supported NumPy functions: {2}; and the ufuncs listed in "
         "dualcalc.arrays.SUPPORTED_UFUNCS. Apply it to .value if you want the plain "
-        "numbers.".format(mod.split(".")[0] if mod.startswith("numpy") and "linalg" not in mod
-                          else mod, name, ", ".join(names)))
+        "numbers.".format(mod, name, ", ".join(names)))
 
 
 def _function_name(f):
@@ -2366,8 +2391,7 @@ cdef class DualArray:
     def __iter__(self):
         if self.value.ndim == 0:
             raise TypeError("iteration over a 0-d DualArray")
-        for i in range(self.value.shape[0]):
-            yield _getitem(self, i)
+        return _iterate(self)
 
     def __getitem__(self, idx):
         return _getitem(self, idx)
@@ -2546,8 +2570,7 @@ cdef class HyperDualArray:
     def __iter__(self):
         if self.value.ndim == 0:
             raise TypeError("iteration over a 0-d HyperDualArray")
-        for i in range(self.value.shape[0]):
-            yield _getitem(self, i)
+        return _iterate(self)
 
     def __getitem__(self, idx):
         return _getitem(self, idx)
@@ -2664,6 +2687,11 @@ cdef object _inplace(object self, object r):
     for s, c in zip(sc, rc):
         s[...] = c
     return self
+
+
+def _iterate(x):
+    for i in range(_value_array(x).shape[0]):
+        yield _getitem(x, i)
 
 
 cdef object _divmod(object a, object b):
