@@ -7,6 +7,7 @@
 (0.0, 1.0)
 """
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
+from dualcalc.arrays import DualArray, HyperDualArray
 from dualcalc import math
 from dualcalc.derivatives import (
     NestingError, derivative, gradient, hessian, hvp, jacobian, jvp,
@@ -16,7 +17,8 @@ from dualcalc.derivatives import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "Dual", "HyperDual", "DualNumber", "math", "derivative", "second_derivative",
+    "Dual", "HyperDual", "DualNumber", "DualArray", "HyperDualArray", "math",
+    "derivative", "second_derivative",
     "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",
     "NestingError", "__version__",
