@@ -362,9 +362,7 @@ for _f in (np.shape, np.ndim, np.size, np.isclose, np.allclose, np.array_equal,
     _IMPL[_f] = _value_only(_f)
 
 
-@_implements(np.result_type)
-def _result_type(*arrays_and_dtypes):
-    return np.result_type(*[np.float64 if _is_dual(a) else a for a in arrays_and_dtypes])
+_IMPL[np.result_type] = _A.result_type
 
 
 @_implements(np.round, np.around)
@@ -775,7 +773,6 @@ def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
 
 
 # ================================================================ reductions
-@_implements(np.sum)
 def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue,
          where=np._NoValue):
     _check_dtype("sum", dtype)
@@ -787,6 +784,11 @@ def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue
     if initial is not np._NoValue and initial is not None:
         r = r + initial
     return _store(r, out, "sum") if out is not None else r
+
+
+# np.sum: the common call in C (dualcalc._core._arrays.sum_function), the rest here
+_IMPL[np.sum] = _A.sum_function
+_A.set_sum_general(_sum)
 
 
 @_ufunc_method(np.add, "reduce")

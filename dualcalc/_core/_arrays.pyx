@@ -32,6 +32,8 @@ cimport cython
 cimport numpy as cnp
 from cpython.float cimport PyFloat_CheckExact, PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_Check, PyLong_AsDouble
+from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_INCREF
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy, memset
 from libc.math cimport isfinite
@@ -1858,6 +1860,33 @@ cdef object _sum_comp(cnp.ndarray c, int nlead, tuple axes, bint keepdims):
     return r
 
 
+def sum_function(a, axis=None, dtype=None, out=None, keepdims=False,
+                 initial=np._NoValue, where=np._NoValue):
+    """np.sum for dual arrays: the common call handled here, the rest by the
+    Python implementation registered as _sum_general."""
+    if (out is None and initial is np._NoValue and where is np._NoValue
+            and (dtype is None or dtype is _FLOAT64 or dtype is np.float64)
+            and (type(a) is DualArray or type(a) is HyperDualArray)):
+        return sum_array(a, axis, keepdims)
+    return _sum_general(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims,
+                        initial=initial, where=where)
+
+
+_sum_general = None
+
+
+def set_sum_general(fn):
+    global _sum_general
+    _sum_general = fn
+
+
+def result_type(*arrays_and_dtypes):
+    """np.result_type with dual arrays counted as float64."""
+    return np.result_type(*[_FLOAT64 if (type(a) is DualArray or type(a) is HyperDualArray
+                                         or type(a) is DualArrayHandle) else a
+                            for a in arrays_and_dtypes])
+
+
 def sum_array(x, axis=None, bint keepdims=False):
     """Sum of a dual array over axis (None: all axes): linear, so componentwise."""
     cdef tuple axes
@@ -1979,6 +2008,27 @@ cdef int _check_dtype(object dtype, object ufunc) except -1:
     return 0
 
 
+cdef dict _UNARY = _UNARY_UFUNCS
+cdef dict _BINARY = _BINARY_UFUNCS
+
+
+cdef object _ufunc_call_fast(object ufunc, tuple inputs):
+    """ufunc(*inputs) without keywords for the rule table's ufuncs; None when the
+    general path must decide."""
+    cdef object code
+    if len(inputs) == 1:
+        code = _UNARY.get(ufunc)
+        if code is not None and (type(inputs[0]) is DualArray or type(inputs[0]) is HyperDualArray):
+            return unary_array(inputs[0], code, ufunc)
+    elif len(inputs) == 2:
+        code = _BINARY.get(ufunc)
+        if code is not None:
+            r = binary_array(inputs[0], inputs[1], code, ufunc)
+            if r is not NotImplemented:
+                return r
+    return None
+
+
 def array_ufunc(ufunc, str method, tuple inputs, dict kwargs):
     """The array layer's __array_ufunc__ (also the scalar types' hook for ufuncs
     in which a Dual meets an array)."""
@@ -2085,13 +2135,21 @@ def _store(r, out, where, ufunc):
 
 
 def array_function(func, types, args, kwargs):
+    cdef bint handles = False
     impl = _FUNCS.get(func)
     if impl is None:
         raise _unsupported_function(func)
     for t in types:
-        if not (t is DualArray or t is HyperDualArray or issubclass(t, cnp.ndarray)):
+        if t is DualArray or t is HyperDualArray:
+            continue
+        if t is DualArrayHandle:
+            handles = True
+        elif not issubclass(t, cnp.ndarray):
             return NotImplemented
-    return impl(*_unwrap_handles(args), **kwargs)
+    if handles:
+        args = _unwrap_handles(args)
+        kwargs = {k: _unwrap_handles(v) for k, v in kwargs.items()}
+    return impl(*args, **kwargs)
 
 
 set_array_ufunc_hook(array_ufunc)
@@ -2114,14 +2172,29 @@ class DualArrayHandle(np.ndarray):
 
     __array_priority__ = 1000
 
-    def __array_finalize__(self, obj):
-        pass
-
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        return func(*_unwrap_handles(args), **kwargs)
+        return array_function(func, types, args, kwargs)
+
+    def __getitem__(self, idx):
+        return _getitem(self._dualcalc_array, idx)
+
+    def __add__(self, o): return binary_array(self._dualcalc_array, o, OP_ADD, np.add)
+    def __radd__(self, o): return binary_array(o, self._dualcalc_array, OP_ADD, np.add)
+    def __sub__(self, o): return binary_array(self._dualcalc_array, o, OP_SUB, np.subtract)
+    def __rsub__(self, o): return binary_array(o, self._dualcalc_array, OP_SUB, np.subtract)
+    def __mul__(self, o): return binary_array(self._dualcalc_array, o, OP_MUL, np.multiply)
+    def __rmul__(self, o): return binary_array(o, self._dualcalc_array, OP_MUL, np.multiply)
+    def __truediv__(self, o):
+        return binary_array(self._dualcalc_array, o, OP_DIV, np.true_divide)
+    def __rtruediv__(self, o):
+        return binary_array(o, self._dualcalc_array, OP_DIV, np.true_divide)
+    def __pow__(self, o, mod=None):
+        return binary_array(self._dualcalc_array, o, OP_POW, np.power)
+    def __rpow__(self, o, mod=None):
+        return binary_array(o, self._dualcalc_array, OP_POW, np.power)
 
     def __repr__(self):
         return repr(self._dualcalc_array)
@@ -2146,12 +2219,10 @@ def _forward(name):
     return method
 
 
-for _name in ("__getitem__", "__setitem__", "__iter__", "__len__", "__bool__",
+for _name in ("__setitem__", "__iter__", "__len__", "__bool__",
               "__float__", "__int__", "__complex__", "__index__", "__copy__", "__deepcopy__",
-              "__neg__", "__pos__", "__abs__",
-              "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
-              "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__",
-              "__mod__", "__rmod__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__",
+              "__neg__", "__pos__", "__abs__", "__floordiv__", "__rfloordiv__",
+              "__mod__", "__rmod__", "__matmul__", "__rmatmul__",
               "__divmod__", "__rdivmod__",
               "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__",
               "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__",
@@ -2169,11 +2240,25 @@ for _name in ("T", "value", "eps", "eps1", "eps2", "eps1eps2", "tag", "tag1", "t
 DualArrayHandle.__hash__ = None
 
 
+cdef extern from "numpy/arrayobject.h":
+    object PyArray_NewFromDescr(PyTypeObject* subtype, cnp.dtype descr, int nd,
+                                cnp.npy_intp* dims, cnp.npy_intp* strides, void* data,
+                                int flags, PyObject* obj)
+    int PyArray_SetBaseObject(cnp.ndarray arr, PyObject* obj) except -1
+
+
 cdef object _handle(object x):
     cdef cnp.ndarray v = _value_array(x)
-    h = cnp.ndarray.__new__(DualArrayHandle, _shape(v), dtype=np.float64,
-                            buffer=_NAN, strides=(0,) * v.ndim)
-    h.flags.writeable = False
+    cdef cnp.npy_intp strides[64]
+    cdef int i
+    cdef cnp.dtype descr = <cnp.dtype>_FLOAT64
+    for i in range(v.ndim):
+        strides[i] = 0
+    Py_INCREF(descr)                        # stolen by PyArray_NewFromDescr
+    h = PyArray_NewFromDescr(<PyTypeObject*>DualArrayHandle, descr, v.ndim,
+                             cnp.PyArray_DIMS(v), strides, cnp.PyArray_DATA(_NAN), 0, NULL)
+    Py_INCREF(_NAN)                          # stolen by PyArray_SetBaseObject
+    PyArray_SetBaseObject(<cnp.ndarray>h, <PyObject*>_NAN)
     h._dualcalc_array = x
     return h
 
@@ -2290,8 +2375,6 @@ def _m_real(self): return self
 def _m_flat(self): return iter(np.ravel(self))
 
 
-from cpython.object cimport PyTypeObject
-
 cdef extern from "Python.h":
     void PyType_Modified(PyTypeObject*)
 
@@ -2371,6 +2454,10 @@ cdef class DualArray:
         return _array_protocol(self, dtype, copy)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if not kwargs and method == "__call__":
+            r = _ufunc_call_fast(ufunc, inputs)
+            if r is not None:
+                return r
         return array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -2548,6 +2635,10 @@ cdef class HyperDualArray:
         return _array_protocol(self, dtype, copy)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if not kwargs and method == "__call__":
+            r = _ufunc_call_fast(ufunc, inputs)
+            if r is not None:
+                return r
         return array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
