@@ -45,15 +45,38 @@ derivatives); its own buffer is NaN, so code that insists on a plain float array
 gets NaN rather than values silently stripped of their derivatives.  Use
 ``x.value`` for the values.
 
-Chunking and memory
--------------------
+Seeds, bands, chunking and memory
+---------------------------------
 k directions cost k times the memory of the values: a gradient of n inputs seeded
-all at once holds n x n tangents per temporary.  :func:`seed_chunks` seeds the
-directions in passes of ``chunk`` (default :data:`DEFAULT_CHUNK`).  Measured on
-``scipy.optimize.rosen`` (2 cores, see ``bench/``): per-pass overhead dominates
-below ~16 directions, and beyond ~64 the tangents leave the caches, so a chunk of
-64 is within a few percent of the best at n = 1000 and n = 10,000; a gradient at
-n = 10,000 then peaks at about 60 MB (seeding all 10,000 directions at once would
+all at once holds n x n tangents per temporary.  Two things keep that in check.
+
+*Banded seeds.*  :func:`seed_identity` (and :func:`seed_chunks`) store a chunk of
+the identity seed as a band: ``band[b, i]`` is the derivative of flat element i
+along direction ``i + off + b``.  Elementwise code, 1-D slicing with step 1,
+single elements and full sums keep the band (rosen's tangents have bandwidth 3),
+so the gradient of such code costs O(n), not O(n**2); anything else (and any
+read of ``.eps``) materialises the dense tangents once, in a store shared with
+views, so NumPy's view semantics hold.
+
+*Chunks.*  :func:`seed_chunks` seeds the directions in passes.  Its default,
+:func:`default_chunk`, bounds one dense tangent temporary by
+:data:`CHUNK_ELEMENTS` (2**22 numbers, 32 MiB): all directions at once up to
+n = 2048, 419 directions at n = 10,000.  Measured per gradient (2 cores, NumPy
+2.4, medians), chunk c = 8 / 32 / 64 / 256 / 1024:
+
+=============================  =====================================  ============
+function, n = 10,000           time per gradient (ms)                 best c
+=============================  =====================================  ============
+rosen, banded seeds            233 / 59 / 29 / 7.5 / 1.9              largest
+rosen, dense seeds             533 / 413 / 796 / 810 / 1486           32 (cache)
+sum(tanh(A @ x)**2), A 200xn   1989 / 1044 / 1011 / 664 / 619         largest
+=============================  =====================================  ============
+
+Banded code wants few passes, and dense-tangent code is dominated by BLAS
+(which wants wide chunks) unless it is elementwise on dense seeds -- the case
+banded seeds remove.  So the default is memory-bound, not cache-bound: at
+n = 10,000 the worst case above (rosen on dense seeds) peaks at 128 MiB, the
+banded one at under 1 MiB (seeding all 10,000 dense directions at once would
 need about 8 GB).
 """
 import functools
@@ -69,11 +92,26 @@ from dualcalc._core._scalar import Dual, HyperDual
 
 __all__ = [
     "DualArray", "HyperDualArray", "DualArrayHandle", "seed_chunks", "seed_dual",
-    "DEFAULT_CHUNK", "SUPPORTED_FUNCTIONS", "SUPPORTED_UFUNCS", "value_of", "apply_rule",
+    "seed_identity", "seed_identity_hyper", "is_banded", "default_chunk", "CHUNK_ELEMENTS",
+    "SUPPORTED_FUNCTIONS", "SUPPORTED_UFUNCS", "value_of", "apply_rule",
 ]
 
-#: Directions per pass used by :func:`seed_chunks` (see "Chunking and memory").
-DEFAULT_CHUNK = 64
+#: Tangent numbers per dense temporary that :func:`default_chunk` allows
+#: (see "Seeds, bands, chunking and memory").
+CHUNK_ELEMENTS = 2 ** 22
+
+
+def default_chunk(n):
+    """Directions per pass for n inputs: all of them while one dense tangent
+    array of n values stays within CHUNK_ELEMENTS numbers, else as many as fit
+    (at least 32)."""
+    n = int(n)
+    return max(1, min(n, max(32, CHUNK_ELEMENTS // max(n, 1))))
+
+
+seed_identity = _A.seed_identity
+seed_identity_hyper = _A.seed_identity_hyper
+is_banded = _A.is_banded
 
 value_of = _A.value_of
 _components = _A.components
@@ -108,12 +146,13 @@ def seed_dual(x, directions, tag=0):
 
 
 def seed_chunks(x, chunk=None, tag=0):
-    """Seed the unit directions of ``x`` in passes of ``chunk``.
+    """Seed the unit directions of ``x`` in passes of ``chunk`` directions
+    (default :func:`default_chunk`).
 
-    Yields ``(start, stop, xd)`` where ``xd`` is a DualArray with value ``x`` whose
-    ``eps[j]`` is the unit vector along flat index ``start + j``.  The Jacobian
-    columns ``start:stop`` of f at x are ``f(xd).eps`` (moved to the back).  Peak
-    memory is that of one pass: ``chunk`` times the memory of evaluating f.
+    Yields ``(start, stop, xd)`` where ``xd`` is a banded DualArray (see
+    :func:`seed_identity`) with value ``x`` whose ``eps[j]`` is the unit vector
+    along flat index ``start + j``.  The Jacobian columns ``start:stop`` of f at x
+    are ``f(xd).eps`` (moved to the back).  Peak memory is that of one pass.
 
     >>> import numpy as np
     >>> from scipy.optimize import rosen, rosen_der
@@ -126,7 +165,7 @@ def seed_chunks(x, chunk=None, tag=0):
     """
     x = np.asarray(x, dtype=np.float64)
     n = x.size
-    c = DEFAULT_CHUNK if chunk is None else int(chunk)
+    c = default_chunk(n) if chunk is None else int(chunk)
     if c < 1:
         raise ValueError("chunk must be a positive integer")
     for start in range(0, n, c):

@@ -931,6 +931,13 @@ def test_seed_chunks_cover_every_direction():
         list(seed_chunks(x, chunk=0))
 
 
+def test_default_chunk_bounds_one_dense_temporary():
+    from dualcalc.arrays import CHUNK_ELEMENTS, default_chunk
+    assert default_chunk(10) == 10 and default_chunk(2048) == 2048
+    assert default_chunk(10_000) * 10_000 <= CHUNK_ELEMENTS
+    assert default_chunk(10 ** 7) == 32
+
+
 def test_gradient_at_ten_thousand_inputs_stays_well_under_a_gibibyte():
     so = pytest.importorskip("scipy.optimize")
     n = 10_000
@@ -938,7 +945,7 @@ def test_gradient_at_ten_thousand_inputs_stays_well_under_a_gibibyte():
     g = np.empty(n)
     tracemalloc.start()
     try:
-        for start, stop, xd in seed_chunks(x, chunk=1000):
+        for start, stop, xd in seed_chunks(x):
             # dense tangents on purpose (a copy of the seed), the worst case
             xd = DualArray(x, xd.eps.copy(), tag=xd.tag)
             g[start:stop] = so.rosen(xd).eps
