@@ -702,6 +702,11 @@ def _concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
         axis = 0
     nd = np.ndim(value_of(_operand(arrays[0])))
     ax = _norm_axis(axis, nd) if nd else axis
+    if nd == 1 and out is None:
+        r = _A.concat_banded([_operand(a) if not isinstance(a, (int, float)) else a
+                              for a in arrays])
+        if r is not None:
+            return r
     r = _join("concatenate", arrays, axis,
               lambda cs, lead: np.concatenate(cs, axis=ax + lead))
     return _store(r, out, "concatenate")

@@ -228,3 +228,19 @@ def test_banded_seeds_stay_banded_through_elementwise_code():
     mid = 100.0 * (xd[1:] - xd[:-1] ** 2.0) ** 2.0 + (1 - xd[:-1]) ** 2.0
     assert is_banded(mid)                      # width 2, not 50 x 49 numbers
     rel_close(np.sum(mid).eps, so.rosen_der(x), 1e-12)
+
+
+def broyden_tridiagonal(x):
+    """The Broyden tridiagonal function, padded the usual way."""
+    xp = np.concatenate([[0.0], x, [0.0]])
+    return (3.0 - 2.0 * x) * x - xp[:-2] - 2.0 * xp[2:] + 1.0
+
+
+@pytest.mark.parametrize("n", [3, 50])
+def test_broyden_tridiagonal_jacobian(n):
+    x = np.linspace(-1.0, 1.0, n)
+    J = np.diag(3.0 - 4.0 * x) - np.eye(n, k=-1) - 2.0 * np.eye(n, k=1)
+    y = broyden_tridiagonal(seed_identity(x, 0, n))
+    assert is_banded(y) == (n > 3)             # the padding keeps the band
+    np.testing.assert_allclose(y.eps.T, J, rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(broyden_tridiagonal(DualArray(x, np.eye(n))).eps, y.eps)

@@ -341,6 +341,51 @@ def seed_identity_hyper(value, Py_ssize_t start1, Py_ssize_t stop1, Py_ssize_t s
                                          stop1 - start1, stop2 - start2), 0, tag1, tag2)
 
 
+def concat_banded(list pieces):
+    """np.concatenate of 1-D pieces -- banded DualArrays of one perturbation and
+    constant float64 arrays -- keeping the band; None when that does not apply
+    (or the band would be as wide as the dense tangents)."""
+    cdef Py_ssize_t pos = 0, lo = 0, hi = 0, k = -1, n, rs, off, w, m
+    cdef int tag = 0
+    cdef bint any_dual = False
+    cdef list placed = []
+    cdef DualArray d
+    cdef cnp.ndarray band, vals
+    for o in pieces:
+        if type(o) is DualArray:
+            d = <DualArray>o
+            if d.value.ndim != 1 or not _banded(d):
+                return None
+            if any_dual and (d.tag != tag or d._k != k):
+                return None
+            _band_ptr(d, &rs, &off, &w)
+            off -= pos                     # in the concatenation's coordinates
+            if not any_dual or off < lo:
+                lo = off
+            if not any_dual or off + w > hi:
+                hi = off + w
+            any_dual = True
+            tag = d.tag
+            k = d._k
+            placed.append((d, pos, off))
+            pos += d.value.shape[0]
+        elif type(o) is cnp.ndarray and (<cnp.ndarray>o).ndim == 1:
+            pos += (<cnp.ndarray>o).shape[0]
+        else:
+            return None
+    if not any_dual or hi - lo >= k:
+        return None
+    n = pos
+    band = <cnp.ndarray>np.zeros((hi - lo, n))
+    for d, p0, off in placed:
+        m = d.value.shape[0]
+        w = d._store.band.shape[0]
+        band[off - lo:off - lo + w, p0:p0 + m] = d._store.band[:, d._start:d._start + m]
+    vals = <cnp.ndarray>np.concatenate([(<DualArray>o).value if type(o) is DualArray else o
+                                        for o in pieces])
+    return new_band_array(vals, new_store(band, lo, k), 0, tag)
+
+
 def is_banded(x):
     """Whether x currently stores banded tangents (for tests and benchmarks)."""
     if type(x) is DualArray:
