@@ -399,10 +399,16 @@ def seed_identity(value, Py_ssize_t start, Py_ssize_t stop, int tag=0):
     """A DualArray with value ``value`` whose direction j is the unit vector of
     flat element start + j (start <= j < stop): one chunk of the identity seed,
     stored banded (memory of one value array, not stop - start of them)."""
-    cdef cnp.ndarray v = _checked_component(value, "value", "seed_identity(value, ...)")
-    cdef Py_ssize_t n = cnp.PyArray_SIZE(v)
+    cdef cnp.ndarray v
+    cdef Py_ssize_t n, i
     cdef cnp.npy_intp dims[2]
     cdef cnp.ndarray band, e
+    cdef double* bp
+    if type(value) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>value) == cnp.NPY_DOUBLE:
+        v = <cnp.ndarray>value
+    else:
+        v = _checked_component(value, "value", "seed_identity(value, ...)")
+    n = cnp.PyArray_SIZE(v)
     if not 0 <= start <= stop <= n:
         raise ValueError("seed_identity: need 0 <= start <= stop <= value.size")
     if stop - start <= 1:
@@ -413,7 +419,9 @@ def seed_identity(value, Py_ssize_t start, Py_ssize_t stop, int tag=0):
     dims[0] = 1
     dims[1] = n
     band = <cnp.ndarray>cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
-    band[0, start:stop] = 1.0
+    bp = <double*>cnp.PyArray_DATA(band)
+    for i in range(start, stop):
+        bp[i] = 1.0
     return new_band_array(v, new_store(band, -start, stop - start), 0, tag)
 
 
@@ -1927,9 +1935,13 @@ def set_sum_general(fn):
 
 def result_type(*arrays_and_dtypes):
     """np.result_type with dual arrays counted as float64."""
-    return np.result_type(*[_FLOAT64 if (type(a) is DualArray or type(a) is HyperDualArray
-                                         or type(a) is DualArrayHandle) else a
-                            for a in arrays_and_dtypes])
+    cdef list args = list(arrays_and_dtypes)
+    cdef Py_ssize_t i
+    for i in range(len(args)):
+        t = type(args[i])
+        if t is DualArray or t is HyperDualArray or t is DualArrayHandle:
+            args[i] = _FLOAT64
+    return np.result_type(*args)
 
 
 def sum_array(x, axis=None, bint keepdims=False):
@@ -2193,7 +2205,8 @@ def array_function(func, types, args, kwargs):
             return NotImplemented
     if handles:
         args = _unwrap_handles(args)
-        kwargs = {k: _unwrap_handles(v) for k, v in kwargs.items()}
+        if kwargs:
+            kwargs = {k: _unwrap_handles(v) for k, v in kwargs.items()}
     return impl(*args, **kwargs)
 
 
@@ -2225,6 +2238,12 @@ class DualArrayHandle(np.ndarray):
 
     def __getitem__(self, idx):
         return _getitem(self._dualcalc_array, idx)
+
+    def __iter__(self):
+        return iter(self._dualcalc_array)
+
+    def __len__(self):
+        return len(self._dualcalc_array)
 
     def __add__(self, o): return binary_array(self._dualcalc_array, o, OP_ADD, np.add)
     def __radd__(self, o): return binary_array(o, self._dualcalc_array, OP_ADD, np.add)
@@ -2264,7 +2283,7 @@ def _forward(name):
     return method
 
 
-for _name in ("__setitem__", "__iter__", "__len__", "__bool__",
+for _name in ("__setitem__", "__bool__",
               "__float__", "__int__", "__complex__", "__index__", "__copy__", "__deepcopy__",
               "__neg__", "__pos__", "__abs__", "__floordiv__", "__rfloordiv__",
               "__mod__", "__rmod__", "__matmul__", "__rmatmul__",
