@@ -1400,17 +1400,13 @@ def _tensordot(a, b, axes=2):
     return _multilinear(["".join(la), "".join(lb)], o, [a, b])
 
 
-@_ufunc_method(np.multiply, "outer")
-def _ufunc_outer_mul(ufunc, inputs, kwargs):
-    return _ufunc_outer(ufunc, inputs, kwargs)
-
-
 def _ufunc_outer(ufunc, inputs, kwargs):
+    """ufunc.outer(a, b) for a binary ufunc of the rule table: a broadcast against b."""
     if kwargs:
         raise TypeError("dualcalc: numpy.{0}.outer takes no keywords on dual arrays".format(
             ufunc.__name__))
     a, b = inputs
-    na, nb = np.ndim(value_of(_operand(a))), np.ndim(value_of(_operand(b)))
+    nb = np.ndim(value_of(_operand(b)))
     a = _reshape(_operand(a), np.shape(value_of(_operand(a))) + (1,) * nb) if _is_dual(a) \
         else np.reshape(a, np.shape(a) + (1,) * nb)
     return ufunc(a, b)
@@ -1448,15 +1444,10 @@ def _ldexp_ufunc(ufunc, inputs, kwargs):
 
 
 # ================================================================ linear algebra
-def _la_frame(*objs):
-    f, comps = _lift_all(objs)
-    return f, comps
-
-
 @_implements(np.linalg.inv)
 def _inv(a):
     """d(A^-1) = -A^-1 dA A^-1; second order from A X = I differentiated twice."""
-    f, [(A0, *dA)] = _la_frame(a)
+    f, [(A0, *dA)] = _lift_all([a])
     X = np.linalg.inv(A0)
     if not f.hyper:
         e = -X @ dA[0] @ X if dA[0] is not None else None
@@ -1481,7 +1472,7 @@ def _inv(a):
 def _solve(a, b):
     """x = A^-1 b; dx = A^-1 (db - dA x), and to second order
     x12 = A^-1 (b12 - A12 x - A1 x2 - A2 x1)."""
-    f, [ca, cb] = _la_frame(a, b)
+    f, [ca, cb] = _lift_all([a, b])
     A0, b0 = ca[0], cb[0]
     if A0.ndim != 2:
         raise TypeError("dualcalc: numpy.linalg.solve on dual arrays supports one (n, n) "
@@ -1553,7 +1544,7 @@ def _adjugate(A):
 def _det(a):
     """d det(A) = tr(adj(A) dA) (exact, singular A included); second order
     det * (tr(A^-1 A12) + tr(A^-1 A1) tr(A^-1 A2) - tr(A^-1 A1 A^-1 A2))."""
-    f, [(A0, *dA)] = _la_frame(a)
+    f, [(A0, *dA)] = _lift_all([a])
     d = np.asarray(np.linalg.det(A0), dtype=np.float64)
 
     def tr(M):
@@ -1582,7 +1573,7 @@ def _det(a):
 @_implements(np.linalg.slogdet)
 def _slogdet(a):
     """(sign, log|det A|): sign is constant; d log|det| = tr(A^-1 dA)."""
-    f, [(A0, *dA)] = _la_frame(a)
+    f, [(A0, *dA)] = _lift_all([a])
     sign, logdet = np.linalg.slogdet(A0)
     X = np.linalg.inv(A0)
 

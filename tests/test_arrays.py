@@ -20,7 +20,6 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-import dualcalc
 from dualcalc import Dual, HyperDual
 from dualcalc._core import _arrays as A
 from dualcalc._core import _scalar, _table
