@@ -35,6 +35,7 @@ extensions = [
         include_dirs=[numpy.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=compile_args,
+        libraries=[] if os.name == "nt" else ["m"],
     )
     for name in MODULES
     if os.path.exists(os.path.join("dualcalc", "_core", name + ".pyx"))

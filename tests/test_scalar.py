@@ -761,3 +761,16 @@ def test_operators_follow_python_floats_at_special_values(op):
                 if got != expect:
                     bad.append((x, op, y, type(a).__name__, type(b).__name__, expect, got))
     assert not bad, bad[:10]
+
+
+@pytest.mark.parametrize("other", ["a", None, [1.0], object(), b"x", 1j, {1: 2}])
+@pytest.mark.parametrize("tag", [0, 3])
+def test_dual_with_unsupported_operand_is_a_type_error(other, tag):
+    # a Dual beside a non-number must not be mistaken for a HyperDual
+    d = Dual(1.5, 1.0, tag)
+    for op in (operator.add, operator.sub, operator.truediv, operator.pow,
+               operator.mod, operator.floordiv):
+        with pytest.raises(TypeError):
+            op(d, other)
+        with pytest.raises(TypeError):
+            op(other, d)

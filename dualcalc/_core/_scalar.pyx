@@ -233,10 +233,14 @@ cdef object binary(object x, object y, int op, int errors):
             return NotImplemented
         if (type(x) is HyperDual or xd) and (type(y) is HyperDual or yd):
             _tags_of(x, y, &t1, &t2)
+        elif type(x) is HyperDual:
+            t1 = (<HyperDual>x).tag1
+            t2 = (<HyperDual>x).tag2
+        elif type(y) is HyperDual:
+            t1 = (<HyperDual>y).tag1
+            t2 = (<HyperDual>y).tag2
         else:
-            h = x if (type(x) is HyperDual) else y
-            t1 = (<HyperDual>h).tag1
-            t2 = (<HyperDual>h).tag2
+            return NotImplemented      # a Dual beside an operand of another kind
         if not _lift(x, t1, t2, cx) or not _lift(y, t1, t2, cy):
             return NotImplemented
         check_binary_domain(op, cx[0], cy[0], errors)
@@ -282,6 +286,10 @@ _BINARY_UFUNCS = {
     np.maximum: OP_MAXIMUM, np.minimum: OP_MINIMUM, np.fmax: OP_FMAX,
     np.fmin: OP_FMIN,
 }
+
+# C-typed aliases for the lookups on the hot path
+cdef dict _UNARY_C = _UNARY_UFUNCS
+cdef dict _BINARY_C = _BINARY_UFUNCS
 
 # ufuncs whose result depends on the values only (comparisons, predicates)
 _VALUE_UFUNCS = frozenset([
@@ -342,13 +350,13 @@ cdef object scalar_array_ufunc(object ufunc, str method, tuple inputs, dict kwar
     # fast paths: a plain call on dual scalars and reals
     if not kwargs and method == "__call__":
         if n == 1 and (type(inputs[0]) is Dual or type(inputs[0]) is HyperDual):
-            rid = _UNARY_UFUNCS.get(ufunc)
+            rid = _UNARY_C.get(ufunc)
             if rid is not None:
                 r = unary(inputs[0], rid)
                 _numpy_warn(ufunc, inputs, r)
                 return r
         elif n == 2:
-            op = _BINARY_UFUNCS.get(ufunc)
+            op = _BINARY_C.get(ufunc)
             if op is not None:
                 r = binary(inputs[0], inputs[1], op, ERR_IEEE)
                 if r is not NotImplemented:
@@ -380,12 +388,12 @@ cdef object scalar_array_ufunc(object ufunc, str method, tuple inputs, dict kwar
         _numpy_warn(np.remainder, inputs, r)
         return (q, r)
     if len(inputs) == 1:
-        rid = _UNARY_UFUNCS.get(ufunc)
+        rid = _UNARY_C.get(ufunc)
         if rid is None:
             raise _unsupported_ufunc(ufunc, method)
         r = unary(inputs[0], rid)
     elif len(inputs) == 2:
-        op = _BINARY_UFUNCS.get(ufunc)
+        op = _BINARY_C.get(ufunc)
         if op is None:
             raise _unsupported_ufunc(ufunc, method)
         r = binary(inputs[0], inputs[1], op, ERR_IEEE)
@@ -758,6 +766,11 @@ cdef class Dual:
 
 
 # ---------------------------------------------------------------- HyperDual
+cdef int _bad_component(str name, object o) except -1:
+    raise TypeError("HyperDual(value, eps1, eps2, eps1eps2): {0} must be a real number, "
+                    "got {1}{2}".format(name, _tname(o), _hint(o)))
+
+
 @cython.freelist(64)
 cdef class HyperDual:
     """A hyper-dual number ``value + eps1·ε1 + eps2·ε2 + eps1eps2·ε1ε2`` with
@@ -777,16 +790,17 @@ cdef class HyperDual:
 
     def __init__(self, value, eps1=0.0, eps2=0.0, eps1eps2=0.0, tag1=0, tag2=0):
         cdef double c[4]
-        cdef int k = 0
-        for name, o in (("value", value), ("eps1", eps1), ("eps2", eps2),
-                        ("eps1eps2", eps1eps2)):
-            if not as_double(o, &c[k]):
-                raise TypeError("HyperDual(value, eps1, eps2, eps1eps2): {0} must be a "
-                                "real number, got {1}{2}".format(name, _tname(o), _hint(o)))
-            k += 1
-        for t in (tag1, tag2):
-            if not PyLong_Check(t) or t < 0 or t > 2147483647:
-                raise TypeError("HyperDual(..., tag1=, tag2=): tags must be non-negative ints")
+        if not as_double(value, &c[0]):
+            _bad_component("value", value)
+        if not as_double(eps1, &c[1]):
+            _bad_component("eps1", eps1)
+        if not as_double(eps2, &c[2]):
+            _bad_component("eps2", eps2)
+        if not as_double(eps1eps2, &c[3]):
+            _bad_component("eps1eps2", eps1eps2)
+        if not (PyLong_Check(tag1) and PyLong_Check(tag2)
+                and 0 <= tag1 <= 2147483647 and 0 <= tag2 <= 2147483647):
+            raise TypeError("HyperDual(..., tag1=, tag2=): tags must be non-negative ints")
         self.value = c[0]
         self.eps1 = c[1]
         self.eps2 = c[2]
