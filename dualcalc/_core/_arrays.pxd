@@ -31,7 +31,9 @@ cdef class HyperBandStore:
     # Banded tangents of a HyperDualArray and its views: band1[r, i] is the
     # derivative of flat element i along eps1-direction i + off1 + r, band2
     # likewise for eps2, band12[r, c, i] the mixed derivative along the pair
-    # (i + off1 + r, i + off2 + c).
+    # (i + off1 + r, i + off2 + c).  With vsum set (the hvp seed), the q
+    # eps2-directions are pieces of ONE direction v (direction b is v[b] e_b)
+    # and the holders see their sum: q = 1 outside the store.
     cdef cnp.ndarray band1               # (w1, nbase), or None once dense
     cdef cnp.ndarray band2               # (w2, nbase)
     cdef cnp.ndarray band12              # (w1, w2, nbase)
@@ -43,6 +45,7 @@ cdef class HyperBandStore:
     cdef Py_ssize_t p
     cdef Py_ssize_t q
     cdef Py_ssize_t nbase
+    cdef bint vsum                       # eps2 directions are summed when read
 
 
 @cython.final
