@@ -6,8 +6,16 @@ array x), calls f once per chunk of directions, and reads the tangents of the
 result back into float ndarrays.  Nothing here knows any calculus.
 
 Tags come from one process-wide counter (``itertools.count`` is atomic under the
-GIL, so verbs running in several threads never share a tag).  A larger tag is
-always a more deeply nested differentiation.
+GIL, so verbs running in several threads never share a tag).  The compiled
+core stores tags as C ints, so the counter wraps after 2**31 - 1 tags; until it
+wraps a larger tag is a more deeply nested differentiation, and the verbs do
+not rely on that order (a HyperDual's eps1 simply belongs to the smaller tag).
+
+Array inputs are seeded with BANDED identity chunks (``arrays.seed_identity``,
+``seed_identity_hyper``, ``seed_hvp``): the tangents of x cost O(n) memory and
+elementwise code keeps them banded, so a gradient of elementwise NumPy code
+costs O(n).  Every pass gets its own copy of x, so an f that writes into its
+input cannot change later passes.
 """
 import itertools
 import numbers
@@ -17,20 +25,27 @@ import numpy as np
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
 
 try:  # the array types (dualcalc.arrays); scalar code paths work without them
-    from dualcalc.arrays import DualArray, HyperDualArray
+    from dualcalc.arrays import DualArray, HyperDualArray, default_chunk
+    from dualcalc._core._arrays import seed_identity, seed_identity_hyper, seed_hvp
 except ImportError:  # pragma: no cover - only while the array layer is absent
     DualArray = HyperDualArray = None
 
+    def default_chunk(n):
+        return 1
+
 _tags = itertools.count(1)
 
-#: Directions carried per pass for array inputs (see dualcalc.arrays for the
-#: measurements behind it); a gradient of n inputs takes ceil(n / CHUNK) passes.
-CHUNK = 256
+#: Largest tag: the compiled core stores tags as C ints.
+TAG_MAX = 2 ** 31 - 1
 
 
 def new_tag():
-    """A fresh perturbation tag, larger than every tag handed out before."""
-    return next(_tags)
+    """A fresh perturbation tag in 1..TAG_MAX (thread-safe; wraps after
+    TAG_MAX tags)."""
+    t = next(_tags)
+    if t > TAG_MAX:
+        t = (t - 1) % TAG_MAX + 1
+    return t
 
 
 class NestingError(TypeError):
@@ -78,23 +93,50 @@ def as_scalar(x, name="x"):
     return v
 
 
+def dropped(exc):
+    """The clear error for an f that converted a dual number to a float, or
+    None when exc is some other TypeError."""
+    msg = str(exc)
+    if "would drop its derivative" in msg:
+        return TypeError(
+            f"f converted its dual-number input to a plain number ({msg}). Inside f, "
+            "use dualcalc.math instead of math and NumPy ufuncs instead of float().")
+    return None
+
+
 def call(f, x, args):
     try:
-        return f(x, *args)
+        return f(x, *args) if args else f(x)
     except TypeError as exc:
-        if "would drop its derivative" in str(exc):
-            raise TypeError(
-                f"f converted its dual-number input to a plain number ({exc}). Inside f, "
-                "use dualcalc.math instead of math and NumPy ufuncs instead of float()."
-            ) from None
+        err = dropped(exc)
+        if err is not None:
+            raise err from None
         raise
 
 
 # ---------------------------------------------------------------- seeding
+def seed_band(x, start, stop, tag):
+    """A copy of x carrying the unit directions start..stop (flat indices),
+    stored banded."""
+    return seed_identity(x.copy(), start, stop, tag)
+
+
+def seed_band_hyper(x, start, stop, tag1, tag2):
+    """A copy of x with eps1 the unit directions start..stop and eps2 all n
+    unit directions, banded (f(x).eps1eps2 is rows start:stop of the Hessian)."""
+    return seed_identity_hyper(x.copy(), start, stop, 0, x.size, tag1, tag2)
+
+
+def seed_band_hvp(x, start, stop, v, tag1, tag2):
+    """A copy of x with eps1 the unit directions start..stop and eps2 the one
+    direction v, banded (f(x).eps1eps2[:, 0] is rows start:stop of H @ v)."""
+    return seed_hvp(x.copy(), start, stop, v, tag1, tag2)
+
+
 def seed_dual(x, directions, tag):
     """x (float ndarray, shape S) carrying k directions (k,) + S under tag."""
     if DualArray is not None:
-        return DualArray(x, directions, tag=tag)
+        return DualArray(x.copy(), directions, tag=tag)
     if directions.shape[0] != 1:  # pragma: no cover - fallback only
         raise RuntimeError("the object-array fallback carries one direction at a time")
     out = np.empty(x.shape, dtype=object)
