@@ -271,31 +271,28 @@ cdef void _sum_band2(double* band, Py_ssize_t w1, Py_ssize_t w2, Py_ssize_t rs, 
 
 
 cdef void _vsum_band(double* band, Py_ssize_t w, Py_ssize_t rs, Py_ssize_t n,
-                     Py_ssize_t off, Py_ssize_t k, double* out, Py_ssize_t os) noexcept nogil:
-    """out[i * os] += sum_c band[c, i] over the directions i + off + c in [0, k):
-    a band's directions summed (the eps2 of a vsum store)."""
-    cdef Py_ssize_t c, i, b
+                     double* out, Py_ssize_t os) noexcept nogil:
+    """out[i * os] += sum_c band[c, i]: the eps2 of a vsum store (every row
+    holds pieces of the one direction, so all of them are summed)."""
+    cdef Py_ssize_t c, i
     for c in range(w):
         for i in range(n):
-            b = i + off + c
-            if 0 <= b < k:
-                out[i * os] += band[c * rs + i]
+            out[i * os] += band[c * rs + i]
 
 
 cdef void _vsum_band2(double* band, Py_ssize_t w1, Py_ssize_t w2, Py_ssize_t rs, Py_ssize_t n,
-                      Py_ssize_t off1, Py_ssize_t off2, Py_ssize_t p, Py_ssize_t q,
-                      double* out, Py_ssize_t ors, Py_ssize_t os) noexcept nogil:
-    """out[a * ors + i * os] += band[a - i - off1, c, i], summed over the eps2
-    band rows c whose direction i + off2 + c lies in [0, q)."""
-    cdef Py_ssize_t r, c, i, a, b
+                      Py_ssize_t off1, Py_ssize_t p, double* out, Py_ssize_t ors,
+                      Py_ssize_t os) noexcept nogil:
+    """out[a * ors + i * os] += band[a - i - off1, c, i] summed over the eps2
+    rows c (a vsum store's eps1eps2; a in [0, p))."""
+    cdef Py_ssize_t r, c, i, a
     cdef double* row
     for r in range(w1):
         for c in range(w2):
             row = band + (r * w2 + c) * rs
             for i in range(n):
                 a = i + off1 + r
-                b = i + off2 + c
-                if 0 <= a < p and 0 <= b < q:
+                if 0 <= a < p:
                     out[a * ors + i * os] += row[i]
 
 
@@ -308,10 +305,10 @@ cdef int _hdensify_vsum(HyperBandStore s) except -1:
     cdef cnp.ndarray d12 = <cnp.ndarray>np.zeros((s.p, 1, n))
     _scatter_band(<double*>cnp.PyArray_DATA(s.band1), s.band1.shape[0], n, n,
                   s.off1, s.p, <double*>cnp.PyArray_DATA(d1), n)
-    _vsum_band(<double*>cnp.PyArray_DATA(s.band2), s.band2.shape[0], n, n, s.off2, s.q,
+    _vsum_band(<double*>cnp.PyArray_DATA(s.band2), s.band2.shape[0], n, n,
                <double*>cnp.PyArray_DATA(d2), 1)
     _vsum_band2(<double*>cnp.PyArray_DATA(s.band12), s.band1.shape[0], s.band2.shape[0], n, n,
-                s.off1, s.off2, s.p, s.q, <double*>cnp.PyArray_DATA(d12), n, 1)
+                s.off1, s.p, <double*>cnp.PyArray_DATA(d12), n, 1)
     s.dense1 = d1
     s.dense2 = d2
     s.dense12 = d12
@@ -398,23 +395,40 @@ def seed_identity_hyper(value, Py_ssize_t start1, Py_ssize_t stop1, Py_ssize_t s
 def seed_hvp(value, Py_ssize_t start, Py_ssize_t stop, direction, int tag1=0, int tag2=0):
     """A HyperDualArray for Hessian-vector products: eps1 direction a is the
     unit vector of flat element start + a (a chunk of the identity), eps2 is
-    the ONE direction ``direction`` (q = 1), eps1eps2 zero.  Stored banded in
-    O(n): eps2 is kept as n diagonal pieces direction[b] e_b that are summed
-    whenever they are read (so f(x).eps1eps2[:, 0] is rows start:stop of
-    H @ direction, for a banded or any other f)."""
-    cdef cnp.ndarray v = _checked_component(value, "value", "seed_hvp(value, ...)")
-    cdef Py_ssize_t n = cnp.PyArray_SIZE(v)
-    cdef cnp.ndarray d = _checked_component(direction, "direction", "seed_hvp(..., direction)")
+    the ONE direction ``direction`` (q = 1), eps1eps2 zero.  Stored in O(n):
+    eps1 as a band, eps2 as one row per element, eps1eps2 banded along eps1
+    only, so f(x).eps1eps2[:, 0] is rows start:stop of H @ direction at
+    about the cost of a gradient for banded code (and exactly, densified,
+    for any other f)."""
+    cdef cnp.ndarray v, d, b1, b2, b12
+    cdef cnp.npy_intp dims[3]
+    cdef Py_ssize_t n, i
+    cdef double* bp
+    if type(value) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>value) == cnp.NPY_DOUBLE:
+        v = <cnp.ndarray>value
+    else:
+        v = _checked_component(value, "value", "seed_hvp(value, ...)")
+    n = cnp.PyArray_SIZE(v)
+    d = _contig(_checked_component(direction, "direction", "seed_hvp(..., direction)"))
     if not 0 <= start <= stop <= n:
         raise ValueError("seed_hvp: need 0 <= start <= stop <= value.size")
     if cnp.PyArray_SIZE(d) != n:
         raise ValueError("seed_hvp: direction must have value's size {0}, got {1}".format(
             n, cnp.PyArray_SIZE(d)))
-    b1 = np.zeros((1, n))
-    b1[0, start:stop] = 1.0
-    b2 = np.array(d, dtype=np.float64, copy=True).reshape((1, n))
-    return new_hband_array(v, new_hstore(b1, b2, np.zeros((1, 1, n)), -start, 0,
-                                         stop - start, n, True), 0, tag1, tag2)
+    dims[0] = 1
+    dims[1] = 1
+    dims[2] = n
+    b12 = <cnp.ndarray>cnp.PyArray_ZEROS(3, dims, cnp.NPY_DOUBLE, 0)
+    dims[1] = n
+    b1 = <cnp.ndarray>cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
+    bp = <double*>cnp.PyArray_DATA(b1)
+    for i in range(start, stop):
+        bp[i] = 1.0
+    b2 = <cnp.ndarray>cnp.PyArray_EMPTY(2, dims, cnp.NPY_DOUBLE, 0)
+    if n:
+        memcpy(cnp.PyArray_DATA(b2), cnp.PyArray_DATA(d), n * sizeof(double))
+    return new_hband_array(v, new_hstore(b1, b2, b12, -start, 0, stop - start, n, True),
+                           0, tag1, tag2)
 
 
 def concat_banded(list pieces):
@@ -1483,7 +1497,9 @@ cdef int _prep_hband(object o, kop* d, int t1, Py_ssize_t* frame) except -1:
         d.n1 = hs.band1.shape[0]
         d.n2 = hs.band2.shape[0]
         d.s1 = hs.off1 + h._start          # absolute offsets for now
-        d.s2 = hs.off2 + h._start
+        # a vsum store's eps2 rows are all pieces of one direction: aligned
+        # at 0 so that the result keeps one row (eps2 stays q = 1 wide)
+        d.s2 = 0 if hs.vsum else hs.off2 + h._start
         _widen(frame, 0, d.s1, d.n1)
         _widen(frame, 2, d.s2, d.n2)
     elif type(o) is DualArray:
@@ -1576,7 +1592,7 @@ cdef object _hyper_band_binary(object a, object b, int op, object ufunc, cnp.nda
         w1 = 1
     if w2 == 0:
         w2 = 1
-    if w1 >= p or w2 >= q:
+    if w1 >= p or (w2 >= q and vs != 1):
         return None
     # shifts relative to the union
     A.s1 -= frame[0]
@@ -2093,10 +2109,10 @@ cdef object _hband_sum(HyperDualArray h, tuple axes, bint keepdims):
         # eps2 pieces of one direction: every element contributes to e2[0]
         # and to e12[a, 0] (stride 0 over the elements)
         _vsum_band((<double*>cnp.PyArray_DATA(s.band2)) + h._start, s.band2.shape[0], s.nbase,
-                   N, s.off2 + h._start, s.q, <double*>cnp.PyArray_DATA(e2), 0)
+                   N, <double*>cnp.PyArray_DATA(e2), 0)
         _vsum_band2((<double*>cnp.PyArray_DATA(s.band12)) + h._start, s.band1.shape[0],
-                    s.band2.shape[0], s.nbase, N, s.off1 + h._start, s.off2 + h._start, s.p,
-                    s.q, <double*>cnp.PyArray_DATA(e12), 1, 0)
+                    s.band2.shape[0], s.nbase, N, s.off1 + h._start, s.p,
+                    <double*>cnp.PyArray_DATA(e12), 1, 0)
         return new_hyper_array(_sum_comp(h.value, 0, axes, keepdims), e1, e2, e12,
                                h.tag1, h.tag2)
     _sum_band((<double*>cnp.PyArray_DATA(s.band2)) + h._start, s.band2.shape[0], s.nbase, N,
