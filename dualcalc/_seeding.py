@@ -17,6 +17,7 @@ elementwise code keeps them banded, so a gradient of elementwise NumPy code
 costs O(n).  Every pass gets its own copy of x, so an f that writes into its
 input cannot change later passes.
 """
+import functools
 import itertools
 import numbers
 
@@ -34,6 +35,14 @@ except ImportError:  # pragma: no cover - only while the array layer is absent
         return 1
 
 _tags = itertools.count(1)
+_F64 = np.dtype(np.float64)
+_add_reduce = np.add.reduce
+
+
+@functools.lru_cache(maxsize=256)
+def chunk_size(n):
+    """Directions per pass for n inputs (``arrays.default_chunk``, cached)."""
+    return default_chunk(n)
 
 #: Largest tag: the compiled core stores tags as C ints.
 TAG_MAX = 2 ** 31 - 1
@@ -55,6 +64,11 @@ class NestingError(TypeError):
 # ---------------------------------------------------------------- input checks
 def as_point(x, name="x"):
     """x as a float64 ndarray (any shape), with a clear error for bad input."""
+    if type(x) is np.ndarray and x.dtype is _F64:   # the common case, no conversion
+        s = _add_reduce(x, None)
+        if s != s and np.isnan(x).any():              # a NaN, or inf - inf
+            raise ValueError(f"{name} contains NaN; derivatives at NaN are undefined")
+        return x
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be a number or an array of numbers, got {type(x).__name__}")
     if isinstance(x, DualNumber) or (DualArray is not None and isinstance(x, (DualArray, HyperDualArray))):
@@ -186,6 +200,8 @@ def extract_dual(y, tag, k):
         raise NestingError(
             "f returned a dual number of another differentiation (a nested derivative "
             "that the outer verb cannot see through); compute it with dualcalc.derivative")
+    if type(y) is DualArray and y.tag == tag and y.ndim == 0:
+        return y.value, y.eps                           # the usual scalar f: no reshapes
     if DualArray is not None and isinstance(y, DualArray):
         if y.tag != tag:
             raise NestingError("f returned a DualArray of another differentiation")
@@ -219,6 +235,8 @@ def extract_dual(y, tag, k):
 def extract_hyper(y, tag1, tag2, p, q):
     """(values, eps1, eps2, eps1eps2) of f's output for a HyperDual seeding:
     shapes Sy, (p,) + Sy, (q,) + Sy, (p, q) + Sy."""
+    if type(y) is HyperDualArray and y.tag1 == tag1 and y.tag2 == tag2 and y.ndim == 0:
+        return y.value, y.eps1, y.eps2, y.eps1eps2     # the usual scalar f: no reshapes
     if type(y) is HyperDual:
         if (y.tag1, y.tag2) != (tag1, tag2):
             raise NestingError("f returned a HyperDual of another differentiation")

@@ -259,7 +259,7 @@ def _jacobian_core(f, x, args):
     passes over banded identity seeds."""
     n = x.size
     t = S.new_tag()
-    chunk = S.default_chunk(n)
+    chunk = S.chunk_size(n)
     if chunk >= n:                                          # one pass (the usual case)
         y = S.call(f, S.seed_band(x, 0, n, t), args)
         value, tan = S.extract_dual(y, t, n)                # tan: (n,) + Sy
@@ -366,8 +366,9 @@ def value_and_gradient(f, x, args=(), argnums=None):
         return float(v), unpack(J, 0)
     x = S.as_point(x)
     v, J = _jacobian_core(f, x, args)
-    _require_scalar(v, "gradient")
-    return float(v), _out(J)
+    if v.ndim:
+        _require_scalar(v, "gradient")
+    return float(v), (J if J.ndim else float(J))
 
 
 def _require_scalar(v, verb):
@@ -578,8 +579,15 @@ def hvp(f, x, v, args=()):
             raise ValueError(f"v must have x's shape {x.shape}; got {v.shape}")
     n = x.size
     t1, t2 = _two_tags()
+    chunk = S.chunk_size(n)
+    if chunk >= n:                                          # one pass (the usual case)
+        y = S.call(f, S.seed_band_hvp(x, 0, n, v, t1, t2), args)
+        val, _, _, e12 = S.extract_hyper(y, t1, t2, n, 1)
+        if val.ndim:
+            _require_scalar(val, "hvp")
+        return _out(e12.reshape(x.shape))
     out = np.empty(n)
-    for start, stop in _chunks(n, S.default_chunk(n)) if n else [(0, 0)]:
+    for start, stop in _chunks(n, chunk):
         y = S.call(f, S.seed_band_hvp(x, start, stop, v, t1, t2), args)
         val, _, _, e12 = S.extract_hyper(y, t1, t2, stop - start, 1)
         _require_scalar(val, "hvp")

@@ -355,7 +355,7 @@ def test_rosen_at_scale_matches_scipy(n):
 
 def test_hvp_in_several_chunks(monkeypatch):
     from dualcalc import _seeding
-    monkeypatch.setattr(_seeding, "default_chunk", lambda n: 4)
+    monkeypatch.setattr(_seeding, "chunk_size", lambda n: 4)
     x = np.linspace(-1.0, 1.0, 11)
     v = np.arange(11.0)
     np.testing.assert_allclose(dc.hvp(so.rosen, x, v), so.rosen_hess_prod(x, v), rtol=1e-13)
