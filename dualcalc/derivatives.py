@@ -27,6 +27,9 @@ def _out(a):
     return float(a) if a.ndim == 0 else a
 
 
+_TAG_MAX = S.TAG_MAX
+
+
 def _two_tags():
     """Two fresh tags, the smaller first (eps1 belongs to the smaller tag)."""
     t1, t2 = S.new_tag(), S.new_tag()
@@ -193,7 +196,9 @@ def derivative(f, x, order=1, args=()):
     """
     if type(x) is float and order == 1 and type(args) is tuple and not args and x == x:
         # fast path: the common call, one Dual built directly
-        t = S.new_tag()
+        t = next(S._tags)
+        if t > _TAG_MAX:
+            t = S.new_tag()
         try:
             y = f(Dual(x, 1.0, t))
         except TypeError as exc:
@@ -231,10 +236,10 @@ def second_derivative(f, x, args=()):
     22.0
     """
     if type(x) is float and type(args) is tuple and not args and x == x:
-        t1 = S.new_tag()
-        t2 = S.new_tag()
-        if t2 < t1:  # pragma: no cover - the counter wrapped between the two
-            t1, t2 = t2, t1
+        t1 = next(S._tags)
+        t2 = next(S._tags)
+        if t2 > _TAG_MAX or t2 < t1:      # the counter wraps (or another thread drew)
+            t1, t2 = _two_tags()
         try:
             y = f(HyperDual(x, 1.0, 1.0, 0.0, t1, t2))
         except TypeError as exc:

@@ -517,3 +517,55 @@ def test_bad_input_messages():
         dc.hvp(lambda x: x ** 2, [1.0, 2.0], [1.0, 1.0])
     with pytest.raises(ValueError, match="single number"):
         dc.hessian(lambda x: x ** 2, [1.0, 2.0])
+
+
+def _setitem_f(t):
+    y = t * 1.0
+    y[2] = t[3] ** 2
+    return np.sum(y ** 3)
+
+
+_N9 = 9
+_OPS = {
+    "where": lambda t: np.sum(np.where(t.value > 0.7, t ** 2, np.sin(t))),
+    "maximum": lambda t: np.sum(np.maximum(t, 0.8) * t),
+    "abs": lambda t: np.sum(abs(t - 0.9) * t ** 3),
+    "concatenate": lambda t: np.sum(np.concatenate([t[:3] ** 2, t[3:] * t[3:]]) ** 2),
+    "cumsum": lambda t: np.sum(np.cumsum(t) ** 2),
+    "diff": lambda t: np.sum(np.diff(t) ** 2 * t[1:]),
+    "stack": lambda t: np.sum(np.stack([t, t ** 2]) ** 2),
+    "dot": lambda t: np.dot(t, t) * np.sum(t),
+    "mean_axis": lambda t: np.sum(np.mean(t.reshape(3, 3) ** 2, axis=0) ** 2),
+    "max_axis": lambda t: np.sum(np.max(t.reshape(3, 3) ** 2, axis=1)),
+    "norm": lambda t: np.linalg.norm(t) ** 3,
+    "prod": lambda t: np.prod(t),
+    "reversed": lambda t: np.sum(t[::-1] * t ** 2),
+    "fancy_index": lambda t: np.sum(t[[0, 2, 4]] * t[[1, 3, 5]]),
+    "step_slice": lambda t: np.sum(t[::2] ** 3),
+    "items": lambda t: t[0] * t[5] + t[2] ** 3 / t[7],
+    "power": lambda t: np.sum(t ** t + 2.0 ** t + t ** 2.5),
+    "arctan2_hypot": lambda t: np.sum(np.arctan2(t[1:], t[:-1])) + np.sum(np.hypot(t, 1 + t[::-1])),
+    "outer": lambda t: np.sum(np.outer(t, t) ** 2),
+    "einsum": lambda t: np.einsum("i,i->", t, np.exp(t)),
+    "sums": lambda t: np.sum(t) ** 2 + np.sum(t ** 2) * np.sum(t[1:]),
+    "setitem": _setitem_f,
+    "matmul": lambda t: t @ np.arange(1.0, _N9 + 1) * np.sum(t ** 3),
+    "sort_clip": lambda t: np.sum(np.sort(t) * np.arange(_N9)) + np.sum(np.clip(t, 0.5, 1.0) ** 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_OPS))
+def test_hvp_through_every_kind_of_op(name):
+    # the banded hvp seed against the same f on a dense HyperDualArray seed and
+    # against the full Hessian times v
+    f = _OPS[name]
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0.2, 1.5, _N9)
+    v = rng.normal(size=_N9)
+    got = dc.hvp(f, x, v)
+    dense = dc.HyperDualArray(x.copy(), np.eye(_N9), v[None].copy(), np.zeros((_N9, 1, _N9)),
+                              tag1=1, tag2=2)
+    ref = f(dense).eps1eps2[:, 0]
+    scale = np.abs(ref).max()
+    np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-13 * scale)
+    np.testing.assert_allclose(got, dc.hessian(f, x) @ v, rtol=1e-13, atol=1e-13 * scale)

@@ -25,7 +25,7 @@ def test_module_doctests(name):
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     printopts = np.get_printoptions()
     try:
-        for test in finder.find(module, name, globs={"np": np, **vars(module)}):
+        for test in finder.find(module, name):
             runner.run(test)
     finally:
         np.set_printoptions(**printopts)
