@@ -1,7 +1,11 @@
 """The derivative verbs: derivative, gradient, jacobian, jvp, hessian, hvp.
 
 Design: each verb seeds its input (``_seeding``), calls f, and extracts the
-tangents; nothing here knows any calculus.  Shape rule:
+tangents; nothing here knows any calculus.  Array inputs get banded identity
+seeds (O(n) memory, kept banded by elementwise code), in chunks of
+``arrays.default_chunk(n)`` directions; hvp's seed carries the identity in
+eps1 and the one direction v in eps2, so it costs about one gradient.  Scalar
+x takes a fast path that builds the Dual / HyperDual directly.  Shape rule:
 ``jacobian(f, x).shape == np.shape(f(x)) + np.shape(x)``, and
 ``hessian(f, x).shape == np.shape(x) * 2``.  Results are floats and ndarrays;
 the one exception is a derivative taken inside another derivative, which is a

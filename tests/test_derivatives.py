@@ -569,3 +569,31 @@ def test_hvp_through_every_kind_of_op(name):
     scale = np.abs(ref).max()
     np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-13 * scale)
     np.testing.assert_allclose(got, dc.hessian(f, x) @ v, rtol=1e-13, atol=1e-13 * scale)
+
+
+def test_nan_detection_in_points():
+    # inf - inf style cancellations must not look like NaN, every NaN must be found
+    for x in ([np.inf, -np.inf, 1.0], [1e300, -1e300], np.full((2, 3), -np.inf)):
+        assert dc.gradient(lambda v: 5.0, x).shape == np.shape(x)
+    for x in ([1.0, np.nan], np.array([[1.0, 2.0], [np.nan, 0.0]]), np.array(np.nan),
+              np.array([np.inf, np.nan, -np.inf])[::2].tolist() + [np.nan]):
+        with pytest.raises(ValueError, match="NaN"):
+            dc.gradient(lambda v: np.sum(v), x)
+    with pytest.raises(ValueError, match="NaN"):
+        dc.hvp(lambda v: np.sum(v), np.zeros((2, 2)), np.array([[0.0, np.nan], [0.0, 0.0]]))
+
+
+def test_hvp_of_rosen_stays_banded_at_scale():
+    n = 1000
+    seen = []
+
+    def f(x):
+        y = 100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2
+        seen.append(dc.arrays.is_banded(y))
+        return np.sum(y)
+
+    x = np.linspace(-1.2, 1.3, n)
+    p = np.sin(np.arange(n))
+    np.testing.assert_allclose(dc.hvp(f, x, p), so.rosen_hess_prod(x, p), rtol=1e-13, atol=1e-10)
+    np.testing.assert_allclose(dc.gradient(f, x), so.rosen_der(x), rtol=1e-13, atol=1e-11)
+    assert seen == [True, True]
