@@ -6,9 +6,18 @@ array x), calls f once per chunk of directions, and reads the tangents of the
 result back into float ndarrays.  Nothing here knows any calculus.
 
 Tags come from one process-wide counter (``itertools.count`` is atomic under the
-GIL, so verbs running in several threads never share a tag).  A larger tag is
-always a more deeply nested differentiation.
+GIL, so verbs running in several threads never share a tag).  The compiled
+core stores tags as C ints, so the counter wraps after 2**31 - 1 tags; until it
+wraps a larger tag is a more deeply nested differentiation, and the verbs do
+not rely on that order (a HyperDual's eps1 simply belongs to the smaller tag).
+
+Array inputs are seeded with BANDED identity chunks (``arrays.seed_identity``,
+``seed_identity_hyper``, ``seed_hvp``): the tangents of x cost O(n) memory and
+elementwise code keeps them banded, so a gradient of elementwise NumPy code
+costs O(n).  Every pass gets its own copy of x, so an f that writes into its
+input cannot change later passes.
 """
+import functools
 import itertools
 import numbers
 
@@ -17,20 +26,44 @@ import numpy as np
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
 
 try:  # the array types (dualcalc.arrays); scalar code paths work without them
-    from dualcalc.arrays import DualArray, HyperDualArray
+    from dualcalc.arrays import DualArray, HyperDualArray, default_chunk
+    from dualcalc._core._arrays import seed_identity, seed_identity_hyper, seed_hvp
 except ImportError:  # pragma: no cover - only while the array layer is absent
     DualArray = HyperDualArray = None
 
-_tags = itertools.count(1)
+    def default_chunk(n):
+        return 1
 
-#: Directions carried per pass for array inputs (see dualcalc.arrays for the
-#: measurements behind it); a gradient of n inputs takes ceil(n / CHUNK) passes.
-CHUNK = 256
+_tags = itertools.count(1)
+_F64 = np.dtype(np.float64)
+_max_reduce = np.maximum.reduce
+
+
+def _has_nan(a):
+    """Whether the float64 array a holds a NaN (np.maximum propagates NaN,
+    quietly; cheaper than isnan(a).any())."""
+    if a.size == 0:
+        return False
+    s = _max_reduce(a, None)
+    return s != s
+
+
+@functools.lru_cache(maxsize=256)
+def chunk_size(n):
+    """Directions per pass for n inputs (``arrays.default_chunk``, cached)."""
+    return default_chunk(n)
+
+#: Largest tag: the compiled core stores tags as C ints.
+TAG_MAX = 2 ** 31 - 1
 
 
 def new_tag():
-    """A fresh perturbation tag, larger than every tag handed out before."""
-    return next(_tags)
+    """A fresh perturbation tag in 1..TAG_MAX (thread-safe; wraps after
+    TAG_MAX tags)."""
+    t = next(_tags)
+    if t > TAG_MAX:
+        t = (t - 1) % TAG_MAX + 1
+    return t
 
 
 class NestingError(TypeError):
@@ -40,6 +73,10 @@ class NestingError(TypeError):
 # ---------------------------------------------------------------- input checks
 def as_point(x, name="x"):
     """x as a float64 ndarray (any shape), with a clear error for bad input."""
+    if type(x) is np.ndarray and x.dtype is _F64:   # the common case, no conversion
+        if _has_nan(x):
+            raise ValueError(f"{name} contains NaN; derivatives at NaN are undefined")
+        return x
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be a number or an array of numbers, got {type(x).__name__}")
     if isinstance(x, DualNumber) or (DualArray is not None and isinstance(x, (DualArray, HyperDualArray))):
@@ -53,7 +90,7 @@ def as_point(x, name="x"):
         raise TypeError(f"{name} must be a number or an array of numbers: {exc}") from None
     if arr.dtype != np.float64:  # pragma: no cover - asarray guarantees it
         raise TypeError(f"{name} must be real")
-    if np.isnan(arr).any():
+    if _has_nan(arr):
         raise ValueError(f"{name} contains NaN; derivatives at NaN are undefined")
     return arr
 
@@ -78,23 +115,50 @@ def as_scalar(x, name="x"):
     return v
 
 
+def dropped(exc):
+    """The clear error for an f that converted a dual number to a float, or
+    None when exc is some other TypeError."""
+    msg = str(exc)
+    if "would drop its derivative" in msg:
+        return TypeError(
+            f"f converted its dual-number input to a plain number ({msg}). Inside f, "
+            "use dualcalc.math instead of math and NumPy ufuncs instead of float().")
+    return None
+
+
 def call(f, x, args):
     try:
-        return f(x, *args)
+        return f(x, *args) if args else f(x)
     except TypeError as exc:
-        if "would drop its derivative" in str(exc):
-            raise TypeError(
-                f"f converted its dual-number input to a plain number ({exc}). Inside f, "
-                "use dualcalc.math instead of math and NumPy ufuncs instead of float()."
-            ) from None
+        err = dropped(exc)
+        if err is not None:
+            raise err from None
         raise
 
 
 # ---------------------------------------------------------------- seeding
+def seed_band(x, start, stop, tag):
+    """A copy of x carrying the unit directions start..stop (flat indices),
+    stored banded."""
+    return seed_identity(x.copy(), start, stop, tag)
+
+
+def seed_band_hyper(x, start, stop, tag1, tag2):
+    """A copy of x with eps1 the unit directions start..stop and eps2 all n
+    unit directions, banded (f(x).eps1eps2 is rows start:stop of the Hessian)."""
+    return seed_identity_hyper(x.copy(), start, stop, 0, x.size, tag1, tag2)
+
+
+def seed_band_hvp(x, start, stop, v, tag1, tag2):
+    """A copy of x with eps1 the unit directions start..stop and eps2 the one
+    direction v, banded (f(x).eps1eps2[:, 0] is rows start:stop of H @ v)."""
+    return seed_hvp(x.copy(), start, stop, v, tag1, tag2)
+
+
 def seed_dual(x, directions, tag):
     """x (float ndarray, shape S) carrying k directions (k,) + S under tag."""
     if DualArray is not None:
-        return DualArray(x, directions, tag=tag)
+        return DualArray(x.copy(), directions, tag=tag)
     if directions.shape[0] != 1:  # pragma: no cover - fallback only
         raise RuntimeError("the object-array fallback carries one direction at a time")
     out = np.empty(x.shape, dtype=object)
@@ -144,6 +208,8 @@ def extract_dual(y, tag, k):
         raise NestingError(
             "f returned a dual number of another differentiation (a nested derivative "
             "that the outer verb cannot see through); compute it with dualcalc.derivative")
+    if type(y) is DualArray and y.tag == tag and y.ndim == 0:
+        return y.value, y.eps                           # the usual scalar f: no reshapes
     if DualArray is not None and isinstance(y, DualArray):
         if y.tag != tag:
             raise NestingError("f returned a DualArray of another differentiation")
@@ -177,6 +243,8 @@ def extract_dual(y, tag, k):
 def extract_hyper(y, tag1, tag2, p, q):
     """(values, eps1, eps2, eps1eps2) of f's output for a HyperDual seeding:
     shapes Sy, (p,) + Sy, (q,) + Sy, (p, q) + Sy."""
+    if type(y) is HyperDualArray and y.tag1 == tag1 and y.tag2 == tag2 and y.ndim == 0:
+        return y.value, y.eps1, y.eps2, y.eps1eps2     # the usual scalar f: no reshapes
     if type(y) is HyperDual:
         if (y.tag1, y.tag2) != (tag1, tag2):
             raise NestingError("f returned a HyperDual of another differentiation")

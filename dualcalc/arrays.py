@@ -56,7 +56,11 @@ along direction ``i + off + b``.  Elementwise code, 1-D slicing with step 1,
 single elements and full sums keep the band (rosen's tangents have bandwidth 3),
 so the gradient of such code costs O(n), not O(n**2); anything else (and any
 read of ``.eps``) materialises the dense tangents once, in a store shared with
-views, so NumPy's view semantics hold.
+views, so NumPy's view semantics hold.  :func:`seed_hvp` seeds a Hessian-vector
+product the same way: eps1 a banded identity chunk, eps2 ONE dense direction v,
+kept as n banded pieces ``v[b] e_b`` that are summed whenever they are read
+(in full sums and when densifying), so eps1eps2 stays banded along eps1 and
+``hvp`` costs about as much as a gradient.
 
 *Chunks.*  :func:`seed_chunks` seeds the directions in passes.  Its default,
 :func:`default_chunk`, bounds one dense tangent temporary by
@@ -92,7 +96,7 @@ from dualcalc._core._scalar import Dual, HyperDual
 
 __all__ = [
     "DualArray", "HyperDualArray", "DualArrayHandle", "seed_chunks", "seed_dual",
-    "seed_identity", "seed_identity_hyper", "is_banded", "default_chunk", "CHUNK_ELEMENTS",
+    "seed_identity", "seed_identity_hyper", "seed_hvp", "is_banded", "default_chunk", "CHUNK_ELEMENTS",
     "SUPPORTED_FUNCTIONS", "SUPPORTED_UFUNCS", "value_of", "apply_rule",
 ]
 
@@ -111,6 +115,7 @@ def default_chunk(n):
 
 seed_identity = _A.seed_identity
 seed_identity_hyper = _A.seed_identity_hyper
+seed_hvp = _A.seed_hvp
 is_banded = _A.is_banded
 
 value_of = _A.value_of

@@ -279,3 +279,321 @@ def test_random_functions_against_mpmath():
         assert e1 <= 1e-13, (x, got1, d1)
         assert e2 <= 1e-13, (x, got2, d2)
     assert worst < 1e-13
+
+
+# ---------------------------------------------------------------- banded seeds
+def _logsumexp(x):
+    m = np.max(x.value) if hasattr(x, "value") else np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+def _rosen_loop(x):
+    # scalar-style: indexing and a Python loop
+    return sum(100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(len(x) - 1))
+
+
+def _rosen_dm(x):
+    # scalar-style with dualcalc.math and 0-d items
+    total = 0.0
+    for i in range(len(x) - 1):
+        total = total + 100.0 * dm.pow(x[i + 1] - x[i] ** 2, 2) + dm.pow(1 - x[i], 2)
+    return total
+
+
+_RNG = np.random.default_rng(7)
+_A = _RNG.normal(size=(30, 30))
+_B = _RNG.normal(size=(5, 6))
+
+
+def _quad_dense(x):
+    return x @ _A @ x + np.sum(np.tanh(x) ** 3)
+
+
+def _axes(x):
+    # reductions along axes of a reshaped input
+    m = (x ** 2 + np.sin(x)).reshape(5, 6)
+    return np.sum(np.sum(m, axis=0) ** 2) + np.sum(np.prod(np.cos(m), axis=1)) + np.sum(m * _B)
+
+
+_CASES = [
+    ("rosen", so.rosen, 30),
+    ("rosen_loop", _rosen_loop, 12),
+    ("rosen_dm", _rosen_dm, 9),
+    ("quad_dense", _quad_dense, 30),
+    ("logsumexp", _logsumexp, 17),
+    ("axes", _axes, 30),
+    ("mean_cube", lambda x: np.mean(x ** 3) * np.sum(np.exp(-x)), 25),
+]
+
+
+@pytest.mark.parametrize("name,f,n", _CASES, ids=[c[0] for c in _CASES])
+def test_hvp_equals_hessian_times_v(name, f, n):
+    rng = np.random.default_rng(n)
+    x = rng.uniform(-1.0, 1.0, size=n)
+    v = rng.normal(size=n)
+    H = dc.hessian(f, x)
+    got = dc.hvp(f, x, v)
+    assert got.shape == (n,) and got.dtype == np.float64
+    np.testing.assert_allclose(got, H @ v, rtol=1e-13, atol=1e-13 * np.abs(H).sum(axis=1).max())
+    # and the Hessian rows against the gradient's derivatives (jacobian of gradient via hvp)
+    e = np.zeros(n)
+    e[3] = 1.0
+    np.testing.assert_allclose(dc.hvp(f, x, e), H[:, 3], rtol=1e-13, atol=1e-13 * np.abs(H).max())
+
+
+@pytest.mark.parametrize("n", [10, 300, 1000])
+def test_rosen_at_scale_matches_scipy(n):
+    x = np.linspace(-1.2, 1.3, n)
+    np.testing.assert_allclose(dc.gradient(so.rosen, x), so.rosen_der(x), rtol=1e-13, atol=1e-11)
+    p = np.cos(np.arange(n))
+    np.testing.assert_allclose(dc.hvp(so.rosen, x, p), so.rosen_hess_prod(x, p),
+                               rtol=1e-13, atol=1e-10)
+    if n <= 300:
+        np.testing.assert_allclose(dc.hessian(so.rosen, x), so.rosen_hess(x),
+                                   rtol=1e-13, atol=1e-10)
+
+
+def test_hvp_in_several_chunks(monkeypatch):
+    from dualcalc import _seeding
+    monkeypatch.setattr(_seeding, "chunk_size", lambda n: 4)
+    x = np.linspace(-1.0, 1.0, 11)
+    v = np.arange(11.0)
+    np.testing.assert_allclose(dc.hvp(so.rosen, x, v), so.rosen_hess_prod(x, v), rtol=1e-13)
+    np.testing.assert_allclose(dc.hvp(_logsumexp, x, v), dc.hessian(_logsumexp, x) @ v,
+                               rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(dc.gradient(so.rosen, x), so.rosen_der(x), rtol=1e-13)
+    J = dc.jacobian(lambda t: t[1:] * t[:-1], x)
+    assert J.shape == (10, 11)
+    np.testing.assert_array_equal(
+        J, np.eye(10, 11, 1) * x[:-1][:, None] + np.eye(10, 11) * x[1:][:, None])
+
+
+def test_hvp_seed_is_banded_and_densifies_exactly():
+    from dualcalc._core._arrays import seed_hvp
+    x = np.linspace(0.5, 1.5, 8)
+    v = np.arange(1.0, 9.0)
+    h = seed_hvp(x, 0, 8, v, 1, 2)
+    assert dc.arrays.is_banded(h)
+    y = np.sin(h) * h
+    assert dc.arrays.is_banded(y)
+    assert y.eps2.shape == (1, 8) and y.eps1eps2.shape == (8, 1, 8)
+    # dense reference: the same arithmetic on a dense HyperDualArray
+    d = dc.HyperDualArray(x, np.eye(8), v[None], np.zeros((8, 1, 8)), tag1=1, tag2=2)
+    z = np.sin(d) * d
+    for a, b in [(y.value, z.value), (y.eps1, z.eps1), (y.eps2, z.eps2), (y.eps1eps2, z.eps1eps2)]:
+        np.testing.assert_array_equal(a, b)
+    s = np.sum(np.sin(h) * h)
+    assert s.eps2.shape == (1,) and s.eps1eps2.shape == (8, 1)
+    np.testing.assert_allclose(s.eps1eps2[:, 0], np.sum(z.eps1eps2[:, 0], axis=-1), rtol=1e-15)
+    with pytest.raises(ValueError, match="size"):
+        seed_hvp(x, 0, 8, v[:3], 1, 2)
+
+
+def test_gradient_seeds_are_banded_and_f_may_mutate_its_input():
+    seen = []
+
+    def f(x):
+        seen.append(dc.arrays.is_banded(x))
+        y = np.sum(x ** 2)
+        x[0] = 100.0          # writing into the input must not affect later passes
+        return y
+
+    x = np.array([1.0, 2.0, 3.0])
+    assert dc.gradient(f, x).tolist() == [2.0, 4.0, 6.0]
+    assert seen == [True] and x.tolist() == [1.0, 2.0, 3.0]
+    np.testing.assert_array_equal(dc.hessian(f, x), 2 * np.eye(3))
+    np.testing.assert_array_equal(dc.hvp(f, x, [1.0, 0.0, 0.0]), [2.0, 0.0, 0.0])
+    assert x.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_scalar_style_items_of_banded_seeds():
+    x = [0.5, -1.0, 2.0]
+
+    def f(v):
+        a, b, c = v[0], v[1], v[2]       # 0-d items of a banded array
+        return dm.exp(a) * b ** 2 + dm.sin(c) * a + abs(b) / (1 + c * c)
+
+    g = dc.gradient(f, x)
+    exact = [pymath.exp(0.5) * 1.0 + pymath.sin(2.0),
+             pymath.exp(0.5) * 2 * -1.0 - 1.0 / 5.0,
+             pymath.cos(2.0) * 0.5 - 1.0 * 2 * 2.0 / 25.0]
+    np.testing.assert_allclose(g, exact, rtol=1e-15)
+    H = dc.hessian(f, x)
+    np.testing.assert_allclose(dc.hvp(f, x, [1.0, 2.0, 3.0]), H @ [1.0, 2.0, 3.0], rtol=1e-14)
+
+
+def test_tags_wrap_below_2_31(monkeypatch):
+    import itertools
+    from dualcalc import _seeding
+    monkeypatch.setattr(_seeding, "_tags", itertools.count(2 ** 31 - 2))
+    tags = [_seeding.new_tag() for _ in range(4)]
+    assert tags == [2 ** 31 - 2, 2 ** 31 - 1, 1, 2]
+    # nesting across the wrap stays exact
+    monkeypatch.setattr(_seeding, "_tags", itertools.count(2 ** 31 - 1))
+    assert dc.derivative(lambda x: x * dc.derivative(lambda y: x * y ** 2, 1.0), 3.0) == 12.0
+    monkeypatch.setattr(_seeding, "_tags", itertools.count(2 ** 31 - 1))
+    assert dc.derivative(lambda x: dc.derivative(lambda y: x ** 2 * y ** 3, 2.0), 1.5) == 36.0
+    monkeypatch.setattr(_seeding, "_tags", itertools.count(2 ** 31 - 1))
+    assert dc.second_derivative(lambda x: x ** 4, 2.0) == 48.0
+    monkeypatch.setattr(_seeding, "_tags", itertools.count(2 ** 31 - 1))
+    np.testing.assert_array_equal(dc.hessian(lambda x: x[0] ** 2 * x[1], [1.0, 2.0]),
+                                  [[4.0, 2.0], [2.0, 0.0]])
+
+
+def test_tags_are_unique_across_threads():
+    import threading
+    from dualcalc import _seeding
+    out = []
+
+    def work():
+        out.extend(_seeding.new_tag() for _ in range(2000))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(out)) == len(out) == 8000
+
+
+def test_fast_paths_match_general_paths():
+    f = lambda t: dm.exp(t) / dm.sqrt(dm.sin(t) ** 3 + dm.cos(t) ** 3)
+    for x in (0.3, 1.0, 1.5):
+        assert dc.derivative(f, x) == dc.value_and_derivative(f, np.float64(x))[1]
+        assert dc.second_derivative(f, x) == dc.value_and_derivative(f, x, order=2)[1]
+        assert dc.derivative(f, x, args=()) == dc.derivative(f, int(x) if x == 1.0 else x)
+    # a constant function and a function of another (outer) perturbation
+    assert dc.derivative(lambda t: 5.0, 1.0) == 0.0
+    assert dc.second_derivative(lambda t: 5.0, 1.0) == 0.0
+    assert dc.second_derivative(lambda t: [t ** 3, t], 2.0).tolist() == [12.0, 0.0]
+    with pytest.raises(TypeError, match="dualcalc.math"):
+        dc.second_derivative(lambda x: float(x), 1.0)
+    with pytest.raises(TypeError, match="f must return"):
+        dc.second_derivative(lambda x: None, 1.0)
+
+
+def test_every_verb_shapes_on_nd_inputs():
+    x = np.linspace(0.1, 1.2, 12).reshape(3, 4)
+    f = lambda v: np.sum(np.sin(v) * v)
+    assert dc.gradient(f, x).shape == (3, 4)
+    assert dc.value_and_gradient(f, x)[1].shape == (3, 4)
+    assert dc.jacobian(lambda v: np.sum(v, axis=1), x).shape == (3, 3, 4)
+    assert dc.value_and_jacobian(lambda v: v.T, x)[1].shape == (4, 3, 3, 4)
+    assert dc.jvp(lambda v: np.sum(v, axis=0), x, np.ones((3, 4))).tolist() == [3.0] * 4
+    H = dc.hessian(f, x)
+    assert H.shape == (3, 4, 3, 4)
+    _, g, H2 = dc.value_gradient_hessian(f, x)
+    assert g.shape == (3, 4) and (H2 == H).all()
+    hv = dc.hvp(f, x, np.ones((3, 4)))
+    assert hv.shape == (3, 4)
+    np.testing.assert_allclose(hv, H.reshape(12, 12).sum(axis=1).reshape(3, 4), rtol=1e-14)
+    assert dc.hvp(f, x, np.ones(12)).shape == (3, 4)
+    # scalar x
+    assert isinstance(dc.gradient(lambda t: t ** 2, 3.0), float)
+    assert dc.hessian(lambda t: t ** 3, 2.0) == 12.0
+    assert dc.hvp(lambda t: t ** 3, 2.0, 2.0) == 24.0
+    # empty x
+    assert dc.gradient(lambda v: np.sum(v), np.zeros(0)).shape == (0,)
+    assert dc.hessian(lambda v: np.sum(v), np.zeros(0)).shape == (0, 0)
+    assert dc.hvp(lambda v: np.sum(v), np.zeros(0), np.zeros(0)).shape == (0,)
+
+
+def test_bad_input_messages():
+    with pytest.raises(TypeError, match="f must return"):
+        dc.hvp(lambda x: "s", [1.0, 2.0], [1.0, 1.0])
+    with pytest.raises(TypeError, match="f must return"):
+        dc.hessian(lambda x: None, [1.0, 2.0])
+    with pytest.raises(TypeError, match="dualcalc.math"):
+        dc.gradient(lambda x: float(x[0]), [1.0, 2.0])
+    with pytest.raises(TypeError, match="dualcalc.math"):
+        dc.hvp(lambda x: float(x[0]), [1.0, 2.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="NaN"):
+        dc.hvp(so.rosen, [1.0, 2.0], [1.0, float("nan")])
+    with pytest.raises(ValueError, match="NaN"):
+        dc.hessian(so.rosen, [float("nan"), 2.0])
+    with pytest.raises(ValueError, match="NaN"):
+        dc.second_derivative(lambda x: x, float("nan"))
+    with pytest.raises(ValueError, match="single number"):
+        dc.hvp(lambda x: x ** 2, [1.0, 2.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="single number"):
+        dc.hessian(lambda x: x ** 2, [1.0, 2.0])
+
+
+def _setitem_f(t):
+    y = t * 1.0
+    y[2] = t[3] ** 2
+    return np.sum(y ** 3)
+
+
+_N9 = 9
+_OPS = {
+    "where": lambda t: np.sum(np.where(t.value > 0.7, t ** 2, np.sin(t))),
+    "maximum": lambda t: np.sum(np.maximum(t, 0.8) * t),
+    "abs": lambda t: np.sum(abs(t - 0.9) * t ** 3),
+    "concatenate": lambda t: np.sum(np.concatenate([t[:3] ** 2, t[3:] * t[3:]]) ** 2),
+    "cumsum": lambda t: np.sum(np.cumsum(t) ** 2),
+    "diff": lambda t: np.sum(np.diff(t) ** 2 * t[1:]),
+    "stack": lambda t: np.sum(np.stack([t, t ** 2]) ** 2),
+    "dot": lambda t: np.dot(t, t) * np.sum(t),
+    "mean_axis": lambda t: np.sum(np.mean(t.reshape(3, 3) ** 2, axis=0) ** 2),
+    "max_axis": lambda t: np.sum(np.max(t.reshape(3, 3) ** 2, axis=1)),
+    "norm": lambda t: np.linalg.norm(t) ** 3,
+    "prod": lambda t: np.prod(t),
+    "reversed": lambda t: np.sum(t[::-1] * t ** 2),
+    "fancy_index": lambda t: np.sum(t[[0, 2, 4]] * t[[1, 3, 5]]),
+    "step_slice": lambda t: np.sum(t[::2] ** 3),
+    "items": lambda t: t[0] * t[5] + t[2] ** 3 / t[7],
+    "power": lambda t: np.sum(t ** t + 2.0 ** t + t ** 2.5),
+    "arctan2_hypot": lambda t: np.sum(np.arctan2(t[1:], t[:-1])) + np.sum(np.hypot(t, 1 + t[::-1])),
+    "outer": lambda t: np.sum(np.outer(t, t) ** 2),
+    "einsum": lambda t: np.einsum("i,i->", t, np.exp(t)),
+    "sums": lambda t: np.sum(t) ** 2 + np.sum(t ** 2) * np.sum(t[1:]),
+    "setitem": _setitem_f,
+    "matmul": lambda t: t @ np.arange(1.0, _N9 + 1) * np.sum(t ** 3),
+    "sort_clip": lambda t: np.sum(np.sort(t) * np.arange(_N9)) + np.sum(np.clip(t, 0.5, 1.0) ** 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_OPS))
+def test_hvp_through_every_kind_of_op(name):
+    # the banded hvp seed against the same f on a dense HyperDualArray seed and
+    # against the full Hessian times v
+    f = _OPS[name]
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0.2, 1.5, _N9)
+    v = rng.normal(size=_N9)
+    got = dc.hvp(f, x, v)
+    dense = dc.HyperDualArray(x.copy(), np.eye(_N9), v[None].copy(), np.zeros((_N9, 1, _N9)),
+                              tag1=1, tag2=2)
+    ref = f(dense).eps1eps2[:, 0]
+    scale = np.abs(ref).max()
+    np.testing.assert_allclose(got, ref, rtol=1e-13, atol=1e-13 * scale)
+    np.testing.assert_allclose(got, dc.hessian(f, x) @ v, rtol=1e-13, atol=1e-13 * scale)
+
+
+def test_nan_detection_in_points():
+    # inf - inf style cancellations must not look like NaN, every NaN must be found
+    for x in ([np.inf, -np.inf, 1.0], [1e300, -1e300], np.full((2, 3), -np.inf)):
+        assert dc.gradient(lambda v: 5.0, x).shape == np.shape(x)
+    for x in ([1.0, np.nan], np.array([[1.0, 2.0], [np.nan, 0.0]]), np.array(np.nan),
+              np.array([np.inf, np.nan, -np.inf])[::2].tolist() + [np.nan]):
+        with pytest.raises(ValueError, match="NaN"):
+            dc.gradient(lambda v: np.sum(v), x)
+    with pytest.raises(ValueError, match="NaN"):
+        dc.hvp(lambda v: np.sum(v), np.zeros((2, 2)), np.array([[0.0, np.nan], [0.0, 0.0]]))
+
+
+def test_hvp_of_rosen_stays_banded_at_scale():
+    n = 1000
+    seen = []
+
+    def f(x):
+        y = 100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2
+        seen.append(dc.arrays.is_banded(y))
+        return np.sum(y)
+
+    x = np.linspace(-1.2, 1.3, n)
+    p = np.sin(np.arange(n))
+    np.testing.assert_allclose(dc.hvp(f, x, p), so.rosen_hess_prod(x, p), rtol=1e-13, atol=1e-10)
+    np.testing.assert_allclose(dc.gradient(f, x), so.rosen_der(x), rtol=1e-13, atol=1e-11)
+    assert seen == [True, True]

@@ -31,7 +31,10 @@ cdef class HyperBandStore:
     # Banded tangents of a HyperDualArray and its views: band1[r, i] is the
     # derivative of flat element i along eps1-direction i + off1 + r, band2
     # likewise for eps2, band12[r, c, i] the mixed derivative along the pair
-    # (i + off1 + r, i + off2 + c).
+    # (i + off1 + r, i + off2 + c).  With vsum set (the hvp seed), eps2 is
+    # ONE dense direction (q = 1 for the holders): every band2 row is a piece
+    # of it at element i, and band2 / band12 rows are summed when read (off2
+    # is then meaningless; binary ops keep one row).
     cdef cnp.ndarray band1               # (w1, nbase), or None once dense
     cdef cnp.ndarray band2               # (w2, nbase)
     cdef cnp.ndarray band12              # (w1, w2, nbase)
@@ -43,6 +46,7 @@ cdef class HyperBandStore:
     cdef Py_ssize_t p
     cdef Py_ssize_t q
     cdef Py_ssize_t nbase
+    cdef bint vsum                       # eps2 directions are summed when read
 
 
 @cython.final

@@ -219,14 +219,14 @@ cdef HyperDualArray new_hband_array(cnp.ndarray value, HyperBandStore store, Py_
     r._hstore = store
     r._start = start
     r._p = store.p
-    r._q = store.q
+    r._q = 1 if store.vsum else store.q
     r.tag1 = tag1
     r.tag2 = tag2
     return r
 
 
 cdef HyperBandStore new_hstore(cnp.ndarray b1, cnp.ndarray b2, cnp.ndarray b12, Py_ssize_t off1,
-                               Py_ssize_t off2, Py_ssize_t p, Py_ssize_t q):
+                               Py_ssize_t off2, Py_ssize_t p, Py_ssize_t q, bint vsum=False):
     cdef HyperBandStore s = HyperBandStore.__new__(HyperBandStore)
     s.band1 = b1
     s.band2 = b2
@@ -236,6 +236,7 @@ cdef HyperBandStore new_hstore(cnp.ndarray b1, cnp.ndarray b2, cnp.ndarray b12, 
     s.p = p
     s.q = q
     s.nbase = b1.shape[1]
+    s.vsum = vsum
     return s
 
 
@@ -269,11 +270,61 @@ cdef void _sum_band2(double* band, Py_ssize_t w1, Py_ssize_t w2, Py_ssize_t rs, 
                     out[a * q + b] += row[i]
 
 
+cdef void _vsum_band(double* band, Py_ssize_t w, Py_ssize_t rs, Py_ssize_t n,
+                     double* out, Py_ssize_t os) noexcept nogil:
+    """out[i * os] += sum_c band[c, i]: the eps2 of a vsum store (every row
+    holds pieces of the one direction, so all of them are summed)."""
+    cdef Py_ssize_t c, i
+    for c in range(w):
+        for i in range(n):
+            out[i * os] += band[c * rs + i]
+
+
+cdef void _vsum_band2(double* band, Py_ssize_t w1, Py_ssize_t w2, Py_ssize_t rs, Py_ssize_t n,
+                      Py_ssize_t off1, Py_ssize_t p, double* out, Py_ssize_t ors,
+                      Py_ssize_t os) noexcept nogil:
+    """out[a * ors + i * os] += band[a - i - off1, c, i] summed over the eps2
+    rows c (a vsum store's eps1eps2; a in [0, p))."""
+    cdef Py_ssize_t r, c, i, a
+    cdef double* row
+    for r in range(w1):
+        for c in range(w2):
+            row = band + (r * w2 + c) * rs
+            for i in range(n):
+                a = i + off1 + r
+                if 0 <= a < p:
+                    out[a * ors + i * os] += row[i]
+
+
+cdef int _hdensify_vsum(HyperBandStore s) except -1:
+    """Densify a vsum store: eps2 becomes the one direction (q = 1) that its
+    pieces add up to, so no (p, q, n) array of the internal q is ever built."""
+    cdef Py_ssize_t n = s.nbase
+    cdef cnp.ndarray d1 = <cnp.ndarray>np.zeros((s.p, n))
+    cdef cnp.ndarray d2 = <cnp.ndarray>np.zeros((1, n))
+    cdef cnp.ndarray d12 = <cnp.ndarray>np.zeros((s.p, 1, n))
+    _scatter_band(<double*>cnp.PyArray_DATA(s.band1), s.band1.shape[0], n, n,
+                  s.off1, s.p, <double*>cnp.PyArray_DATA(d1), n)
+    _vsum_band(<double*>cnp.PyArray_DATA(s.band2), s.band2.shape[0], n, n,
+               <double*>cnp.PyArray_DATA(d2), 1)
+    _vsum_band2(<double*>cnp.PyArray_DATA(s.band12), s.band1.shape[0], s.band2.shape[0], n, n,
+                s.off1, s.p, <double*>cnp.PyArray_DATA(d12), n, 1)
+    s.dense1 = d1
+    s.dense2 = d2
+    s.dense12 = d12
+    s.band1 = s.band2 = s.band12 = None
+    s.q = 1
+    s.vsum = False
+    return 0
+
+
 cdef int _hdensify(HyperBandStore s) except -1:
     cdef cnp.npy_intp dims[3]
     cdef cnp.ndarray d1, d2, d12
     if s.dense1 is not None:
         return 0
+    if s.vsum:
+        return _hdensify_vsum(s)
     dims[0] = s.p
     dims[1] = s.nbase
     d1 = <cnp.ndarray>cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
@@ -339,6 +390,45 @@ def seed_identity_hyper(value, Py_ssize_t start1, Py_ssize_t stop1, Py_ssize_t s
     b2[0, start2:stop2] = 1.0
     return new_hband_array(v, new_hstore(b1, b2, np.zeros((1, 1, n)), -start1, -start2,
                                          stop1 - start1, stop2 - start2), 0, tag1, tag2)
+
+
+def seed_hvp(value, Py_ssize_t start, Py_ssize_t stop, direction, int tag1=0, int tag2=0):
+    """A HyperDualArray for Hessian-vector products: eps1 direction a is the
+    unit vector of flat element start + a (a chunk of the identity), eps2 is
+    the ONE direction ``direction`` (q = 1), eps1eps2 zero.  Stored in O(n):
+    eps1 as a band, eps2 as one row per element, eps1eps2 banded along eps1
+    only, so f(x).eps1eps2[:, 0] is rows start:stop of H @ direction at
+    about the cost of a gradient for banded code (and exactly, densified,
+    for any other f)."""
+    cdef cnp.ndarray v, d, b1, b2, b12
+    cdef cnp.npy_intp dims[3]
+    cdef Py_ssize_t n, i
+    cdef double* bp
+    if type(value) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>value) == cnp.NPY_DOUBLE:
+        v = <cnp.ndarray>value
+    else:
+        v = _checked_component(value, "value", "seed_hvp(value, ...)")
+    n = cnp.PyArray_SIZE(v)
+    d = _contig(_checked_component(direction, "direction", "seed_hvp(..., direction)"))
+    if not 0 <= start <= stop <= n:
+        raise ValueError("seed_hvp: need 0 <= start <= stop <= value.size")
+    if cnp.PyArray_SIZE(d) != n:
+        raise ValueError("seed_hvp: direction must have value's size {0}, got {1}".format(
+            n, cnp.PyArray_SIZE(d)))
+    dims[0] = 1
+    dims[1] = 1
+    dims[2] = n
+    b12 = <cnp.ndarray>cnp.PyArray_ZEROS(3, dims, cnp.NPY_DOUBLE, 0)
+    dims[1] = n
+    b1 = <cnp.ndarray>cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
+    bp = <double*>cnp.PyArray_DATA(b1)
+    for i in range(start, stop):
+        bp[i] = 1.0
+    b2 = <cnp.ndarray>cnp.PyArray_EMPTY(2, dims, cnp.NPY_DOUBLE, 0)
+    if n:
+        memcpy(cnp.PyArray_DATA(b2), cnp.PyArray_DATA(d), n * sizeof(double))
+    return new_hband_array(v, new_hstore(b1, b2, b12, -start, 0, stop - start, n, True),
+                           0, tag1, tag2)
 
 
 def concat_banded(list pieces):
@@ -1142,7 +1232,7 @@ cdef object unary_array(object x, int rid, object ufunc):
             _warn(ufunc, x, None)
         if h._e1 is None:
             return new_hband_array(ov, new_hstore(oe, o2, o12, hs.off1 + h._start,
-                                                  hs.off2 + h._start, h._p, h._q),
+                                                  hs.off2 + h._start, hs.p, hs.q, hs.vsum),
                                    0, h.tag1, h.tag2)
         return new_hyper_array(ov, oe, o2, o12, h.tag1, h.tag2)
     raise TypeError("expected a DualArray or HyperDualArray, got " + _tname(x))
@@ -1407,7 +1497,9 @@ cdef int _prep_hband(object o, kop* d, int t1, Py_ssize_t* frame) except -1:
         d.n1 = hs.band1.shape[0]
         d.n2 = hs.band2.shape[0]
         d.s1 = hs.off1 + h._start          # absolute offsets for now
-        d.s2 = hs.off2 + h._start
+        # a vsum store's eps2 rows are all pieces of one direction: aligned
+        # at 0 so that the result keeps one row (eps2 stays q = 1 wide)
+        d.s2 = 0 if hs.vsum else hs.off2 + h._start
         _widen(frame, 0, d.s1, d.n1)
         _widen(frame, 2, d.s2, d.n2)
     elif type(o) is DualArray:
@@ -1441,6 +1533,33 @@ cdef inline void _widen(Py_ssize_t* frame, int i, Py_ssize_t off, Py_ssize_t w):
         frame[i + 1] = off + w
 
 
+cdef int _vsum_frame(object a, object b, int t1, Py_ssize_t* q):
+    """For banded operands: 1 when the result is a vsum store (q set to the
+    store's internal q), 0 when neither operand is one, -1 when they cannot be
+    combined banded (a vsum store beside a plain eps2 band)."""
+    cdef int n_vsum = 0, n_plain2 = 0
+    cdef HyperBandStore hs
+    cdef Py_ssize_t qs = 0
+    for o in (a, b):
+        if type(o) is HyperDualArray:
+            hs = (<HyperDualArray>o)._hstore
+            if hs.vsum:
+                if n_vsum and hs.q != qs:
+                    return -1
+                n_vsum += 1
+                qs = hs.q
+            else:
+                n_plain2 += 1
+        elif type(o) is DualArray and (<DualArray>o).tag != t1:
+            n_plain2 += 1
+    if n_vsum == 0:
+        return 0
+    if n_plain2:
+        return -1
+    q[0] = qs
+    return 1
+
+
 cdef object _hyper_band_binary(object a, object b, int op, object ufunc, cnp.ndarray ref,
                                Py_ssize_t N, int t1, int t2, Py_ssize_t p, Py_ssize_t q):
     """x op y for banded HyperDualArray operands (or banded DualArrays lifted):
@@ -1454,6 +1573,9 @@ cdef object _hyper_band_binary(object a, object b, int op, object ufunc, cnp.nda
     cdef double* buf
     cdef double small[160]
     cdef bint bad
+    cdef int vs = _vsum_frame(a, b, t1, &q)
+    if vs < 0:
+        return None
     frame[0] = frame[2] = 1
     frame[1] = frame[3] = 0
     _prep_value(a, &A, ref, N, keep)
@@ -1470,7 +1592,7 @@ cdef object _hyper_band_binary(object a, object b, int op, object ufunc, cnp.nda
         w1 = 1
     if w2 == 0:
         w2 = 1
-    if w1 >= p or w2 >= q:
+    if w1 >= p or (w2 >= q and vs != 1):
         return None
     # shifts relative to the union
     A.s1 -= frame[0]
@@ -1493,7 +1615,8 @@ cdef object _hyper_band_binary(object a, object b, int op, object ufunc, cnp.nda
         free(buf)
     if bad:
         _warn(ufunc, a, b)
-    return new_hband_array(ov, new_hstore(o1, o2, o12, frame[0], frame[2], p, q), 0, t1, t2)
+    return new_hband_array(ov, new_hstore(o1, o2, o12, frame[0], frame[2], p, q, vs == 1),
+                           0, t1, t2)
 
 
 cdef object _hyper_binary(object a, object b, int op, object ufunc):
@@ -1791,7 +1914,7 @@ cdef object _hband_getitem(HyperDualArray h, tuple t):
     return new_hband_array(
         _scalar0d(v), new_hstore(s.band1[:, j:j + 1].copy(), s.band2[:, j:j + 1].copy(),
                                  s.band12[:, :, j:j + 1].copy(), s.off1 + j, s.off2 + j,
-                                 h._p, h._q), 0, h.tag1, h.tag2)
+                                 s.p, s.q, s.vsum), 0, h.tag1, h.tag2)
 
 
 cdef object _align(object e, int nlead, int target_nd, object nb):
@@ -1982,6 +2105,16 @@ cdef object _hband_sum(HyperDualArray h, tuple axes, bint keepdims):
     cdef cnp.ndarray e12 = <cnp.ndarray>np.zeros((h._p, h._q) + ones)
     _sum_band((<double*>cnp.PyArray_DATA(s.band1)) + h._start, s.band1.shape[0], s.nbase, N,
               s.off1 + h._start, h._p, <double*>cnp.PyArray_DATA(e1))
+    if s.vsum:
+        # eps2 pieces of one direction: every element contributes to e2[0]
+        # and to e12[a, 0] (stride 0 over the elements)
+        _vsum_band((<double*>cnp.PyArray_DATA(s.band2)) + h._start, s.band2.shape[0], s.nbase,
+                   N, <double*>cnp.PyArray_DATA(e2), 0)
+        _vsum_band2((<double*>cnp.PyArray_DATA(s.band12)) + h._start, s.band1.shape[0],
+                    s.band2.shape[0], s.nbase, N, s.off1 + h._start, s.p,
+                    <double*>cnp.PyArray_DATA(e12), 1, 0)
+        return new_hyper_array(_sum_comp(h.value, 0, axes, keepdims), e1, e2, e12,
+                               h.tag1, h.tag2)
     _sum_band((<double*>cnp.PyArray_DATA(s.band2)) + h._start, s.band2.shape[0], s.nbase, N,
               s.off2 + h._start, h._q, <double*>cnp.PyArray_DATA(e2))
     _sum_band2((<double*>cnp.PyArray_DATA(s.band12)) + h._start, s.band1.shape[0],
