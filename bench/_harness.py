@@ -291,8 +291,13 @@ def _flat(x) -> np.ndarray:
 
 def _agree(ref, got, prefix: bool = True) -> bool:
     """Same numbers on the common prefix (a float baseline has the value only);
-    with ``prefix=False`` the sizes must match too (a reference check)."""
-    a, b = _flat(ref), _flat(got)
+    with ``prefix=False`` the sizes must match too (a reference check).
+    A result that is not numbers (say, an array of a peer's dual objects)
+    does not agree."""
+    try:
+        a, b = _flat(ref), _flat(got)
+    except (TypeError, ValueError):
+        return False
     if not prefix and a.size != b.size:
         return False
     n = min(a.size, b.size)
@@ -300,7 +305,10 @@ def _agree(ref, got, prefix: bool = True) -> bool:
 
 
 def _show(x) -> str:
-    f = _flat(x)
+    try:
+        f = _flat(x)
+    except (TypeError, ValueError):
+        return f"{type(x).__name__} (not numbers)"
     return f"{np.array2string(f[:4], precision=6)}{' ...' if f.size > 4 else ''} (size {f.size})"
 
 
@@ -423,7 +431,7 @@ def run_bench(b: Bench, group_name: str, s: Settings, log=None,
     elif ref is not None and b.check:
         for key, got in results.items():
             if key != "dualcalc" and got is not None and not _agree(ref, got):
-                mismatches[key] = f"result {_flat(got)[:4]} differs from dualcalc's {_flat(ref)[:4]}"
+                mismatches[key] = f"result {_show(got)} differs from dualcalc's {_show(ref)}"
 
     if log:
         log(f"  {b.name} ...")

@@ -83,3 +83,10 @@ def test_optimize_table_turns_a_crashing_solver_into_an_error_cell(monkeypatch):
     assert rows and all(r["status"] == "error: RuntimeError: boom" for r in rows)
     assert any("ERROR RuntimeError" in line for line in lines)
     assert any("boom" in line for line in lines)
+
+
+def test_a_result_that_is_not_numbers_disagrees_instead_of_crashing():
+    from bench._harness import _agree
+    objects = np.array([object(), object()], dtype=object)
+    assert not _agree(np.ones(2), objects, prefix=False)
+    assert not _agree(np.ones(2), objects)
