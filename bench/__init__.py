@@ -5,6 +5,7 @@ Each module imported below registers its groups with ``bench._harness.group``
 benchmark that prints its own table); import a new module here to plug it in.
 """
 from bench import scalar  # noqa: F401  (registers scalar-*)
+from bench import arrays  # noqa: F401  (registers array-*; imports scipy)
 from bench._harness import report
 
 

@@ -5,7 +5,7 @@ import sys
 import traceback
 
 import bench  # noqa: F401  (registers the groups)
-from bench._harness import (GROUPS, REPORTS, Settings, environment, format_header,
+from bench._harness import (ALIASES, GROUPS, REPORTS, Settings, environment, format_header,
                             format_table, run_groups, select, to_json)
 
 
@@ -17,7 +17,8 @@ def main(argv=None):
                    help="fewer, shorter repeats (3 x 0.02 s instead of 7 x 0.2 s)")
     p.add_argument("--only", action="append", metavar="NAME",
                    help="run only this group or report (a prefix such as 'scalar' selects "
-                        "'scalar-*'); repeat or comma-separate for several")
+                        "'scalar-*'; aliases such as 'arrays' or 'hvp' are in --list); "
+                        "repeat or comma-separate for several")
     p.add_argument("--json", metavar="FILE", help="also save the results as JSON")
     p.add_argument("--list", action="store_true", help="list the groups and reports, and exit")
     p.add_argument("--absolute", action="store_true",
@@ -32,6 +33,8 @@ def main(argv=None):
             print(f"{g.name:20s} {g.title}")
         for r in REPORTS.values():
             print(f"{r.name:20s} {r.title} [report: only with --only]")
+        for alias, names in ALIASES.items():
+            print(f"{alias:20s} alias for --only {','.join(names)}")
         return 0
     s = Settings(3, 0.02) if a.quick else Settings()
     if a.repeat is not None:

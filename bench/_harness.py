@@ -52,10 +52,14 @@ PEERS = (
     Peer("dualpy", "dualpy", "dualpy"),
     Peer("autograd", "autograd", "autograd"),
     Peer("jax", "jax", "jax", _jax_setup),
+    # A second jax column, for the rows that time forward and reverse mode
+    # side by side (array-gradient: "jax" is jit(jacfwd), "jax.grad" jit(grad)).
+    Peer("jax.grad", "jax", "jax", _jax_setup),
 )
 _PEER_BY_NAME = {p.name: p for p in PEERS}
 _loaded: dict[str, Any] = {}
 NOT_INSTALLED = "n/a (not installed)"
+SKIPPED = "skipped"
 
 
 def load_peer(name: str):
@@ -121,6 +125,8 @@ class Target:
     def describe(self, baseline_label: str) -> str:
         if self.against == "baseline":
             return f"<={self.bound:g}x {baseline_label}"
+        if self.bound == 1:
+            return f"no slower than {self.against}"
         return f">={self.bound:g}x faster than {self.against}"
 
 
@@ -135,6 +141,12 @@ class Bench:
     baseline_label: str = "float"
     note: str = ""
     check: bool = True       # compare the cases' numbers with dualcalc's
+    #: The right answer (a callable, or an expression evaluated with dualcalc's
+    #: names), e.g. ``lambda: scipy.optimize.rosen_der(x)``.  When given,
+    #: dualcalc's result and every peer's are compared with it (not with each
+    #: other), the baseline is not compared (it computes the value only), and a
+    #: dualcalc result that differs marks the row WRONG.
+    reference: str | Callable[[], Any] | None = None
 
 
 @dataclass
@@ -180,6 +192,18 @@ def report(name: str, title: str):
     return register
 
 
+#: Short names for --only: each stands for the names (or prefixes) listed.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "scalars": ("scalar",),
+    "arrays": ("array",),
+    "gradient": ("array-gradient",),
+    "jacobian": ("array-gradient",),
+    "hessian": ("array-hessian",),
+    "hvp": ("array-hvp",),
+    "mgh": ("optimize-mgh",),
+}
+
+
 def _matches(name: str, want: str) -> bool:
     return name == want or name.startswith(want + "-")
 
@@ -195,6 +219,7 @@ def select(only: list[str] | None) -> tuple[list[Group], list[Report]]:
     if not only:
         return list(GROUPS.values()), []
     groups, reports, unknown = [], [], []
+    only = [w for name in only for w in ALIASES.get(name, (name,))]
     for want in only:
         g_hits = [g for g in GROUPS.values() if _matches(g.name, want)]
         r_hits = [r for r in REPORTS.values() if _matches(r.name, want)]
@@ -204,7 +229,8 @@ def select(only: list[str] | None) -> tuple[list[Group], list[Report]]:
         reports += [r for r in r_hits if r not in reports]
     if unknown:
         raise SystemExit(f"unknown benchmark group(s): {', '.join(unknown)}; "
-                         f"available: {', '.join(list(GROUPS) + list(REPORTS))}")
+                         f"available: {', '.join(list(GROUPS) + list(REPORTS))}; "
+                         f"aliases: {', '.join(ALIASES)}")
     return groups, reports
 
 
@@ -263,11 +289,27 @@ def _flat(x) -> np.ndarray:
     return np.atleast_1d(np.asarray(x, dtype=np.float64)).ravel()
 
 
-def _agree(ref, got) -> bool:
-    """Same numbers on the common prefix (a float baseline has the value only)."""
-    a, b = _flat(ref), _flat(got)
+def _agree(ref, got, prefix: bool = True) -> bool:
+    """Same numbers on the common prefix (a float baseline has the value only);
+    with ``prefix=False`` the sizes must match too (a reference check).
+    A result that is not numbers (say, an array of a peer's dual objects)
+    does not agree."""
+    try:
+        a, b = _flat(ref), _flat(got)
+    except (TypeError, ValueError):
+        return False
+    if not prefix and a.size != b.size:
+        return False
     n = min(a.size, b.size)
     return n > 0 and bool(np.allclose(a[:n], b[:n], rtol=1e-9, atol=1e-12))
+
+
+def _show(x) -> str:
+    try:
+        f = _flat(x)
+    except (TypeError, ValueError):
+        return f"{type(x).__name__} (not numbers)"
+    return f"{np.array2string(f[:4], precision=6)}{' ...' if f.size > 4 else ''} (size {f.size})"
 
 
 def time_cases(cases: dict[str, Case], s: Settings) -> dict[str, Timing | Failure]:
@@ -307,6 +349,9 @@ class RowResult:
     targets: tuple[Target, ...]
     note: str
     labels: dict[str, str] = field(default_factory=dict)   # case -> what was run
+    #: True/False: dualcalc's result was compared with the row's reference and
+    #: agreed/differed; None: the row has no reference (or dualcalc raised).
+    reference_ok: bool | None = None
 
     @property
     def cost(self) -> float | None:
@@ -329,10 +374,16 @@ def paired_ratio(num: Timing | Failure, den: Timing | Failure) -> float | None:
     return statistics.median(a / b for a, b in zip(num.runs, den.runs))
 
 
-def run_bench(b: Bench, group_name: str, s: Settings, log=None) -> RowResult:
+def run_bench(b: Bench, group_name: str, s: Settings, log=None,
+              with_peers: bool = True) -> RowResult:
+    """Check and time one row.  ``with_peers=False`` skips the peers (their
+    cells say "skipped"): the smoke test's mode, which needs no peer."""
     cases: dict[str, Case] = {"dualcalc": b.dualcalc, "baseline": b.baseline}
     peers: dict[str, Timing | Failure] = {}
     for name, factory in b.peers.items():
+        if not with_peers:
+            peers[name] = Failure(SKIPPED)
+            continue
         mod = load_peer(name)
         if mod is None:
             peers[name] = Failure(NOT_INSTALLED)
@@ -356,10 +407,31 @@ def run_bench(b: Bench, group_name: str, s: Settings, log=None) -> RowResult:
                 peers[key] = Failure("error", msg)
                 del cases[key]
     ref = results.get("dualcalc")
-    if ref is not None and b.check:
+    reference_ok = None
+    if b.reference is not None:
+        # The exact answer decides, for dualcalc and peers alike.
+        try:
+            exact = (b.reference() if callable(b.reference)
+                     else eval(b.reference, dict(b.dualcalc.ns)))  # noqa: S307
+        except Exception as exc:
+            exact = None
+            mismatches["reference"] = f"reference failed: {type(exc).__name__}: {exc}"
+        if exact is not None:
+            for key, got in results.items():
+                if key == "baseline" or got is None:
+                    continue
+                ok = _agree(exact, got, prefix=False)
+                if key == "dualcalc":
+                    reference_ok = ok
+                    if not ok:
+                        mismatches[key] = (f"WRONG RESULT: dualcalc gives {_show(got)}, "
+                                           f"the reference gives {_show(exact)}")
+                elif not ok:
+                    mismatches[key] = f"result {_show(got)} differs from the reference {_show(exact)}"
+    elif ref is not None and b.check:
         for key, got in results.items():
             if key != "dualcalc" and got is not None and not _agree(ref, got):
-                mismatches[key] = f"result {_flat(got)[:4]} differs from dualcalc's {_flat(ref)[:4]}"
+                mismatches[key] = f"result {_show(got)} differs from dualcalc's {_show(ref)}"
 
     if log:
         log(f"  {b.name} ...")
@@ -372,15 +444,17 @@ def run_bench(b: Bench, group_name: str, s: Settings, log=None) -> RowResult:
                      timed.get("baseline", Failure("error", mismatches.get("baseline", ""))),
                      {k: peers[k] for k in b.peers}, mismatches, b.targets, b.note,
                      {k: c.label or (c.stmt if isinstance(c.stmt, str) else repr(c.stmt))
-                      for k, c in cases.items()})
+                      for k, c in cases.items()},
+                     reference_ok)
 
 
-def run_groups(groups: list[Group], s: Settings, log=None) -> list[tuple[Group, list[RowResult]]]:
+def run_groups(groups: list[Group], s: Settings, log=None,
+               with_peers: bool = True) -> list[tuple[Group, list[RowResult]]]:
     out = []
     for g in groups:
         if log:
             log(f"[{g.name}] {g.title}")
-        rows = [run_bench(b, g.name, s, log) for b in g.build()]
+        rows = [run_bench(b, g.name, s, log, with_peers) for b in g.build()]
         out.append((g, rows))
         gc.collect()
     return out
@@ -406,7 +480,7 @@ def _cell(x: Timing | Failure, ratio: float | None, flagged: bool) -> str:
 
 
 def _targets_text(row: RowResult) -> str:
-    parts = []
+    parts = ["DUALCALC RESULT WRONG (targets void)"] if row.reference_ok is False else []
     for t in row.targets:
         met = t.met(row)
         verdict = "n/a" if met is None else ("met" if met else "MISSED")
@@ -424,8 +498,10 @@ def format_table(results, absolute: bool = False) -> str:
         body = []
         for r in rows:
             cost = r.cost
-            cells = [r.name,
-                     _cell(r.dualcalc, None, "dualcalc" in r.mismatches),
+            dc_cell = _cell(r.dualcalc, None, "dualcalc" in r.mismatches)
+            if r.reference_ok is False:
+                dc_cell = "WRONG " + dc_cell
+            cells = [r.name, dc_cell,
                      (f"{_cell(r.baseline, None, 'baseline' in r.mismatches)} {r.baseline_label}"),
                      fmt_ratio(cost) if cost is not None else "-"]
             sp = r.speedups
@@ -450,6 +526,10 @@ def format_table(results, absolute: bool = False) -> str:
             lines.append("  ".join(out).rstrip())
         notes = [f"   note: {r.name}: {r.note}" for r in rows if r.note]
         lines += notes
+        wrong = [r.name for r in rows if r.reference_ok is False]
+        if wrong:
+            lines.append(f"   !!! dualcalc gives a WRONG result in: {', '.join(wrong)} "
+                         "(see the notes at the end)")
         lines.append("")
     lines.append("dualcalc, baseline: median time per call.  dc/base = dualcalc time / "
                  "baseline time (lower is better; 1x would be free derivatives).")
@@ -459,10 +539,40 @@ def format_table(results, absolute: bool = False) -> str:
     else:
         lines.append("peer columns = peer time / dualcalc time (above 1x: dualcalc is faster).")
     lines.append(f"'-' = not measured for this row; '{NOT_INSTALLED}' = peer does not import; "
-                 "'!' = result differs from dualcalc's (see below).")
+                 "'!' = result differs from dualcalc's, or from the row's reference "
+                 "where it has one (see below).")
     for f in footnotes:
         lines.append("  ! " + f)
     return "\n".join(lines)
+
+
+def check_bench(only: list[str] | None = None, settings: Settings | None = None,
+                with_peers: bool = False) -> tuple[list, list[str], str]:
+    """Run groups in a tiny mode (one repeat of about a millisecond, peers
+    skipped by default) and check what can be checked without timing anything:
+    every dualcalc case ran, and every reference check passed.
+
+    Returns ``(results, problems, table)``: the results of ``run_groups``, one
+    line per problem found (empty when all is well) and the rendered table.
+    Used by tests/test_bench_smoke.py; never looks at a speed.
+    """
+    groups, _ = select(only)
+    results = run_groups(groups, settings or Settings(repeat=1, min_time=1e-3),
+                         with_peers=with_peers)
+    problems = []
+    for g, rows in results:
+        if not rows:
+            problems.append(f"{g.name}: no rows")
+        for r in rows:
+            where = f"{g.name} / {r.name}"
+            for key in ("dualcalc", "baseline"):
+                if isinstance(getattr(r, key), Failure):
+                    problems.append(f"{where}: {key} failed: {r.mismatches.get(key, '')}")
+            if r.reference_ok is False:
+                problems.append(f"{where}: {r.mismatches.get('dualcalc')}")
+            if "reference" in r.mismatches:
+                problems.append(f"{where}: {r.mismatches['reference']}")
+    return results, problems, format_table(results)
 
 
 def _git(*args) -> str | None:
@@ -502,7 +612,9 @@ def environment(s: Settings, mode: str) -> dict:
         "cpus": os.cpu_count(),
         "loadavg": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "timeit_loop_overhead_s": loop.median,
-        "peers": {p.name: peer_version(p.name) for p in PEERS},
+        # one entry per distribution ("jax.grad" is another column of jax)
+        "peers": {p.name: peer_version(p.name) for p in PEERS
+                  if p is next(q for q in PEERS if q.dist == p.dist)},
     }
 
 
@@ -545,6 +657,7 @@ def to_json(env: dict, results, reports: dict | None = None) -> dict:
                              "description": t.describe(r.baseline_label),
                              "ratio": t.ratio(r), "met": t.met(r)} for t in r.targets],
                 "note": r.note,
+                "reference_ok": r.reference_ok,
             })
         groups.append({"name": g.name, "title": g.title, "rows": out_rows})
     return {"environment": env, "groups": groups, "reports": reports or {}}
@@ -553,7 +666,7 @@ def to_json(env: dict, results, reports: dict | None = None) -> dict:
 __all__ = [
     "Peer", "PEERS", "NOT_INSTALLED", "load_peer", "peer_version", "Case", "case",
     "Target", "Bench", "Group", "GROUPS", "group", "Report", "REPORTS", "report",
-    "select", "select_groups", "paired_ratio", "Timing",
+    "select", "select_groups", "paired_ratio", "Timing", "ALIASES", "SKIPPED", "check_bench",
     "Failure", "Settings", "time_cases", "run_bench", "run_groups", "format_table",
     "format_header", "environment", "to_json", "fmt_time", "fmt_ratio",
 ]

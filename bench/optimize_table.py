@@ -97,16 +97,26 @@ def run(quick=False, solvers=None, printer=print):
     repeat = 1 if quick else 3
     rows = []
     head = f"{'#':>2} {'problem':24s} {'n':>2} {'m':>3} |" + "|".join(
-        f" {s:^24s} " for s in solvers)
+        f" {s:^26s} " for s in solvers)
     printer("MGH problems (ACM TOMS 7(1) 1981) from the standard start; each cell: "
             "solved?  iterations / evaluations of f  time")
     printer(head)
     printer("-" * len(head))
+    errors = []
     for p in problems:
         cells = []
         for s in solvers:
-            (fun, nit, nfev, status), seconds = _time(_RUNNERS[s], p, repeat)
-            solved = p.solved(fun)
+            try:
+                (fun, nit, nfev, status), seconds = _time(_RUNNERS[s], p, repeat)
+                solved = p.solved(fun)
+            except Exception as exc:    # one solver's crash is a cell, not a dead run
+                msg = f"{type(exc).__name__}: {exc}"
+                errors.append(f"{p.number} {p.name} / {s}: {msg}")
+                rows.append(dict(problem=p.name, number=p.number, n=p.n, m=p.m, solver=s,
+                                 solved=False, fun=float("nan"), nit=0, nfev=0,
+                                 seconds=float("nan"), status=f"error: {msg}"))
+                cells.append(f" {('ERROR ' + type(exc).__name__)[:26]:26s} ")
+                continue
             rows.append(dict(problem=p.name, number=p.number, n=p.n, m=p.m, solver=s,
                              solved=solved, fun=fun, nit=nit, nfev=nfev, seconds=seconds,
                              status=status))
@@ -116,12 +126,20 @@ def run(quick=False, solvers=None, printer=print):
     printer("-" * len(head))
     counts = {s: sum(r["solved"] for r in rows if r["solver"] == s) for s in solvers}
     printer(f"{'solved':>34s} |" + "|".join(f" {counts[s]:>3d} / {len(problems):<3d}"
-                                             f"{'':16s} " for s in solvers))
+                                             f"{'':17s} " for s in solvers))
     if not quick and "trust-exact" in solvers:
         tight = _scipy("trust-exact", ("jac", "hess"), gtol=1e-12)
-        n_tight = sum(p.solved(tight(p)[0]) for p in problems)
+        n_tight = 0
+        for p in problems:
+            try:
+                n_tight += p.solved(tight(p)[0])
+            except Exception as exc:
+                errors.append(f"{p.number} {p.name} / trust-exact gtol=1e-12: "
+                              f"{type(exc).__name__}: {exc}")
         printer(f"trust-exact with gtol=1e-12 instead of its default: "
                 f"{n_tight} / {len(problems)} solved")
+    for e in errors:
+        printer(f"  ERROR {e}")
     return rows
 
 
