@@ -11,7 +11,6 @@ x takes a fast path that builds the Dual / HyperDual directly.  Shape rule:
 the one exception is a derivative taken inside another derivative, which is a
 Dual of the outer differentiation (that is what makes nesting exact).
 """
-import numbers
 
 import numpy as np
 
