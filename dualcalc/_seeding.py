@@ -167,29 +167,6 @@ def seed_dual(x, directions, tag):
     return out
 
 
-def seed_hyper(x, d1, d2, tag1, tag2):
-    """x (shape S) with directions d1 (p,) + S in eps1 and d2 (q,) + S in eps2."""
-    if HyperDualArray is not None:
-        e12 = np.zeros((d1.shape[0], d2.shape[0]) + x.shape)
-        return HyperDualArray(x, d1, d2, e12, tag1=tag1, tag2=tag2)
-    if d1.shape[0] != 1 or d2.shape[0] != 1:  # pragma: no cover - fallback only
-        raise RuntimeError("the object-array fallback carries one direction at a time")
-    out = np.empty(x.shape, dtype=object)
-    for idx in np.ndindex(x.shape):
-        out[idx] = HyperDual(float(x[idx]), float(d1[(0,) + idx]), float(d2[(0,) + idx]),
-                             0.0, tag1=tag1, tag2=tag2)
-    return out
-
-
-def unit_directions(shape, start, stop):
-    """Rows start..stop of the identity on the flattened shape, as (k,) + shape."""
-    n = int(np.prod(shape, dtype=np.int64))
-    k = stop - start
-    d = np.zeros((k, n))
-    d[np.arange(k), np.arange(start, stop)] = 1.0
-    return d.reshape((k,) + tuple(shape))
-
-
 # ---------------------------------------------------------------- extraction
 def _bad_output(y):
     return TypeError(

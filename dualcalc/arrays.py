@@ -57,10 +57,11 @@ single elements and full sums keep the band (rosen's tangents have bandwidth 3),
 so the gradient of such code costs O(n), not O(n**2); anything else (and any
 read of ``.eps``) materialises the dense tangents once, in a store shared with
 views, so NumPy's view semantics hold.  :func:`seed_hvp` seeds a Hessian-vector
-product the same way: eps1 a banded identity chunk, eps2 ONE dense direction v,
-kept as n banded pieces ``v[b] e_b`` that are summed whenever they are read
-(in full sums and when densifying), so eps1eps2 stays banded along eps1 and
-``hvp`` costs about as much as a gradient.
+product the same way: eps1 a banded identity chunk, eps2 ONE dense direction v
+(one number per element), eps1eps2 banded along eps1 only -- the chain rule
+``e12' = g'·e12 + g''·e1·e2`` keeps that layout, full sums reduce it to the
+(p, 1) result, and anything else densifies it to p + 1 + p tangents per
+element -- so ``hvp`` costs about as much as a gradient.
 
 *Chunks.*  :func:`seed_chunks` seeds the directions in passes.  Its default,
 :func:`default_chunk`, bounds one dense tangent temporary by

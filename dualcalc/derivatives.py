@@ -11,7 +11,6 @@ x takes a fast path that builds the Dual / HyperDual directly.  Shape rule:
 the one exception is a derivative taken inside another derivative, which is a
 Dual of the outer differentiation (that is what makes nesting exact).
 """
-import numbers
 
 import numpy as np
 
@@ -499,17 +498,22 @@ def value_gradient_hessian(f, x, args=()):
     x = S.as_point(x)
     n = x.size
     t1, t2 = _two_tags()
-    H = np.empty((n, n))
-    grad = np.empty(n)
-    value = None
-    for start, stop in _chunks(n, _hessian_chunk(n)) if n else [(0, 0)]:
-        y = S.call(f, S.seed_band_hyper(x, start, stop, t1, t2), args)
-        v, e1, e2, e12 = S.extract_hyper(y, t1, t2, stop - start, n)
-        _require_scalar(v, "hessian")
-        value = v
-        H[start:stop, :] = e12
-        grad[:] = e2
-    H = 0.5 * (H + H.T)
+    chunk = _hessian_chunk(n)
+    if chunk >= n:                                          # one pass (the usual case)
+        y = S.call(f, S.seed_band_hyper(x, 0, n, t1, t2), args)
+        value, _, grad, H = S.extract_hyper(y, t1, t2, n, n)
+        if value.ndim:
+            _require_scalar(value, "hessian")
+        H = H.reshape(n, n)
+    else:
+        H = np.empty((n, n))
+        for start, stop in _chunks(n, chunk):
+            y = S.call(f, S.seed_band_hyper(x, start, stop, t1, t2), args)
+            value, _, grad, e12 = S.extract_hyper(y, t1, t2, stop - start, n)
+            _require_scalar(value, "hessian")
+            H[start:stop, :] = e12
+    H = H + H.T                                             # exactly symmetric
+    H *= 0.5
     return (float(value), _out(grad.reshape(x.shape)),
             _out(H.reshape(x.shape + x.shape)))
 

@@ -597,3 +597,14 @@ def test_hvp_of_rosen_stays_banded_at_scale():
     np.testing.assert_allclose(dc.hvp(f, x, p), so.rosen_hess_prod(x, p), rtol=1e-13, atol=1e-10)
     np.testing.assert_allclose(dc.gradient(f, x), so.rosen_der(x), rtol=1e-13, atol=1e-11)
     assert seen == [True, True]
+
+
+def test_constant_functions_give_zero_derivatives_of_the_right_shape():
+    x = np.ones((2, 2))
+    assert dc.hvp(lambda v: 3.0, x, x).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert dc.hessian(lambda v: 3.0, [1.0, 2.0]).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    v, g, H = dc.value_gradient_hessian(lambda v: np.float64(3.0), [1.0, 2.0])
+    assert (v, g.tolist(), H.shape) == (3.0, [0.0, 0.0], (2, 2))
+    assert dc.gradient(lambda v: 3.0, 2.0) == 0.0
+    assert dc.jacobian(lambda v: [1.0, 2.0], x).shape == (2, 2, 2)
+    assert dc.hvp(lambda t: t ** 3, 2.0, 1.0) == 12.0

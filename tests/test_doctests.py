@@ -45,4 +45,6 @@ def test_the_doctests_cover_the_package():
 @pytest.mark.parametrize("verb", VERBS)
 def test_each_verb_has_a_numpydoc_example(verb):
     doc = getattr(dualcalc, verb).__doc__
-    assert "Examples\n    --------" in doc and ">>> " in doc
+    for section in ("Parameters", "Returns", "Examples"):
+        assert f"{section}\n    {'-' * len(section)}" in doc, (verb, section)
+    assert ">>> " in doc
