@@ -234,8 +234,14 @@ PROPERTIES = ["fuzz_unary", "fuzz_binary", "fuzz_constructors", "fuzz_derivative
 
 # ================================================================ the tests
 def _run(name):
-    proc = subprocess.run([sys.executable, __file__, name], capture_output=True, text=True,
-                          timeout=600, cwd=os.path.dirname(os.path.abspath(__file__)))
+    import dualcalc
+    env = dict(os.environ)
+    # the worker imports the very dualcalc this process tests (e.g. a checked build)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(dualcalc.__file__)))
+    env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [env.get("PYTHONPATH")] if p])
+    proc = subprocess.run([sys.executable, os.path.abspath(__file__), name],
+                          capture_output=True, text=True, timeout=600, env=env,
+                          cwd=os.path.dirname(os.path.abspath(__file__)))
     if proc.returncode < 0:
         pytest.fail("the fuzzing worker {0} died with signal {1} (a crash in the "
                     "compiled core):\n{2}".format(name, -proc.returncode, proc.stderr[-4000:]))
