@@ -368,9 +368,18 @@ cdef inline triple k_erfc(double x) noexcept nogil:
 cdef inline triple k_gamma(double x) noexcept nogil:
     cdef double g = tgamma(x)
     cdef double p = digamma(x)
+    if fabs(x) < 1e-100:
+        # Gamma''(x) = g (psi**2 + psi') ~ 2 g / x**2 overflows for |x| < ~1e-103
+        # although Gamma''·e1·e2 (e ~ x) does not: carried scaled, from
+        # psi**2 + psi' = 2/x**2 (1 + gamma x + ...), the rest below an ulp here
+        return mk_d2_over(g, g * p, g * (p * p + trigamma(x)), 2.0 * (g * x), x, 3)
     return mk(g, g * p, g * (p * p + trigamma(x)))
 
 cdef inline triple k_lgamma(double x) noexcept nogil:
+    if fabs(x) < 1e-100:
+        # trigamma(x) = 1/x**2 + pi**2/6 + ... overflows for |x| < ~1e-154:
+        # carried scaled (the constant is below an ulp of 1/x**2 here)
+        return mk_d2_over(lgamma(x), digamma(x), trigamma(x), 1.0, x, 2)
     return mk(lgamma(x), digamma(x), trigamma(x))
 
 cdef inline triple k_digamma(double x) noexcept nogil:
