@@ -1628,7 +1628,32 @@ def _norm(x, ord=None, axis=None, keepdims=False):
 
 
 def _two_norm(x, axes, keepdims):
-    return np.sqrt(_sum(x * x, axis=axes, keepdims=keepdims))
+    r = np.sqrt(_sum(x * x, axis=axes, keepdims=keepdims))
+    if type(r) is HyperDualArray:
+        r = _two_norm_at_zero(x, r, axes, keepdims)
+    return r
+
+
+def _two_norm_at_zero(x, r, axes, keepdims):
+    """The 2-norm's second derivative at a zero vector, as for hypot: none exists
+    ((I - u u^T) / |x| has no limit at 0), so every Hessian component whose two
+    directions both move the vector is nan; components along an exactly zero
+    tangent stay 0.  (sqrt(sum(x*x)) alone would give inf on the diagonal and 0
+    off it.)  A one-element vector is abs, whose abs''(0) = 0 stands."""
+    val, e1, e2, e12 = _components(r)[0]
+    zero = val == 0
+    if not zero.any():
+        return r
+    if int(np.prod([np.shape(value_of(x))[a] for a in axes])) <= 1:
+        return _A.rebuild(r, (val, e1, e2, np.where(zero, 0.0, e12)))
+    xc = _components(x)[0] if type(x) is HyperDualArray else None
+    if xc is None:
+        return r
+    moved = tuple(a + 1 for a in axes)
+    m1 = np.any(xc[1] != 0, axis=moved, keepdims=keepdims)
+    m2 = np.any(xc[2] != 0, axis=moved, keepdims=keepdims)
+    bad = zero & m1[:, None] & m2[None, :]
+    return _A.rebuild(r, (val, e1, e2, np.where(bad, np.nan, e12)))
 
 
 def _vector_norm(x, ord, axis, keepdims):

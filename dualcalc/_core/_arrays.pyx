@@ -39,7 +39,7 @@ from libc.string cimport memcpy, memset
 from libc.math cimport isfinite
 
 from dualcalc._core._rules cimport (
-    triple, partials, rule_eval, binary_eval,
+    triple, partials, rule_eval, binary_eval, second_term,
     R_SQUARE, R_NEGATIVE, R_POSITIVE, R_ABS, R_SQRT, R_RECIPROCAL,
     OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_FLOORDIV, OP_MOD, OP_MAXIMUM,
     OP_MINIMUM, OP_COUNT)
@@ -681,11 +681,13 @@ cdef bint hyper_unary_kernel(int rid, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q, 
     cdef double* y
     cdef double* o
     cdef double s
+    cdef bint scaled = False
     for i in range(N):
         t = rule_eval(rid, v[i])
         ov[i] = t.f
         d1[i] = t.d1
         d2[i] = t.d2
+        scaled = scaled or t.d2e != 0
         if not isfinite(t.f) and isfinite(v[i]):
             bad = True
     for a in range(p):
@@ -698,6 +700,12 @@ cdef bint hyper_unary_kernel(int rid, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q, 
             y = e2 + b * e2r
             o = o12 + (a * q + b) * N
             _row_m0(N, d1, e12 + (a * q + b) * e12r, 1, o)
+            if scaled:
+                # some g'' is carried with an exponent (see mk_d2_over): rare,
+                # so the kernel is simply evaluated again
+                for i in range(N):
+                    o[i] += second_term(rule_eval(rid, v[i]), x[i], y[i])
+                continue
             for i in range(N):
                 s = 0.0 if x[i] == 0.0 else d2[i] * x[i]
                 o[i] += 0.0 if y[i] == 0.0 else s * y[i]

@@ -330,6 +330,13 @@ def hypot(*coordinates):
     if any(_is_dual_array(c) for c in coordinates):
         r = 0.0
         for c in coordinates:
+            if not (_is_dual_array(c) or _isdual(c)):
+                # a non-number would reach NumPy's object loop (AttributeError)
+                try:
+                    c = np.asarray(c, dtype=np.float64)
+                except (TypeError, ValueError):
+                    raise TypeError("dualcalc.math.hypot: coordinates must be real numbers, "
+                                    "dual numbers or arrays, not " + type(c).__name__) from None
             r = np.hypot(r, c)
         return r
     if not any(_isdual(c) for c in coordinates):

@@ -21,6 +21,10 @@ ctypedef struct triple:
     double f
     double d1
     double d2
+    # g''(x) = d2 * 2**d2e.  d2e is 0 except where g'' alone leaves the double
+    # range (log(1e200)'' = -1e-400) although g''·e1·e2 does not (e1 ~ x): the
+    # chain rules multiply by the tangents first (``second_term``).
+    int d2e
 
 cdef enum Rule:
     R_SIN
@@ -87,7 +91,46 @@ cdef inline triple mk(double f, double d1, double d2) noexcept nogil:
     t.f = f
     t.d1 = d1
     t.d2 = d2
+    t.d2e = 0
     return t
+
+
+cdef inline triple mk_d2_over(double f, double d1, double d2, double num, double x,
+                              int k) noexcept nogil:
+    """(f, d1, d2) for a rule whose d2 = num / x**k.  Where d2 underflowed
+    (or overflowed) but num and x are finite and nonzero, d2 is carried instead
+    as the mantissa num / m**k and the exponent -k e (x = m 2**e, 0.5 <= |m| < 1),
+    which the chain rules apply after multiplying by the tangents."""
+    cdef triple t = mk(f, d1, d2)
+    cdef int e = 0, i
+    cdef double m, q
+    if (num == 0.0 or x == 0.0 or not isfinite(num) or not isfinite(x)
+            or (isfinite(d2) and fabs(d2) >= 2.2250738585072014e-308)):
+        return t
+    m = frexp(x, &e)
+    q = num
+    for i in range(k):
+        q = q / m
+    t.d2 = q
+    t.d2e = -k * e
+    return t
+
+
+cdef inline double second_term(triple t, double a, double b) noexcept nogil:
+    """g''·a·b for tangents a, b (0 when either is exactly 0, even for an
+    infinite or nan g''), applying the exponent of a scaled g'' last."""
+    cdef int h
+    if a == 0.0 or b == 0.0:
+        return 0.0
+    if t.d2e == 0:
+        return (t.d2 * a) * b
+    h = t.d2e // 2
+    return ldexp(t.d2 * a, h) * ldexp(b, t.d2e - h)
+
+
+cdef inline double d2_value(triple t) noexcept nogil:
+    """g''(x) itself (over/underflowing where it is scaled)."""
+    return ldexp(t.d2, t.d2e) if t.d2e != 0 else t.d2
 
 
 # ---------------------------------------------------------------- special functions
@@ -206,8 +249,9 @@ cdef inline triple k_acos(double x) noexcept nogil:
 cdef inline triple k_atan(double x) noexcept nogil:
     cdef double r = 1.0 / (1.0 + x * x)
     if fabs(x) > 1e150:
-        return mk(atan(x), (1.0 / x) / x, (-2.0 / x) / x / x)
-    return mk(atan(x), r, -2.0 * x * r * r)
+        return mk_d2_over(atan(x), (1.0 / x) / x, (-2.0 / x) / x / x, -2.0, x, 3)
+    # -2x r**2 underflows from |x| ~ 1e103 on (r ~ 1/x**2): scaled there
+    return mk_d2_over(atan(x), r, -2.0 * x * r * r, -2.0 * x * r, 1.0 + x * x, 1)
 
 cdef inline triple k_sinh(double x) noexcept nogil:
     cdef double s = sinh(x)
@@ -230,13 +274,13 @@ cdef inline triple k_tanh(double x) noexcept nogil:
 
 cdef inline triple k_asinh(double x) noexcept nogil:
     cdef double h = hypot(x, 1.0)
-    return mk(asinh(x), 1.0 / h, -(x / h) / h / h)
+    return mk_d2_over(asinh(x), 1.0 / h, -(x / h) / h / h, -(x / h), h, 2)
 
 cdef inline triple k_acosh(double x) noexcept nogil:
     cdef double s = sqrt((x - 1.0) * (x + 1.0))
     if x > 1e150:
         s = x
-    return mk(acosh(x), 1.0 / s, -(x / s) / s / s)
+    return mk_d2_over(acosh(x), 1.0 / s, -(x / s) / s / s, -(x / s), s, 2)
 
 cdef inline triple k_atanh(double x) noexcept nogil:
     cdef double r = 1.0 / ((1.0 - x) * (1.0 + x)) if fabs(x) <= 1.0 else NAN
@@ -258,32 +302,48 @@ cdef inline triple k_expm1(double x) noexcept nogil:
     cdef double e = exp(x)
     return mk(expm1(x), e, e)
 
+cdef inline double recip_domain(double x) noexcept nogil:
+    """1/x on the domain [0, inf] of log and sqrt: nan outside it (x < 0), and
+    +inf at both zeros -- log(-0.0) and sqrt(-0.0) are the values at 0, so their
+    derivatives are the one-sided limits from inside the domain (1/-0.0 = -inf
+    would flip them)."""
+    if x > 0.0:
+        return 1.0 / x
+    if x == 0.0:
+        return INFINITY
+    return NAN
+
 cdef inline triple k_log(double x) noexcept nogil:
     # outside the domain (x < 0) the derivatives are nan like the value
-    cdef double r = 1.0 / x if x >= 0.0 else NAN
-    return mk(log(x), r, -r * r)
+    cdef double r = recip_domain(x)
+    return mk_d2_over(log(x), r, -r * r, -r, x, 1)
 
 cdef inline triple k_log2(double x) noexcept nogil:
-    cdef double r = 1.0 / x if x >= 0.0 else NAN
-    return mk(log2(x), r / LN2, -r * r / LN2)
+    cdef double r = recip_domain(x)
+    return mk_d2_over(log2(x), r / LN2, -r * r / LN2, -r / LN2, x, 1)
 
 cdef inline triple k_log10(double x) noexcept nogil:
-    cdef double r = 1.0 / x if x >= 0.0 else NAN
-    return mk(log10(x), r / LN10, -r * r / LN10)
+    cdef double r = recip_domain(x)
+    return mk_d2_over(log10(x), r / LN10, -r * r / LN10, -r / LN10, x, 1)
 
 cdef inline triple k_log1p(double x) noexcept nogil:
     cdef double r = 1.0 / (1.0 + x) if x >= -1.0 else NAN
-    return mk(log1p(x), r, -r * r)
+    return mk_d2_over(log1p(x), r, -r * r, -r, 1.0 + x, 1)
 
 cdef inline triple k_sqrt(double x) noexcept nogil:
     cdef double s = sqrt(x)
-    cdef double d1 = 0.5 / s
-    return mk(s, d1, -0.5 * d1 / x)
+    cdef double d1, r
+    if x == 0.0:
+        # sqrt(-0.0) is -0.0, the value at 0: the derivatives are the limits
+        # from inside the domain, +inf and -inf (0.5 / -0.0 would give -inf)
+        return mk(s, INFINITY, -INFINITY)
+    d1 = 0.5 / s
+    return mk_d2_over(s, d1, -0.5 * d1 / x, -0.5 * d1, x, 1)
 
 cdef inline triple k_cbrt(double x) noexcept nogil:
     cdef double c = cbrt(x)
     cdef double d1 = (1.0 / 3.0) / (c * c)
-    return mk(c, d1, (-2.0 / 3.0) * d1 / x)
+    return mk_d2_over(c, d1, (-2.0 / 3.0) * d1 / x, (-2.0 / 3.0) * d1, x, 1)
 
 cdef inline triple erf_derivatives(double x) noexcept nogil:
     """(-, erf'(x), erf''(x)) = (-, 2/sqrt(pi) exp(-x^2), -2x erf'(x))."""
@@ -308,9 +368,18 @@ cdef inline triple k_erfc(double x) noexcept nogil:
 cdef inline triple k_gamma(double x) noexcept nogil:
     cdef double g = tgamma(x)
     cdef double p = digamma(x)
+    if fabs(x) < 1e-100:
+        # Gamma''(x) = g (psi**2 + psi') ~ 2 g / x**2 overflows for |x| < ~1e-103
+        # although Gamma''·e1·e2 (e ~ x) does not: carried scaled, from
+        # psi**2 + psi' = 2/x**2 (1 + gamma x + ...), the rest below an ulp here
+        return mk_d2_over(g, g * p, g * (p * p + trigamma(x)), 2.0 * (g * x), x, 3)
     return mk(g, g * p, g * (p * p + trigamma(x)))
 
 cdef inline triple k_lgamma(double x) noexcept nogil:
+    if fabs(x) < 1e-100:
+        # trigamma(x) = 1/x**2 + pi**2/6 + ... overflows for |x| < ~1e-154:
+        # carried scaled (the constant is below an ulp of 1/x**2 here)
+        return mk_d2_over(lgamma(x), digamma(x), trigamma(x), 1.0, x, 2)
     return mk(lgamma(x), digamma(x), trigamma(x))
 
 cdef inline triple k_digamma(double x) noexcept nogil:
@@ -335,17 +404,23 @@ cdef inline triple k_sign(double x) noexcept nogil:
         s = -1.0
     elif isnan(x):
         s = x
-    return mk(s, 0.0, 0.0)
+    return k_step(s, x)
+
+cdef inline triple k_step(double f, double x) noexcept nogil:
+    """A piecewise-constant rule (floor, ceil, trunc, rint, sign): derivative 0
+    everywhere -- also at the jumps (the sign convention), at +-inf and at nan
+    (a constant derivative does not depend on the argument, like x + y's 1)."""
+    return mk(f, 0.0, 0.0)
 
 cdef inline triple k_rint(double x) noexcept nogil:
-    return mk(rint(x), 0.0, 0.0)
+    return k_step(rint(x), x)
 
 cdef inline triple k_square(double x) noexcept nogil:
     return mk(x * x, 2.0 * x, 2.0)
 
 cdef inline triple k_reciprocal(double x) noexcept nogil:
     cdef double r = 1.0 / x
-    return mk(r, -r * r, 2.0 * r * r * r)
+    return mk_d2_over(r, -r * r, 2.0 * r * r * r, 2.0 * r, x, 2)
 
 
 cdef inline triple rule_eval(int rid, double x) noexcept nogil:
@@ -406,11 +481,11 @@ cdef inline triple rule_eval(int rid, double x) noexcept nogil:
     elif rid == R_RADIANS:
         return mk(x * RAD_PER_DEG, RAD_PER_DEG, 0.0)
     elif rid == R_FLOOR:
-        return mk(floor(x), 0.0, 0.0)
+        return k_step(floor(x), x)
     elif rid == R_CEIL:
-        return mk(ceil(x), 0.0, 0.0)
+        return k_step(ceil(x), x)
     elif rid == R_TRUNC:
-        return mk(trunc(x), 0.0, 0.0)
+        return k_step(trunc(x), x)
     elif rid == R_RINT:
         return k_rint(x)
     elif rid == R_SQUARE:
@@ -488,8 +563,11 @@ cdef inline double py_mod(double x, double y) noexcept nogil:
 
 
 cdef inline double py_floordiv(double x, double y) noexcept nogil:
-    """x // y exactly as Python floats (and np.floor_divide) compute it."""
+    """x // y exactly as Python floats (and np.floor_divide) compute it; x // 0
+    is x / 0 (+-inf, or nan for 0 // 0), as in NumPy."""
     cdef double m = fmod(x, y)
+    if y == 0.0:
+        return x / y
     cdef double div = (x - m) / y
     cdef double fd
     if m != 0.0 and ((y < 0.0) != (m < 0.0)):
@@ -634,8 +712,10 @@ cdef inline partials p_hypot(double x, double y) noexcept nogil:
     cdef double cx, sy, xs, ys, rs, rs3, fxy
     cdef int e
     if r == 0.0:
-        # the norm of a zero vector: sign convention, like abs'(0) = 0
-        return mkp(r, 0.0, 0.0, 0.0, 0.0, 0.0)
+        # the norm of a zero vector: first derivatives by the sign convention,
+        # like abs'(0) = 0; no second derivative exists ((I - u u^T) / r has no
+        # limit at the origin), so those are nan (zero tangents keep them out)
+        return mkp(r, 0.0, 0.0, NAN, NAN, NAN)
     if not isfinite(m):
         cx = x / r
         sy = y / r
@@ -662,20 +742,33 @@ cdef inline partials p_copysign(double x, double y) noexcept nogil:
     return mkp(copysign(x, y), s, 0.0, 0.0, 0.0, 0.0)
 
 
+cdef inline partials p_quotient_nan(double f) noexcept nogil:
+    """x mod 0, x // 0 and friends: the value is nan (or +-inf for //) and no
+    derivative exists in either argument -- nan, not the 1 and 0 the formulas
+    below would give."""
+    return mkp(f, NAN, NAN, NAN, NAN, NAN)
+
+
 cdef inline partials p_fmod(double x, double y) noexcept nogil:
     cdef double f = fmod(x, y)
+    if isnan(f):               # y = 0, x = +-inf or a nan argument
+        return p_quotient_nan(f)
     # x = n*y + f with n = trunc(x / y) an integer
     return mkp(f, 1.0, -rint((x - f) / y), 0.0, 0.0, 0.0)
 
 
 cdef inline partials p_mod(double x, double y) noexcept nogil:
     cdef double f = py_mod(x, y)
+    if isnan(f):               # y = 0, x = +-inf or a nan argument
+        return p_quotient_nan(f)
     return mkp(f, 1.0, -rint((x - f) / y), 0.0, 0.0, 0.0)
 
 
 cdef inline partials p_remainder(double x, double y) noexcept nogil:
     # IEEE remainder (math.remainder): x - n*y with n the nearest integer to x/y
     cdef double f = remainder(x, y)
+    if isnan(f):               # y = 0, x = +-inf or a nan argument
+        return p_quotient_nan(f)
     return mkp(f, 1.0, -rint((x - f) / y), 0.0, 0.0, 0.0)
 
 
@@ -750,6 +843,8 @@ cdef inline partials binary_eval(int op, double x, double y) noexcept nogil:
     elif op == OP_MOD:
         return p_mod(x, y)
     elif op == OP_FLOORDIV:
+        if y == 0.0 or isnan(x) or isnan(y):
+            return p_quotient_nan(py_floordiv(x, y))
         return mkp(py_floordiv(x, y), 0.0, 0.0, 0.0, 0.0, 0.0)
     elif op == OP_REMAINDER:
         return p_remainder(x, y)

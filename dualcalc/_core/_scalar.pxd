@@ -1,5 +1,5 @@
 # cython: language_level=3
-from dualcalc._core._rules cimport triple, partials
+from dualcalc._core._rules cimport triple, partials, second_term
 cimport cython
 
 
@@ -53,7 +53,7 @@ cdef inline Dual dual_chain(Dual x, triple t):
 
 cdef inline HyperDual hyper_chain(HyperDual x, triple t):
     return new_hyper(t.f, m0(t.d1, x.eps1), m0(t.d1, x.eps2),
-                     m0(t.d1, x.eps1eps2) + m0(m0(t.d2, x.eps1), x.eps2),
+                     m0(t.d1, x.eps1eps2) + second_term(t, x.eps1, x.eps2),
                      x.tag1, x.tag2)
 
 

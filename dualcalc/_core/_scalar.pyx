@@ -34,6 +34,7 @@ from dualcalc._core._rules cimport (
     OP_MAXIMUM, OP_MINIMUM, OP_FMAX, OP_FMIN)
 
 import abc
+import struct
 
 import numpy as np
 
@@ -302,6 +303,18 @@ _VALUE_UFUNCS = frozenset([
 _array_ufunc_hook = None
 
 
+# ---------------------------------------------------------------- pickling
+cdef object _PACK = lambda *xs: struct.pack("<%dd" % len(xs), *xs)
+
+
+def _from_bits(cls, bytes raw, *tags):
+    """Rebuild a Dual or HyperDual from the raw bytes of its components.
+    Pickle protocol 0 writes floats as text (repr), which keeps neither the sign
+    nor the payload of a nan; such numbers are pickled through this instead, so
+    that every protocol round-trips bit for bit."""
+    return cls(*struct.unpack("<%dd" % (len(raw) // 8), raw), *tags)
+
+
 def set_array_ufunc_hook(hook):
     """Register the array layer's handler for ufuncs whose inputs include arrays."""
     global _array_ufunc_hook
@@ -544,6 +557,11 @@ cdef class Dual:
     __array_priority__ = 100
 
     def __reduce__(self):
+        return (Dual, (self.value, self.eps, self.tag))
+
+    def __reduce_ex__(self, protocol):
+        if protocol < 1 and (isnan(self.value) or isnan(self.eps)):
+            return (_from_bits, (Dual, _PACK(self.value, self.eps), self.tag))
         return (Dual, (self.value, self.eps, self.tag))
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -813,6 +831,13 @@ cdef class HyperDual:
     def __reduce__(self):
         return (HyperDual, (self.value, self.eps1, self.eps2, self.eps1eps2,
                             self.tag1, self.tag2))
+
+    def __reduce_ex__(self, protocol):
+        if protocol < 1 and (isnan(self.value) or isnan(self.eps1) or isnan(self.eps2)
+                             or isnan(self.eps1eps2)):
+            return (_from_bits, (HyperDual, _PACK(self.value, self.eps1, self.eps2,
+                                                  self.eps1eps2), self.tag1, self.tag2))
+        return self.__reduce__()
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return scalar_array_ufunc(ufunc, method, inputs, kwargs)

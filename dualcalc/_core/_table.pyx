@@ -7,7 +7,7 @@ function's (F, Fx, Fy, Fxx, Fxy, Fyy).  The number types do not go through this
 module: they cimport the kernels from ``_rules.pxd``.
 """
 from dualcalc._core._rules cimport (
-    triple as c_triple, partials as c_partials, rule_eval, binary_eval,
+    triple as c_triple, partials as c_partials, rule_eval, binary_eval, d2_value,
     digamma as c_digamma, trigamma as c_trigamma, tetragamma as c_tetragamma)
 from dualcalc._core cimport _rules as R
 
@@ -39,7 +39,7 @@ BINARY = {
 def triple(str name, double x):
     """(g(x), g'(x), g''(x)) from the kernel of rule ``name``."""
     cdef c_triple t = rule_eval(RULES[name], x)
-    return (t.f, t.d1, t.d2)
+    return (t.f, t.d1, d2_value(t))
 
 
 def partials(str name, double x, double y):
