@@ -84,6 +84,11 @@ def as_point(x, name="x"):
             f"{name} is a dual number: nested differentiation through gradient, jacobian, "
             "jvp, hessian and hvp is not supported. Use dualcalc.derivative for nested "
             "scalar derivatives, or dualcalc.hessian for second derivatives.")
+    if getattr(x, "dtype", None) is not None and np.dtype(x.dtype).kind == "c":
+        # asarray(float64) would drop the imaginary part with only a warning
+        raise TypeError(f"{name} is complex ({x.dtype}); dual numbers are real. Pass "
+                        f"{name}.real, or differentiate the real and imaginary parts "
+                        "as separate real inputs.")
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -2,6 +2,7 @@
 expected values, shapes, nesting, bad input, and random functions vs mpmath."""
 import math as pymath
 import random
+import warnings
 
 import mpmath as mp
 import numpy as np
@@ -608,3 +609,19 @@ def test_constant_functions_give_zero_derivatives_of_the_right_shape():
     assert dc.gradient(lambda v: 3.0, 2.0) == 0.0
     assert dc.jacobian(lambda v: [1.0, 2.0], x).shape == (2, 2, 2)
     assert dc.hvp(lambda t: t ** 3, 2.0, 1.0) == 12.0
+
+
+@pytest.mark.parametrize("x", [np.array([1.0 + 2.0j, 3.0]), np.complex128(1.5 + 0.5j),
+                               np.array([1.0, 2.0], dtype=np.complex64)])
+@pytest.mark.parametrize("verb", ["gradient", "hessian", "jacobian"])
+def test_complex_points_are_refused_not_truncated(verb, x):
+    # np.asarray(x, float) would silently drop the imaginary part (a ComplexWarning only)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TypeError, match="complex"):
+            getattr(dc, verb)(lambda t: np.sum(t * t), x)
+
+
+def test_complex_direction_is_refused():
+    with pytest.raises(TypeError, match="complex"):
+        dc.hvp(lambda t: np.sum(t ** 4), np.ones(3), np.array([1j, 0, 0]))
