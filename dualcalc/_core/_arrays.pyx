@@ -39,7 +39,7 @@ from libc.string cimport memcpy, memset
 from libc.math cimport isfinite
 
 from dualcalc._core._rules cimport (
-    triple, partials, rule_eval, binary_eval, second_term,
+    triple, partials, rule_eval, binary_eval, second_term, first_term, first_x, first_y,
     R_SQUARE, R_NEGATIVE, R_POSITIVE, R_ABS, R_SQRT, R_RECIPROCAL,
     OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_FLOORDIV, OP_MOD, OP_MAXIMUM,
     OP_MINIMUM, OP_COUNT)
@@ -657,15 +657,41 @@ cdef bint dual_unary_kernel(int rid, Py_ssize_t N, Py_ssize_t k, double* v,
     cdef Py_ssize_t i, j
     cdef triple t
     cdef bint bad = False
+    cdef bint scaled = False
+    cdef double* te
+    cdef double* o
     for i in range(N):
         t = rule_eval(rid, v[i])
         ov[i] = t.f
         d1[i] = t.d1
+        scaled = scaled or t.d1e != 0
         if not isfinite(t.f) and isfinite(v[i]):
             bad = True
+    if scaled:
+        # some g' is carried with an exponent (see with_d1_over): rare, so the
+        # kernel is simply evaluated again
+        for j in range(k):
+            te = e + j * er
+            o = oe + j * N
+            for i in range(N):
+                o[i] = 0.0 if te[i] == 0.0 else first_term(rule_eval(rid, v[i]), te[i])
+        return bad
     for j in range(k):
         _row_m0(N, d1, e + j * er, 1, oe + j * N)
     return bad
+
+
+cdef void _row_first_scaled(int rid, Py_ssize_t N, double* v, double* t,
+                            double* o, bint add) noexcept nogil:
+    """o (+)= g'·t elementwise, with the rule re-evaluated for a scaled g'."""
+    cdef Py_ssize_t i
+    cdef double r
+    for i in range(N):
+        r = 0.0 if t[i] == 0.0 else first_term(rule_eval(rid, v[i]), t[i])
+        if add:
+            o[i] += r
+        else:
+            o[i] = r
 
 
 cdef bint hyper_unary_kernel(int rid, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q, double* v,
@@ -682,24 +708,36 @@ cdef bint hyper_unary_kernel(int rid, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q, 
     cdef double* o
     cdef double s
     cdef bint scaled = False
+    cdef bint scaled1 = False
     for i in range(N):
         t = rule_eval(rid, v[i])
         ov[i] = t.f
         d1[i] = t.d1
         d2[i] = t.d2
         scaled = scaled or t.d2e != 0
+        scaled1 = scaled1 or t.d1e != 0
         if not isfinite(t.f) and isfinite(v[i]):
             bad = True
+    # a g' carried with an exponent (rare): the rule is re-evaluated per element
     for a in range(p):
-        _row_m0(N, d1, e1 + a * e1r, 1, o1 + a * N)
+        if scaled1:
+            _row_first_scaled(rid, N, v, e1 + a * e1r, o1 + a * N, False)
+        else:
+            _row_m0(N, d1, e1 + a * e1r, 1, o1 + a * N)
     for b in range(q):
-        _row_m0(N, d1, e2 + b * e2r, 1, o2 + b * N)
+        if scaled1:
+            _row_first_scaled(rid, N, v, e2 + b * e2r, o2 + b * N, False)
+        else:
+            _row_m0(N, d1, e2 + b * e2r, 1, o2 + b * N)
     for a in range(p):
         x = e1 + a * e1r
         for b in range(q):
             y = e2 + b * e2r
             o = o12 + (a * q + b) * N
-            _row_m0(N, d1, e12 + (a * q + b) * e12r, 1, o)
+            if scaled1:
+                _row_first_scaled(rid, N, v, e12 + (a * q + b) * e12r, o, False)
+            else:
+                _row_m0(N, d1, e12 + (a * q + b) * e12r, 1, o)
             if scaled:
                 # some g'' is carried with an exponent (see mk_d2_over): rare,
                 # so the kernel is simply evaluated again
@@ -714,10 +752,14 @@ cdef bint hyper_unary_kernel(int rid, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q, 
 
 cdef bint _partials_loop(int op, Py_ssize_t N, kop* a, kop* b, double* ov,
                          double* fx, double* fy, double* fxx, double* fxy,
-                         double* fyy) noexcept nogil:
+                         double* fyy, bint* scaled) noexcept nogil:
+    """Values and partials of x op y; scaled[0] is set when some first
+    partial is carried with an exponent (see div_scaled): the rows then
+    re-evaluate the partials per element (``_row_first2``)."""
     cdef Py_ssize_t i
     cdef partials P
     cdef bint bad = False
+    cdef bint sc = False
     cdef double x, y
     for i in range(N):
         x = a.v[i * a.vs]
@@ -726,21 +768,45 @@ cdef bint _partials_loop(int op, Py_ssize_t N, kop* a, kop* b, double* ov,
         ov[i] = P.f
         fx[i] = P.fx
         fy[i] = P.fy
+        sc = sc or (P.fxe | P.fye) != 0
         if fxx != NULL:
             fxx[i] = P.fxx
             fxy[i] = P.fxy
             fyy[i] = P.fyy
         if not isfinite(P.f) and isfinite(x) and isfinite(y):
             bad = True
+    scaled[0] = sc
     return bad
 
 
+cdef void _row_first2(int op, Py_ssize_t N, kop* a, kop* b, double* ae, Py_ssize_t aes,
+                      double* be, Py_ssize_t bes, double* o, bint add) noexcept nogil:
+    """o (+)= Fx·ae + Fy·be (NULL rows: zero) with the partials re-evaluated
+    per element, for first partials carried with an exponent (rare)."""
+    cdef Py_ssize_t i
+    cdef partials P
+    cdef double r, ta, tb
+    for i in range(N):
+        ta = 0.0 if ae == NULL else ae[i * aes]
+        tb = 0.0 if be == NULL else be[i * bes]
+        if ta == 0.0 and tb == 0.0:
+            r = 0.0
+        else:
+            P = binary_eval(op, a.v[i * a.vs], b.v[i * b.vs])
+            r = first_x(P, ta) + first_y(P, tb)
+        if add:
+            o[i] += r
+        else:
+            o[i] = r
+
+
 cdef bint dual_values(int op, Py_ssize_t N, kop* a, kop* b, double* ov,
-                      double* fx, double* fy) noexcept nogil:
+                      double* fx, double* fy, bint* scaled) noexcept nogil:
     """Values of x op y, and the partials fx, fy where the rows need them (not
     for +, -, *).  Returns whether a finite input gave a non-finite value."""
     cdef Py_ssize_t i
     cdef bint bad = False
+    scaled[0] = False
     if op == OP_ADD or op == OP_SUB or op == OP_MUL:
         if a.vs == 1 and b.vs == 1:
             if op == OP_ADD:
@@ -765,15 +831,17 @@ cdef bint dual_values(int op, Py_ssize_t N, kop* a, kop* b, double* ov,
                 bad = True
                 break
         return bad
-    return _partials_loop(op, N, a, b, ov, fx, fy, NULL, NULL, NULL)
+    return _partials_loop(op, N, a, b, ov, fx, fy, NULL, NULL, NULL, scaled)
 
 
 cdef void dual_row(int op, Py_ssize_t N, kop* a, double* ae, Py_ssize_t aes,
                    kop* b, double* be, Py_ssize_t bes, double* fx, double* fy,
-                   double* o) noexcept nogil:
+                   bint scaled, double* o) noexcept nogil:
     """One tangent row of x op y from the operands' rows ae, be (NULL: zero)."""
     if ae == NULL and be == NULL:
         memset(o, 0, N * sizeof(double))
+    elif scaled:
+        _row_first2(op, N, a, b, ae, aes, be, bes, o, False)
     elif op == OP_ADD or op == OP_SUB:
         if ae != NULL and be != NULL:
             _row_pm(N, 1.0 if op == OP_ADD else -1.0, ae, aes, be, bes, o)
@@ -800,11 +868,12 @@ cdef bint dual_binary_kernel(int op, Py_ssize_t N, Py_ssize_t k, kop* a, kop* b,
                              double* ov, double* oe, double* tmp) noexcept nogil:
     """x op y for a dual-mode pair with dense tangents (in the e1 slot)."""
     cdef Py_ssize_t j
-    cdef bint bad = dual_values(op, N, a, b, ov, tmp, tmp + N)
+    cdef bint scaled
+    cdef bint bad = dual_values(op, N, a, b, ov, tmp, tmp + N, &scaled)
     for j in range(k):
         dual_row(op, N, a, a.e1 + j * a.e1r if a.e1 != NULL else NULL, a.e1s,
                  b, b.e1 + j * b.e1r if b.e1 != NULL else NULL, b.e1s, tmp, tmp + N,
-                 oe + j * N)
+                 scaled, oe + j * N)
     return bad
 
 
@@ -861,9 +930,13 @@ cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
     cdef double zero = 0.0
     cdef bint second = op != OP_ADD and op != OP_SUB
     cdef bint mul = op == OP_MUL
-    bad = _partials_loop(op, N, a, b, ov, fx, fy, fxx, fxy, fyy)
+    cdef bint scaled
+    bad = _partials_loop(op, N, a, b, ov, fx, fy, fxx, fxy, fyy, &scaled)
     for r in range(p):
         o = o1 + r * N
+        if scaled:
+            _row_first2(op, N, a, b, _r1(a, r), a.e1s, _r1(b, r), b.e1s, o, False)
+            continue
         memset(o, 0, N * sizeof(double))
         t = _r1(a, r)
         if t != NULL:
@@ -873,6 +946,9 @@ cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
             _row_add_m0(N, fy, t, b.e1s, o)
     for c in range(q):
         o = o2 + c * N
+        if scaled:
+            _row_first2(op, N, a, b, _r2(a, c), a.e2s, _r2(b, c), b.e2s, o, False)
+            continue
         memset(o, 0, N * sizeof(double))
         t = _r2(a, c)
         if t != NULL:
@@ -916,7 +992,17 @@ cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
                 y12 = &zero
                 y12s = 0
             o = o12 + (r * q + c) * N
-            if not second:
+            if scaled:
+                # first partials carried with an exponent (rare): the first-order
+                # part re-evaluates them, then the second-order part is added
+                _row_first2(op, N, a, b, x12, x12s, y12, y12s, o, False)
+                for i in range(N):
+                    o[i] = o[i] + (
+                        (_m0m0(fxx[i], x1[i * x1s], x2[i * x2s])
+                         + _m0m0(fyy[i], y1[i * y1s], y2[i * y2s]))
+                        + (_m0m0(fxy[i], x1[i * x1s], y2[i * y2s])
+                           + _m0m0(fxy[i], y1[i * y1s], x2[i * x2s])))
+            elif not second:
                 for i in range(N):
                     o[i] = (0.0 if x12[i * x12s] == 0.0 else fx[i] * x12[i * x12s]) + (
                         0.0 if y12[i * y12s] == 0.0 else fy[i] * y12[i * y12s])
@@ -1348,6 +1434,7 @@ cdef object _band_binary(object a, object b, DualArray da, DualArray db, int op,
     cdef cnp.ndarray ov, ob
     cdef double* buf
     cdef double small[128]
+    cdef bint scaled
     cdef bint bad
     if da is not None:
         ap = _band_ptr(da, &ars, &aoff, &aw)
@@ -1374,13 +1461,13 @@ cdef object _band_binary(object a, object b, DualArray da, DualArray db, int op,
         buf = <double*>malloc(2 * N * sizeof(double))
     if buf == NULL:
         raise MemoryError()
-    bad = dual_values(op, N, &A, &B, <double*>cnp.PyArray_DATA(ov), buf, buf + N)
+    bad = dual_values(op, N, &A, &B, <double*>cnp.PyArray_DATA(ov), buf, buf + N, &scaled)
     for r in range(w):
         ar = r - (aoff - off)
         br = r - (boff - off)
         dual_row(op, N, &A, ap + ar * ars if (ap != NULL and 0 <= ar < aw) else NULL, 1,
                  &B, bp + br * brs if (bp != NULL and 0 <= br < bw) else NULL, 1,
-                 buf, buf + N, (<double*>cnp.PyArray_DATA(ob)) + r * N)
+                 buf, buf + N, scaled, (<double*>cnp.PyArray_DATA(ob)) + r * N)
     if buf != &small[0]:
         free(buf)
     if bad:

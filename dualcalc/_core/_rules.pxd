@@ -25,6 +25,10 @@ ctypedef struct triple:
     # range (log(1e200)'' = -1e-400) although g''·e1·e2 does not (e1 ~ x): the
     # chain rules multiply by the tangents first (``second_term``).
     int d2e
+    # g'(x) = d1 * 2**d1e, likewise: d1e is 0 except where g' alone leaves the
+    # normal double range (reciprocal'(1e173) = -1e-346, log'(5e-324) = 2e323)
+    # although g'·e does not (e ~ x); applied by ``first_term``.
+    int d1e
 
 cdef enum Rule:
     R_SIN
@@ -92,7 +96,63 @@ cdef inline triple mk(double f, double d1, double d2) noexcept nogil:
     t.d1 = d1
     t.d2 = d2
     t.d2e = 0
+    t.d1e = 0
     return t
+
+
+cdef inline bint is_normal(double v) noexcept nogil:
+    """v is a finite double of normal magnitude (not subnormal, not 0)."""
+    return isfinite(v) and fabs(v) >= 2.2250738585072014e-308
+
+
+cdef inline double quot_scaled(double num, double x, int k, int* e) noexcept nogil:
+    """num / x**k as a mantissa q in [2**-1, 2**k) times 2**e[0] (num and x
+    finite and nonzero): both are split by frexp, so neither the quotient nor
+    the powers of x leave the double range."""
+    cdef int en = 0, ex = 0, i
+    cdef double q = frexp(num, &en)
+    cdef double m = frexp(x, &ex)
+    for i in range(k):
+        q = q / m
+    e[0] = en - k * ex
+    return q
+
+
+cdef inline triple with_d1_over(triple t, double num, double x, int k) noexcept nogil:
+    """t with g' = num / x**k carried as a mantissa and the exponent d1e where
+    the plain d1 left the normal range (or underflowed to 0) but num and x are
+    finite and nonzero.  A nan d1 (outside the domain) is left alone."""
+    if (isnan(t.d1) or num == 0.0 or x == 0.0 or not isfinite(num)
+            or not isfinite(x) or is_normal(t.d1)):
+        return t
+    t.d1 = quot_scaled(num, x, k, &t.d1e)
+    return t
+
+
+cdef inline double mul_scaled(double m, int e, double a) noexcept nogil:
+    """m * 2**e * a for a nonzero tangent a, with the exponent applied last
+    (a is split by frexp, so m * a neither overflows nor underflows first)."""
+    cdef int ea = 0
+    cdef double ma
+    if not isfinite(a):
+        return m * a
+    ma = frexp(a, &ea)
+    return ldexp(m * ma, e + ea)
+
+
+cdef inline double first_term(triple t, double a) noexcept nogil:
+    """g'·a for a tangent a: 0 when a is exactly 0 (even for an infinite or
+    nan g'), the exponent of a scaled g' applied after the product."""
+    if a == 0.0:
+        return 0.0
+    if t.d1e == 0:
+        return t.d1 * a
+    return mul_scaled(t.d1, t.d1e, a)
+
+
+cdef inline double d1_value(triple t) noexcept nogil:
+    """g'(x) itself (over/underflowing where it is scaled)."""
+    return ldexp(t.d1, t.d1e) if t.d1e != 0 else t.d1
 
 
 cdef inline triple mk_d2_over(double f, double d1, double d2, double num, double x,
@@ -104,7 +164,7 @@ cdef inline triple mk_d2_over(double f, double d1, double d2, double num, double
     cdef triple t = mk(f, d1, d2)
     cdef int e = 0, i
     cdef double m, q
-    if (num == 0.0 or x == 0.0 or not isfinite(num) or not isfinite(x)
+    if (isnan(d2) or num == 0.0 or x == 0.0 or not isfinite(num) or not isfinite(x)
             or (isfinite(d2) and fabs(d2) >= 2.2250738585072014e-308)):
         return t
     m = frexp(x, &e)
@@ -119,13 +179,19 @@ cdef inline triple mk_d2_over(double f, double d1, double d2, double num, double
 cdef inline double second_term(triple t, double a, double b) noexcept nogil:
     """g''·a·b for tangents a, b (0 when either is exactly 0, even for an
     infinite or nan g''), applying the exponent of a scaled g'' last."""
-    cdef int h
+    cdef int ea = 0, eb = 0
+    cdef double ma, mb
     if a == 0.0 or b == 0.0:
         return 0.0
     if t.d2e == 0:
         return (t.d2 * a) * b
-    h = t.d2e // 2
-    return ldexp(t.d2 * a, h) * ldexp(b, t.d2e - h)
+    if not (isfinite(a) and isfinite(b)):
+        return (t.d2 * a) * b
+    # the tangents split by frexp: neither product leaves the range (or loses
+    # digits to a subnormal tangent) before the exponents are applied
+    ma = frexp(a, &ea)
+    mb = frexp(b, &eb)
+    return ldexp((t.d2 * ma) * mb, t.d2e + ea + eb)
 
 
 cdef inline double d2_value(triple t) noexcept nogil:
@@ -249,7 +315,9 @@ cdef inline triple k_acos(double x) noexcept nogil:
 cdef inline triple k_atan(double x) noexcept nogil:
     cdef double r = 1.0 / (1.0 + x * x)
     if fabs(x) > 1e150:
-        return mk_d2_over(atan(x), (1.0 / x) / x, (-2.0 / x) / x / x, -2.0, x, 3)
+        # 1/x**2 itself underflows from |x| ~ 1e154 on: scaled there
+        return with_d1_over(mk_d2_over(atan(x), (1.0 / x) / x, (-2.0 / x) / x / x, -2.0, x, 3),
+                            1.0, x, 2)
     # -2x r**2 underflows from |x| ~ 1e103 on (r ~ 1/x**2): scaled there
     return mk_d2_over(atan(x), r, -2.0 * x * r * r, -2.0 * x * r, 1.0 + x * x, 1)
 
@@ -274,13 +342,16 @@ cdef inline triple k_tanh(double x) noexcept nogil:
 
 cdef inline triple k_asinh(double x) noexcept nogil:
     cdef double h = hypot(x, 1.0)
-    return mk_d2_over(asinh(x), 1.0 / h, -(x / h) / h / h, -(x / h), h, 2)
+    # 1/h is subnormal for h > 4.5e307: scaled there
+    return with_d1_over(mk_d2_over(asinh(x), 1.0 / h, -(x / h) / h / h, -(x / h), h, 2),
+                        1.0, h, 1)
 
 cdef inline triple k_acosh(double x) noexcept nogil:
     cdef double s = sqrt((x - 1.0) * (x + 1.0))
     if x > 1e150:
         s = x
-    return mk_d2_over(acosh(x), 1.0 / s, -(x / s) / s / s, -(x / s), s, 2)
+    return with_d1_over(mk_d2_over(acosh(x), 1.0 / s, -(x / s) / s / s, -(x / s), s, 2),
+                        1.0, s, 1)
 
 cdef inline triple k_atanh(double x) noexcept nogil:
     cdef double r = 1.0 / ((1.0 - x) * (1.0 + x)) if fabs(x) <= 1.0 else NAN
@@ -316,19 +387,23 @@ cdef inline double recip_domain(double x) noexcept nogil:
 cdef inline triple k_log(double x) noexcept nogil:
     # outside the domain (x < 0) the derivatives are nan like the value
     cdef double r = recip_domain(x)
-    return mk_d2_over(log(x), r, -r * r, -r, x, 1)
+    # 1/x overflows for subnormal x (and is subnormal for x > 4.5e307): scaled
+    # (-1/x**2 for the scaled g'': -r overflows for subnormal x)
+    return with_d1_over(mk_d2_over(log(x), r, -r * r, -1.0, x, 2), 1.0, x, 1)
 
 cdef inline triple k_log2(double x) noexcept nogil:
     cdef double r = recip_domain(x)
-    return mk_d2_over(log2(x), r / LN2, -r * r / LN2, -r / LN2, x, 1)
+    return with_d1_over(mk_d2_over(log2(x), r / LN2, -r * r / LN2, -1.0 / LN2, x, 2),
+                        1.0 / LN2, x, 1)
 
 cdef inline triple k_log10(double x) noexcept nogil:
     cdef double r = recip_domain(x)
-    return mk_d2_over(log10(x), r / LN10, -r * r / LN10, -r / LN10, x, 1)
+    return with_d1_over(mk_d2_over(log10(x), r / LN10, -r * r / LN10, -1.0 / LN10, x, 2),
+                        1.0 / LN10, x, 1)
 
 cdef inline triple k_log1p(double x) noexcept nogil:
     cdef double r = 1.0 / (1.0 + x) if x >= -1.0 else NAN
-    return mk_d2_over(log1p(x), r, -r * r, -r, 1.0 + x, 1)
+    return with_d1_over(mk_d2_over(log1p(x), r, -r * r, -r, 1.0 + x, 1), 1.0, 1.0 + x, 1)
 
 cdef inline triple k_sqrt(double x) noexcept nogil:
     cdef double s = sqrt(x)
@@ -379,10 +454,17 @@ cdef inline triple k_lgamma(double x) noexcept nogil:
     if fabs(x) < 1e-100:
         # trigamma(x) = 1/x**2 + pi**2/6 + ... overflows for |x| < ~1e-154:
         # carried scaled (the constant is below an ulp of 1/x**2 here)
-        return mk_d2_over(lgamma(x), digamma(x), trigamma(x), 1.0, x, 2)
+        # digamma(x) = -1/x - gamma + ... overflows for subnormal x: scaled
+        return with_d1_over(mk_d2_over(lgamma(x), digamma(x), trigamma(x), 1.0, x, 2),
+                            -1.0, x, 1)
     return mk(lgamma(x), digamma(x), trigamma(x))
 
 cdef inline triple k_digamma(double x) noexcept nogil:
+    if fabs(x) < 1e-100:
+        # trigamma ~ 1/x**2 overflows for |x| < ~1e-154, tetragamma ~ -2/x**3
+        # for |x| < ~1e-103 (the constants are below an ulp here): scaled
+        return with_d1_over(mk_d2_over(digamma(x), trigamma(x), tetragamma(x), -2.0, x, 3),
+                            1.0, x, 2)
     return mk(digamma(x), trigamma(x), tetragamma(x))
 
 cdef inline triple k_abs(double x) noexcept nogil:
@@ -420,7 +502,7 @@ cdef inline triple k_square(double x) noexcept nogil:
 
 cdef inline triple k_reciprocal(double x) noexcept nogil:
     cdef double r = 1.0 / x
-    return mk_d2_over(r, -r * r, 2.0 * r * r * r, 2.0 * r, x, 2)
+    return with_d1_over(mk_d2_over(r, -r * r, 2.0 * r * r * r, 2.0 * r, x, 2), -1.0, x, 2)
 
 
 cdef inline triple rule_eval(int rid, double x) noexcept nogil:
@@ -516,6 +598,12 @@ ctypedef struct partials:
     double fxx
     double fxy
     double fyy
+    # Fx = fx * 2**fxe, Fy = fy * 2**fye: the first partials, like a rule's g',
+    # are carried with an exponent where they alone leave the normal double
+    # range (d(x/y)/dy = -x/y**2 at y = 1e200); applied by first_x / first_y.
+    # The second partials are plain doubles.
+    int fxe
+    int fye
 
 cdef enum Op:
     OP_ADD
@@ -548,7 +636,35 @@ cdef inline partials mkp(double f, double fx, double fy,
     p.fxx = fxx
     p.fxy = fxy
     p.fyy = fyy
+    p.fxe = 0
+    p.fye = 0
     return p
+
+
+cdef inline double first_x(partials p, double a) noexcept nogil:
+    """Fx·a (0 for an exactly-zero tangent a), see first_term."""
+    if a == 0.0:
+        return 0.0
+    if p.fxe == 0:
+        return p.fx * a
+    return mul_scaled(p.fx, p.fxe, a)
+
+
+cdef inline double first_y(partials p, double a) noexcept nogil:
+    """Fy·a (0 for an exactly-zero tangent a), see first_term."""
+    if a == 0.0:
+        return 0.0
+    if p.fye == 0:
+        return p.fy * a
+    return mul_scaled(p.fy, p.fye, a)
+
+
+cdef inline double fx_value(partials p) noexcept nogil:
+    return ldexp(p.fx, p.fxe) if p.fxe != 0 else p.fx
+
+
+cdef inline double fy_value(partials p) noexcept nogil:
+    return ldexp(p.fy, p.fye) if p.fye != 0 else p.fy
 
 
 cdef inline double py_mod(double x, double y) noexcept nogil:
@@ -622,23 +738,42 @@ cdef inline triple k_powc(double x, double y) noexcept nogil:
             pm2 = pm1 / x                       # x ** (y - 2), as in pow_m1
         else:
             pm2 = pow(x, y - 2.0)
-        return mk(f, y * pm1, y * (y - 1.0) * pm2)
-    return mk(f, y * pow(x, y - 1.0), y * (y - 1.0) * pow(x, y - 2.0))
+        return powc_scaled(mk(f, y * pm1, y * (y - 1.0) * pm2), x, y)
+    return powc_scaled(mk(f, y * pow(x, y - 1.0), y * (y - 1.0) * pow(x, y - 2.0)), x, y)
+
+
+cdef inline triple powc_scaled(triple t, double x, double y) noexcept nogil:
+    """t with y x**(y-1) = y (x**y) / x carried scaled where it alone left the
+    normal range (x**-2 at 1e200: -2e-600) but x**y = t.f is a normal double."""
+    cdef int e = 0, ey = 0
+    cdef double q
+    if (isnan(t.d1) or is_normal(t.d1) or not is_normal(t.f) or y == 0.0
+            or x == 0.0 or not isfinite(x) or not isfinite(y)):
+        return t
+    q = quot_scaled(t.f, x, 1, &e)
+    t.d1 = q * frexp(y, &ey)
+    t.d1e = e + ey
+    return t
 
 
 cdef inline partials p_pow(double x, double y) noexcept nogil:
     """x ** y.  Integer exponents are exact and defined for negative x."""
     cdef triple t = k_powc(x, y)
     cdef double lx, fy, fxy, fyy
+    cdef partials p
     if x == 0.0 and y > 0.0:
         # 0 ** y = 0 for every y > 0: no sensitivity to y there.
         # d/dx d/dy x**y = x**(y-1) (1 + y log x) -> 0 for y > 1, -inf for y <= 1
-        return mkp(t.f, t.d1, 0.0, t.d2, 0.0 if y > 1.0 else -INFINITY, 0.0)
+        p = mkp(t.f, t.d1, 0.0, t.d2, 0.0 if y > 1.0 else -INFINITY, 0.0)
+        p.fxe = t.d1e
+        return p
     lx = log(x)                       # nan for x < 0: d/dy of x**y is not real there
     fy = t.f * lx
     fyy = t.f * (lx * lx)             # one rounding where x**y is subnormal
     fxy = pow_m1(x, y, t.f) * (1.0 + y * lx)
-    return mkp(t.f, t.d1, fy, t.d2, fxy, fyy)
+    p = mkp(t.f, t.d1, fy, t.d2, fxy, fyy)
+    p.fxe = t.d1e
+    return p
 
 
 cdef inline partials p_div(double x, double y) noexcept nogil:
@@ -649,11 +784,24 @@ cdef inline partials p_div(double x, double y) noexcept nogil:
         # divide x by the powers of y directly: x / y may be subnormal, and
         # scaling its rounded digits up would magnify their error
         yy = y * y
-        return mkp(f, r, -(x / yy), 0.0, -(1.0 / yy), 2.0 * (x / (yy * y)))
+        return div_scaled(mkp(f, r, -(x / yy), 0.0, -(1.0 / yy), 2.0 * (x / (yy * y))), x, y)
     # |y| extreme: y*y would over/underflow.  Divide step by step (f * r would
     # be 0 * inf = nan for x = 0 and a subnormal y).
     q = f / y
-    return mkp(f, r, -q, 0.0, -(r / y), 2.0 * (q / y))
+    return div_scaled(mkp(f, r, -q, 0.0, -(r / y), 2.0 * (q / y)), x, y)
+
+
+cdef inline partials div_scaled(partials p, double x, double y) noexcept nogil:
+    """The first partials 1/y and -x/y**2 of x / y carried with an exponent
+    where they alone leave the normal range (1/y for subnormal or huge y,
+    x/y**2 for |y| >~ 1e154 or tiny y) while x and y are finite and nonzero."""
+    if y == 0.0 or not isfinite(y):
+        return p
+    if not is_normal(p.fx) and not isnan(p.fx):
+        p.fx = quot_scaled(1.0, y, 1, &p.fxe)
+    if x != 0.0 and isfinite(x) and not is_normal(p.fy) and not isnan(p.fy):
+        p.fy = -quot_scaled(x, y, 2, &p.fye)
+    return p
 
 
 cdef inline int scale_exponent(double m) noexcept nogil:
@@ -684,7 +832,8 @@ cdef inline partials p_atan2(double y, double x) noexcept nogil:
     cdef double ax = fabs(x), ay = fabs(y)
     cdef double m = ax if ax > ay else ay
     cdef double xs, ys, r2, r2i, ab
-    cdef int e
+    cdef int e, ex = 0
+    cdef partials p
     if not (m > 0.0 and isfinite(m)):
         # the origin (derivatives undefined: nan), infinities and nan
         r2i = 1.0 / (x * x + y * y)
@@ -699,8 +848,18 @@ cdef inline partials p_atan2(double y, double x) noexcept nogil:
     else:
         ab = mul_small(ys, ldexp(xs / r2 / r2, -e))
     ab = ldexp(ab, -e)                          # x y / r2**2
-    return mkp(atan2(y, x), ldexp(xs / r2, -e), -ldexp(ys / r2, -e), -2.0 * ab,
-               ldexp(ldexp((ys - xs) * (ys + xs) / r2 / r2, -e), -e), 2.0 * ab)
+    p = mkp(atan2(y, x), ldexp(xs / r2, -e), -ldexp(ys / r2, -e), -2.0 * ab,
+            ldexp(ldexp((ys - xs) * (ys + xs) / r2 / r2, -e), -e), 2.0 * ab)
+    # x / r**2 and y / r**2 (r**2 = r2 2**(2e)) carried with an exponent where
+    # they alone leave the normal range (atan2(1e-300, 1e300), atan2 at
+    # subnormal arguments)
+    if x != 0.0 and not is_normal(p.fx):
+        p.fx = quot_scaled(x, r2, 1, &ex)
+        p.fxe = ex - 2 * e
+    if y != 0.0 and not is_normal(p.fy):
+        p.fy = -quot_scaled(y, r2, 1, &ex)
+        p.fye = ex - 2 * e
+    return p
 
 
 cdef inline partials p_hypot(double x, double y) noexcept nogil:
@@ -710,7 +869,8 @@ cdef inline partials p_hypot(double x, double y) noexcept nogil:
     cdef double ax = fabs(x), ay = fabs(y)
     cdef double m = ax if ax > ay else ay
     cdef double cx, sy, xs, ys, rs, rs3, fxy
-    cdef int e
+    cdef int e, ex = 0
+    cdef partials p
     if r == 0.0:
         # the norm of a zero vector: first derivatives by the sign convention,
         # like abs'(0) = 0; no second derivative exists ((I - u u^T) / r has no
@@ -729,8 +889,17 @@ cdef inline partials p_hypot(double x, double y) noexcept nogil:
         fxy = -mul_small(xs, ldexp(ys / rs3, -e))
     else:
         fxy = -mul_small(ys, ldexp(xs / rs3, -e))
-    return mkp(r, xs / rs, ys / rs, mul_small(ys, ldexp(ys / rs3, -e)), fxy,
-               mul_small(xs, ldexp(xs / rs3, -e)))
+    p = mkp(r, xs / rs, ys / rs, mul_small(ys, ldexp(ys / rs3, -e)), fxy,
+            mul_small(xs, ldexp(xs / rs3, -e)))
+    # x / r and y / r (r = rs 2**e) underflow where one coordinate is tiny
+    # beside the other (hypot(1e-300, 1e100)): carried with an exponent there
+    if x != 0.0 and not is_normal(p.fx):
+        p.fx = quot_scaled(x, rs, 1, &ex)
+        p.fxe = ex - e
+    if y != 0.0 and not is_normal(p.fy):
+        p.fy = quot_scaled(y, rs, 1, &ex)
+        p.fye = ex - e
+    return p
 
 
 cdef inline partials p_copysign(double x, double y) noexcept nogil:

@@ -1,5 +1,6 @@
 # cython: language_level=3
-from dualcalc._core._rules cimport triple, partials, second_term
+from dualcalc._core._rules cimport (triple, partials, second_term, first_term,
+                                     first_x, first_y)
 cimport cython
 
 
@@ -48,12 +49,12 @@ cdef inline HyperDual new_hyper(double v, double e1, double e2, double e12, int 
 
 
 cdef inline Dual dual_chain(Dual x, triple t):
-    return new_dual(t.f, m0(t.d1, x.eps), x.tag)
+    return new_dual(t.f, first_term(t, x.eps), x.tag)
 
 
 cdef inline HyperDual hyper_chain(HyperDual x, triple t):
-    return new_hyper(t.f, m0(t.d1, x.eps1), m0(t.d1, x.eps2),
-                     m0(t.d1, x.eps1eps2) + second_term(t, x.eps1, x.eps2),
+    return new_hyper(t.f, first_term(t, x.eps1), first_term(t, x.eps2),
+                     first_term(t, x.eps1eps2) + second_term(t, x.eps1, x.eps2),
                      x.tag1, x.tag2)
 
 

@@ -249,18 +249,18 @@ cdef object binary(object x, object y, int op, int errors):
         check_pow_overflow(op, cx[0], cy[0], p.f, errors)
         return new_hyper(
             p.f,
-            m0(p.fx, cx[1]) + m0(p.fy, cy[1]),
-            m0(p.fx, cx[2]) + m0(p.fy, cy[2]),
+            first_x(p, cx[1]) + first_y(p, cy[1]),
+            first_x(p, cx[2]) + first_y(p, cy[2]),
             # summed in symmetric pairs, so that a*b == b*a (and every other
             # symmetric function) holds bit for bit
-            ((m0(p.fx, cx[3]) + m0(p.fy, cy[3]))
+            ((first_x(p, cx[3]) + first_y(p, cy[3]))
              + ((m0(m0(p.fxx, cx[1]), cx[2]) + m0(m0(p.fyy, cy[1]), cy[2]))
                 + (m0(m0(p.fxy, cx[1]), cy[2]) + m0(m0(p.fxy, cy[1]), cx[2])))),
             t1, t2)
     check_binary_domain(op, xv, yv, errors)
     p = binary_eval(op, xv, yv)
     check_pow_overflow(op, xv, yv, p.f, errors)
-    return new_dual(p.f, m0(p.fx, xe) + m0(p.fy, ye), tag)
+    return new_dual(p.f, first_x(p, xe) + first_y(p, ye), tag)
 
 
 # ---------------------------------------------------------------- NumPy protocol
@@ -723,8 +723,9 @@ cdef class Dual:
         if type(other) is Dual and (<Dual>other).tag == self.tag and (<Dual>other).value != 0.0:
             o = <Dual>other
             p = p_div(self.value, o.value)
-            return new_dual(p.f, m0(p.fx, self.eps) + m0(p.fy, o.eps), self.tag)
-        if _real(other, &c) and c != 0.0:
+            return new_dual(p.f, first_x(p, self.eps) + first_y(p, o.eps), self.tag)
+        if _real(other, &c) and fabs(c) >= 1e-300 and fabs(c) <= 1e300:
+            # 1/c is a normal double here; elsewhere p_div carries it scaled
             return new_dual(self.value / c, m0(1.0 / c, self.eps), self.tag)
         return binary(self, other, OP_DIV, ERR_OPERATOR)
 
@@ -733,7 +734,7 @@ cdef class Dual:
         cdef partials p
         if _real(other, &c) and self.value != 0.0:
             p = p_div(c, self.value)
-            return new_dual(p.f, m0(p.fy, self.eps), self.tag)
+            return new_dual(p.f, first_y(p, self.eps), self.tag)
         return binary(other, self, OP_DIV, ERR_OPERATOR)
 
     def __pow__(self, other, mod):
@@ -744,7 +745,7 @@ cdef class Dual:
         if _real(other, &c) and v > 0.0:
             t = k_powc(v, c)
             if isfinite(t.f):
-                return new_dual(t.f, m0(t.d1, self.eps), self.tag)
+                return new_dual(t.f, first_term(t, self.eps), self.tag)
         return binary(self, other, OP_POW, ERR_OPERATOR)
 
     def __rpow__(self, other, mod):

@@ -7,7 +7,7 @@ function's (F, Fx, Fy, Fxx, Fxy, Fyy).  The number types do not go through this
 module: they cimport the kernels from ``_rules.pxd``.
 """
 from dualcalc._core._rules cimport (
-    triple as c_triple, partials as c_partials, rule_eval, binary_eval, d2_value,
+    triple as c_triple, partials as c_partials, rule_eval, binary_eval, d2_value, d1_value, fx_value, fy_value,
     digamma as c_digamma, trigamma as c_trigamma, tetragamma as c_tetragamma)
 from dualcalc._core cimport _rules as R
 
@@ -39,13 +39,13 @@ BINARY = {
 def triple(str name, double x):
     """(g(x), g'(x), g''(x)) from the kernel of rule ``name``."""
     cdef c_triple t = rule_eval(RULES[name], x)
-    return (t.f, t.d1, d2_value(t))
+    return (t.f, d1_value(t), d2_value(t))
 
 
 def partials(str name, double x, double y):
     """(F, Fx, Fy, Fxx, Fxy, Fyy) of the two-argument function ``name`` at (x, y)."""
     cdef c_partials p = binary_eval(BINARY[name], x, y)
-    return (p.f, p.fx, p.fy, p.fxx, p.fxy, p.fyy)
+    return (p.f, fx_value(p), fy_value(p), p.fxx, p.fxy, p.fyy)
 
 
 def digamma(double x):
