@@ -56,14 +56,21 @@ A case (or an output) is checked only if it is well conditioned and finite:
                       cannot carry it (erfc(34) is 0 in doubles), whatever the
                       chain rule does; likewise a factor of the chain rule that
                       the rule table returns as a plain double and that multiplies
-                      a nonzero tangent: g', and the partials of the two-argument
-                      functions (reciprocal'(1e173) = -1e-346 is 0 although g'·e,
-                      e ~ 1e173, is -1e-173; hypot's d2F/dxdy at |(x, y)| ~ 1e199
-                      underflows) -- a limit of the double-valued table.  The
-                      second derivatives g'' of the one-variable rules are NOT
-                      exempted: log10(1e185)'' = -1e-371 underflows, but g''·e1·e2
-                      is O(1); the table carries such a g'' with an exponent
-                      (mk_d2_over), and the oracle checks it;
+                      a nonzero tangent -- a limit of the double-valued table:
+                      the second partials of the two-argument functions (hypot's
+                      d2F/dxdy at |(x, y)| ~ 1e199 underflows), the first partials
+                      not in CARRIED_PARTIALS (d/dy x**y = x**y log x, the
+                      logaddexp weights), and g' of the rules not in CARRIED_D1
+                      (tanh, erf, erfc, expm1 saturate: g' ~ exp(-|x|) is below
+                      1e-308 while g is finite).  NOT exempted, because the table
+                      carries them with an exponent where they alone leave the
+                      range: g' of the rules in CARRIED_D1 (reciprocal'(1e173) =
+                      -1e-346, yet g'·e with e ~ 1e173 is -1e-173; log'(5e-324)
+                      = inf, yet g'·e is 1), the first partials of x / y, x ** y
+                      (d/dx), atan2 and hypot (with_d1_over, div_scaled, ...), and
+                      the second derivatives g'' of the one-variable rules
+                      (log10(1e185)'' = -1e-371, but g''·e1·e2 is O(1);
+                      mk_d2_over);
 * "ill-conditioned"-- S_o > MAX_COND for an output (that output is not
                       checked; the others are).
 
@@ -104,6 +111,15 @@ class OutOfRange(Exception):
 
 DBL_MIN = mp.mpf(2.2250738585072014e-308)
 DBL_MAX = mp.mpf(1.7976931348623157e308)
+
+
+# one-variable rules whose g' the table carries with an exponent where it alone
+# leaves the double range (with_d1_over), or whose g' never does (sqrt, cbrt)
+CARRIED_D1 = frozenset(["reciprocal", "atan", "log", "log2", "log10", "log1p",
+                        "asinh", "acosh", "lgamma", "sqrt", "cbrt"])
+# two-argument functions: the first partials (index 1: d/dx, 2: d/dy) carried
+# likewise (div_scaled, powc_scaled, p_atan2, p_hypot)
+CARRIED_PARTIALS = {"divide": (1, 2), "power": (1,), "arctan2": (1, 2), "hypot": (1, 2)}
 
 
 def _check_factor(c):
@@ -472,7 +488,7 @@ def _jet_node(node, point, pert, branches):
             f, d1, d2 = (_real(t) for t in ref(a.v))
         except (ValueError, ZeroDivisionError):
             raise NonFinite("pole") from None
-        if pert.rng is None and any(t != 0 for t in a.g):
+        if pert.rng is None and any(t != 0 for t in a.g) and node.arg not in CARRIED_D1:
             _check_factor(d1)
         f, d1, d2 = pert(f), pert(d1), pert(d2)
         g = [pert(_m0(d1, t)) for t in a.g]
@@ -503,8 +519,10 @@ def _jet_node(node, point, pert, branches):
     fxy = part(4, a_const or b_const)
     fyy = part(5, b_const)
     if pert.rng is None:
-        for c in (fx, fy, fxx, fxy, fyy):
-            _check_factor(c)
+        carried = CARRIED_PARTIALS.get(node.arg, ())
+        for k, c in ((1, fx), (2, fy), (3, fxx), (4, fxy), (5, fyy)):
+            if k not in carried:
+                _check_factor(c)
     g = [pert(_m0(fx, a.g[i]) + _m0(fy, b.g[i])) for i in range(n)]
     h = [[pert(_m0(fx, a.h[i][j]) + _m0(fy, b.h[i][j])
                + _m0(_m0(fxx, a.g[i]), a.g[j]) + _m0(_m0(fyy, b.g[i]), b.g[j])

@@ -293,6 +293,12 @@ def test_row14_overflow_is_inf_or_overflowerror():
     # a derivative that overflows where the value does not: log'(5e-324) = 2e323
     v, d = dual(np.log, 5e-324)
     assert v == math.log(5e-324) and d == inf
+    # ... while g'·t is carried exactly where it is representable: log'(5e-324)
+    # alone overflows, but with the tangent 5e-324 the derivative is exactly 1
+    # (tests/test_extreme_range.py covers every rule and type)
+    assert np.log(Dual(5e-324, 5e-324)).eps == 1.0
+    assert np.log(HyperDual(5e-324, 5e-324, 5e-324, 0.0)).eps1 == 1.0
+    assert np.log(DualArray(np.array([5e-324]), np.array([[5e-324]]))).eps[0, 0] == 1.0
 
 
 # ---------------------------------------------------------------- 15. infinite inputs
