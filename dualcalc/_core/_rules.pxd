@@ -80,7 +80,13 @@ cdef extern from *:
     #define DC_RAD_PER_DEG 0.017453292519943295769
     #define DC_LOG_TWO_OVER_SQRTPI 0.12078223763524522234551844578
     #define DC_LOG2_LN2 -0.52876637294489761424749777978
+    #if defined(__GNUC__)
+    #define DC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+    #else
+    #define DC_UNLIKELY(x) (x)
+    #endif
     """
+    bint UNLIKELY "DC_UNLIKELY" (bint) noexcept nogil
     const double LN2 "DC_LN2"
     const double LN10 "DC_LN10"
     const double TWO_OVER_SQRTPI "DC_TWO_OVER_SQRTPI"
@@ -791,10 +797,19 @@ cdef inline partials p_div(double x, double y) noexcept nogil:
     return div_scaled(mkp(f, r, -q, 0.0, -(r / y), 2.0 * (q / y)), x, y)
 
 
+cdef inline bint in_normal_range(double v) noexcept nogil:
+    """|v| in [DBL_MIN, DBL_MAX] (false for 0, subnormals, inf, nan), as one
+    branch-free test."""
+    cdef double a = fabs(v)
+    return (a >= 2.2250738585072014e-308) & (a <= 1.7976931348623157e308)
+
+
 cdef inline partials div_scaled(partials p, double x, double y) noexcept nogil:
     """The first partials 1/y and -x/y**2 of x / y carried with an exponent
     where they alone leave the normal range (1/y for subnormal or huge y,
     x/y**2 for |y| >~ 1e154 or tiny y) while x and y are finite and nonzero."""
+    if not UNLIKELY(not (in_normal_range(p.fx) & (in_normal_range(p.fy) | (x == 0.0)))):
+        return p                      # the common case: one predictable branch
     if y == 0.0 or not isfinite(y):
         return p
     if not is_normal(p.fx) and not isnan(p.fx):
