@@ -57,9 +57,8 @@ A case (or an output) is checked only if it is well conditioned and finite:
                       chain rule does; likewise a factor of the chain rule that
                       the rule table returns as a plain double and that multiplies
                       a nonzero tangent -- a limit of the double-valued table:
-                      the second partials of the two-argument functions (hypot's
-                      d2F/dxdy at |(x, y)| ~ 1e199 underflows), the first partials
-                      not in CARRIED_PARTIALS (d/dy x**y = x**y log x, the
+                      the partials not in CARRIED_PARTIALS (hypot's d2F/dxdy at
+                      |(x, y)| ~ 1e199 underflows; d/dy x**y = x**y log x; the
                       logaddexp weights), and g' of the rules not in CARRIED_D1
                       (tanh, erf, erfc, expm1 saturate: g' ~ exp(-|x|) is below
                       1e-308 while g is finite; exp, exp2, sinh, cosh, gamma: g'
@@ -74,7 +73,8 @@ A case (or an output) is checked only if it is well conditioned and finite:
                       range: g' of the rules in CARRIED_D1 (reciprocal'(1e173) =
                       -1e-346, yet g'·e with e ~ 1e173 is -1e-173; log'(5e-324)
                       = inf, yet g'·e is 1), the first partials of x / y, x ** y
-                      (d/dx), atan2 and hypot (with_d1_over, div_scaled, ...), and
+                      (d/dx), atan2 and hypot, division's second partials and
+                      d2/dx2 x**y (with_d1_over, div_scaled, ...), and
                       the second derivatives g'' of the one-variable rules
                       (log10(1e185)'' = -1e-371, but g''·e1·e2 is O(1);
                       mk_d2_over);
@@ -124,9 +124,12 @@ DBL_MAX = mp.mpf(1.7976931348623157e308)
 # leaves the double range (with_d1_over), or whose g' never does (sqrt, cbrt)
 CARRIED_D1 = frozenset(["reciprocal", "atan", "log", "log2", "log10", "log1p",
                         "asinh", "acosh", "lgamma", "sqrt", "cbrt"])
-# two-argument functions: the first partials (index 1: d/dx, 2: d/dy) carried
+# two-argument functions: the partials (index 1: d/dx, 2: d/dy) carried
 # likewise (div_scaled, powc_scaled, p_atan2, p_hypot)
-CARRIED_PARTIALS = {"divide": (1, 2), "power": (1,), "arctan2": (1, 2), "hypot": (1, 2)}
+# (3: d2/dx2, 4: d2/dxdy, 5: d2/dy2); division's and d2/dx2 of the power are
+# carried too (div_scaled, powc_scaled)
+CARRIED_PARTIALS = {"divide": (1, 2, 3, 4, 5), "power": (1, 3), "arctan2": (1, 2),
+                    "hypot": (1, 2)}
 
 
 def _check_factor(c):

@@ -40,6 +40,7 @@ from libc.math cimport isfinite
 
 from dualcalc._core._rules cimport (
     triple, partials, rule_eval, binary_eval, second_term, first_term, first_x, first_y,
+    partials_scaled, second_p,
     R_SQUARE, R_NEGATIVE, R_POSITIVE, R_ABS, R_SQRT, R_RECIPROCAL,
     OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_FLOORDIV, OP_MOD, OP_MAXIMUM,
     OP_MINIMUM, OP_COUNT)
@@ -768,7 +769,7 @@ cdef bint _partials_loop(int op, Py_ssize_t N, kop* a, kop* b, double* ov,
         ov[i] = P.f
         fx[i] = P.fx
         fy[i] = P.fy
-        sc = sc or (P.fxe | P.fye) != 0
+        sc = sc or partials_scaled(P)
         if fxx != NULL:
             fxx[i] = P.fxx
             fxy[i] = P.fxy
@@ -931,6 +932,7 @@ cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
     cdef bint second = op != OP_ADD and op != OP_SUB
     cdef bint mul = op == OP_MUL
     cdef bint scaled
+    cdef partials P
     bad = _partials_loop(op, N, a, b, ov, fx, fy, fxx, fxy, fyy, &scaled)
     for r in range(p):
         o = o1 + r * N
@@ -993,15 +995,15 @@ cdef bint hyper_binary_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q,
                 y12s = 0
             o = o12 + (r * q + c) * N
             if scaled:
-                # first partials carried with an exponent (rare): the first-order
-                # part re-evaluates them, then the second-order part is added
+                # partials carried with an exponent (rare): both orders re-evaluate them
                 _row_first2(op, N, a, b, x12, x12s, y12, y12s, o, False)
                 for i in range(N):
+                    P = binary_eval(op, a.v[i * a.vs], b.v[i * b.vs])
                     o[i] = o[i] + (
-                        (_m0m0(fxx[i], x1[i * x1s], x2[i * x2s])
-                         + _m0m0(fyy[i], y1[i * y1s], y2[i * y2s]))
-                        + (_m0m0(fxy[i], x1[i * x1s], y2[i * y2s])
-                           + _m0m0(fxy[i], y1[i * y1s], x2[i * x2s])))
+                        (second_p(P.fxx, P.fxxe, x1[i * x1s], x2[i * x2s])
+                         + second_p(P.fyy, P.fyye, y1[i * y1s], y2[i * y2s]))
+                        + (second_p(P.fxy, P.fxye, x1[i * x1s], y2[i * y2s])
+                           + second_p(P.fxy, P.fxye, y1[i * y1s], x2[i * x2s])))
             elif not second:
                 for i in range(N):
                     o[i] = (0.0 if x12[i * x12s] == 0.0 else fx[i] * x12[i * x12s]) + (

@@ -607,9 +607,14 @@ ctypedef struct partials:
     # Fx = fx * 2**fxe, Fy = fy * 2**fye: the first partials, like a rule's g',
     # are carried with an exponent where they alone leave the normal double
     # range (d(x/y)/dy = -x/y**2 at y = 1e200); applied by first_x / first_y.
-    # The second partials are plain doubles.
+    # The second partials likewise (fxx * 2**fxxe, ...) where a rule sets them:
+    # so far division's (d2(x/y)/dy2 = 2x/y**3 at y = 1e173); applied by
+    # second_p after the product with both tangents.
     int fxe
     int fye
+    int fxxe
+    int fxye
+    int fyye
 
 cdef enum Op:
     OP_ADD
@@ -644,7 +649,29 @@ cdef inline partials mkp(double f, double fx, double fy,
     p.fyy = fyy
     p.fxe = 0
     p.fye = 0
+    p.fxxe = 0
+    p.fxye = 0
+    p.fyye = 0
     return p
+
+
+cdef inline bint partials_scaled(partials p) noexcept nogil:
+    """Does any partial carry an exponent?"""
+    return (p.fxe | p.fye | p.fxxe | p.fxye | p.fyye) != 0
+
+
+cdef inline double second_p(double g, int ge, double a, double b) noexcept nogil:
+    """g 2**ge · a · b for tangents a, b (0 when either is exactly 0), the
+    exponent applied last (as second_term)."""
+    cdef int ea = 0, eb = 0
+    cdef double ma, mb
+    if a == 0.0 or b == 0.0:
+        return 0.0
+    if ge == 0 or not (isfinite(a) and isfinite(b)):
+        return (g * a) * b
+    ma = frexp(a, &ea)
+    mb = frexp(b, &eb)
+    return ldexp((g * ma) * mb, ge + ea + eb)
 
 
 cdef inline double first_x(partials p, double a) noexcept nogil:
@@ -750,15 +777,21 @@ cdef inline triple k_powc(double x, double y) noexcept nogil:
 
 cdef inline triple powc_scaled(triple t, double x, double y) noexcept nogil:
     """t with y x**(y-1) = y (x**y) / x carried scaled where it alone left the
-    normal range (x**-2 at 1e200: -2e-600) but x**y = t.f is a normal double."""
-    cdef int e = 0, ey = 0
+    normal range (x**-30 at 1e10: -3e-310) but x**y = t.f is a normal double;
+    likewise y (y-1) x**(y-2) = y (y-1) (x**y) / x**2."""
+    cdef int e = 0, ey = 0, ey1 = 0
     cdef double q
-    if (isnan(t.d1) or is_normal(t.d1) or not is_normal(t.f) or y == 0.0
-            or x == 0.0 or not isfinite(x) or not isfinite(y)):
+    if (not is_normal(t.f) or y == 0.0 or y == 1.0 or x == 0.0 or not isfinite(x)
+            or not isfinite(y)):
         return t
-    q = quot_scaled(t.f, x, 1, &e)
-    t.d1 = q * frexp(y, &ey)
-    t.d1e = e + ey
+    if not isnan(t.d1) and not is_normal(t.d1):
+        q = quot_scaled(t.f, x, 1, &e)
+        t.d1 = q * frexp(y, &ey)
+        t.d1e = e + ey
+    if not isnan(t.d2) and not is_normal(t.d2):
+        q = quot_scaled(t.f, x, 2, &e)
+        t.d2 = (q * frexp(y, &ey)) * frexp(y - 1.0, &ey1)
+        t.d2e = e + ey + ey1
     return t
 
 
@@ -772,6 +805,7 @@ cdef inline partials p_pow(double x, double y) noexcept nogil:
         # d/dx d/dy x**y = x**(y-1) (1 + y log x) -> 0 for y > 1, -inf for y <= 1
         p = mkp(t.f, t.d1, 0.0, t.d2, 0.0 if y > 1.0 else -INFINITY, 0.0)
         p.fxe = t.d1e
+        p.fxxe = t.d2e
         return p
     lx = log(x)                       # nan for x < 0: d/dy of x**y is not real there
     fy = t.f * lx
@@ -779,6 +813,7 @@ cdef inline partials p_pow(double x, double y) noexcept nogil:
     fxy = pow_m1(x, y, t.f) * (1.0 + y * lx)
     p = mkp(t.f, t.d1, fy, t.d2, fxy, fyy)
     p.fxe = t.d1e
+    p.fxxe = t.d2e
     return p
 
 
@@ -805,17 +840,24 @@ cdef inline bint in_normal_range(double v) noexcept nogil:
 
 
 cdef inline partials div_scaled(partials p, double x, double y) noexcept nogil:
-    """The first partials 1/y and -x/y**2 of x / y carried with an exponent
-    where they alone leave the normal range (1/y for subnormal or huge y,
-    x/y**2 for |y| >~ 1e154 or tiny y) while x and y are finite and nonzero."""
-    if not UNLIKELY(not (in_normal_range(p.fx) & (in_normal_range(p.fy) | (x == 0.0)))):
+    """The partials 1/y, -x/y**2, -1/y**2 and 2x/y**3 of x / y carried with
+    an exponent where they alone leave the normal range (1/y for subnormal or
+    huge y, x/y**2 for |y| >~ 1e154 or tiny y, ...) while x and y are finite
+    and nonzero."""
+    if not UNLIKELY(not (in_normal_range(p.fx) & in_normal_range(p.fxy)
+                         & ((in_normal_range(p.fy) & in_normal_range(p.fyy)) | (x == 0.0)))):
         return p                      # the common case: one predictable branch
     if y == 0.0 or not isfinite(y):
         return p
     if not is_normal(p.fx) and not isnan(p.fx):
         p.fx = quot_scaled(1.0, y, 1, &p.fxe)
-    if x != 0.0 and isfinite(x) and not is_normal(p.fy) and not isnan(p.fy):
-        p.fy = -quot_scaled(x, y, 2, &p.fye)
+    if not is_normal(p.fxy) and not isnan(p.fxy):
+        p.fxy = -quot_scaled(1.0, y, 2, &p.fxye)        # d2/dxdy = -1/y**2
+    if x != 0.0 and isfinite(x):
+        if not is_normal(p.fy) and not isnan(p.fy):
+            p.fy = -quot_scaled(x, y, 2, &p.fye)
+        if not is_normal(p.fyy) and not isnan(p.fyy):
+            p.fyy = 2.0 * quot_scaled(x, y, 3, &p.fyye)  # d2/dy2 = 2x/y**3
     return p
 
 

@@ -24,6 +24,7 @@ from libc.math cimport isfinite, isnan, isinf, fabs, copysign, floor, pow, log, 
 
 from dualcalc._core._rules cimport (
     triple, partials, rule_eval, binary_eval, is_integer, p_div, k_powc, pow_value,
+    second_p,
     R_SIN, R_COS, R_TAN, R_ASIN, R_ACOS, R_ATAN, R_SINH, R_COSH, R_TANH,
     R_ASINH, R_ACOSH, R_ATANH, R_EXP, R_EXP2, R_EXPM1, R_LOG, R_LOG2, R_LOG10,
     R_LOG1P, R_SQRT, R_CBRT, R_ERF, R_ERFC, R_GAMMA, R_LGAMMA, R_ABS, R_DEGREES,
@@ -254,8 +255,9 @@ cdef object binary(object x, object y, int op, int errors):
             # summed in symmetric pairs, so that a*b == b*a (and every other
             # symmetric function) holds bit for bit
             ((first_x(p, cx[3]) + first_y(p, cy[3]))
-             + ((m0(m0(p.fxx, cx[1]), cx[2]) + m0(m0(p.fyy, cy[1]), cy[2]))
-                + (m0(m0(p.fxy, cx[1]), cy[2]) + m0(m0(p.fxy, cy[1]), cx[2])))),
+             + ((second_p(p.fxx, p.fxxe, cx[1], cx[2]) + second_p(p.fyy, p.fyye, cy[1], cy[2]))
+                + (second_p(p.fxy, p.fxye, cx[1], cy[2])
+                   + second_p(p.fxy, p.fxye, cy[1], cx[2])))),
             t1, t2)
     check_binary_domain(op, xv, yv, errors)
     p = binary_eval(op, xv, yv)

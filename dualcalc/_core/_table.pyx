@@ -10,6 +10,7 @@ from dualcalc._core._rules cimport (
     triple as c_triple, partials as c_partials, rule_eval, binary_eval, d2_value, d1_value, fx_value, fy_value,
     digamma as c_digamma, trigamma as c_trigamma, tetragamma as c_tetragamma)
 from dualcalc._core cimport _rules as R
+from libc.math cimport ldexp
 
 RULES = {
     "sin": R.R_SIN, "cos": R.R_COS, "tan": R.R_TAN, "asin": R.R_ASIN,
@@ -45,7 +46,8 @@ def triple(str name, double x):
 def partials(str name, double x, double y):
     """(F, Fx, Fy, Fxx, Fxy, Fyy) of the two-argument function ``name`` at (x, y)."""
     cdef c_partials p = binary_eval(BINARY[name], x, y)
-    return (p.f, fx_value(p), fy_value(p), p.fxx, p.fxy, p.fyy)
+    return (p.f, fx_value(p), fy_value(p), ldexp(p.fxx, p.fxxe), ldexp(p.fxy, p.fxye),
+            ldexp(p.fyy, p.fyye))
 
 
 def digamma(double x):
