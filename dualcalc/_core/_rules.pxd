@@ -106,6 +106,13 @@ cdef inline triple mk(double f, double d1, double d2) noexcept nogil:
     return t
 
 
+cdef inline bint in_normal_range(double v) noexcept nogil:
+    """|v| in [DBL_MIN, DBL_MAX] (false for 0, subnormals, inf, nan), as one
+    branch-free test."""
+    cdef double a = fabs(v)
+    return (a >= 2.2250738585072014e-308) & (a <= 1.7976931348623157e308)
+
+
 cdef inline bint is_normal(double v) noexcept nogil:
     """v is a finite double of normal magnitude (not subnormal, not 0)."""
     return isfinite(v) and fabs(v) >= 2.2250738585072014e-308
@@ -128,8 +135,10 @@ cdef inline triple with_d1_over(triple t, double num, double x, int k) noexcept 
     """t with g' = num / x**k carried as a mantissa and the exponent d1e where
     the plain d1 left the normal range (or underflowed to 0) but num and x are
     finite and nonzero.  A nan d1 (outside the domain) is left alone."""
+    if not UNLIKELY(not in_normal_range(t.d1)):
+        return t                      # the common case: one predictable branch
     if (isnan(t.d1) or num == 0.0 or x == 0.0 or not isfinite(num)
-            or not isfinite(x) or is_normal(t.d1)):
+            or not isfinite(x)):
         return t
     t.d1 = quot_scaled(num, x, k, &t.d1e)
     return t
@@ -170,6 +179,8 @@ cdef inline triple mk_d2_over(double f, double d1, double d2, double num, double
     cdef triple t = mk(f, d1, d2)
     cdef int e = 0, i
     cdef double m, q
+    if not UNLIKELY(not in_normal_range(d2)):
+        return t                      # the common case: one predictable branch
     if (isnan(d2) or num == 0.0 or x == 0.0 or not isfinite(num) or not isfinite(x)
             or (isfinite(d2) and fabs(d2) >= 2.2250738585072014e-308)):
         return t
@@ -830,13 +841,6 @@ cdef inline partials p_div(double x, double y) noexcept nogil:
     # be 0 * inf = nan for x = 0 and a subnormal y).
     q = f / y
     return div_scaled(mkp(f, r, -q, 0.0, -(r / y), 2.0 * (q / y)), x, y)
-
-
-cdef inline bint in_normal_range(double v) noexcept nogil:
-    """|v| in [DBL_MIN, DBL_MAX] (false for 0, subnormals, inf, nan), as one
-    branch-free test."""
-    cdef double a = fabs(v)
-    return (a >= 2.2250738585072014e-308) & (a <= 1.7976931348623157e308)
 
 
 cdef inline partials div_scaled(partials p, double x, double y) noexcept nogil:
