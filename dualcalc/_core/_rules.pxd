@@ -155,19 +155,30 @@ cdef inline double mul_scaled(double m, int e, double a) noexcept nogil:
     return ldexp(m * ma, e + ea)
 
 
-cdef inline double first_term(triple t, double a) noexcept nogil:
-    """g'·a for a tangent a: 0 when a is exactly 0 (even for an infinite or
-    nan g'), the exponent of a scaled g' applied after the product."""
+cdef inline double scaled_term(double d, int e, double a) noexcept nogil:
+    """(d·2**e)·a for a tangent a: 0 when a is exactly 0 (even for an infinite
+    or nan d), the exponent e (0 unless the factor alone leaves the double
+    range) applied after the product."""
     if a == 0.0:
         return 0.0
-    if t.d1e == 0:
-        return t.d1 * a
-    return mul_scaled(t.d1, t.d1e, a)
+    if e == 0:
+        return d * a
+    return mul_scaled(d, e, a)
+
+
+cdef inline double scaled_value(double d, int e) noexcept nogil:
+    """d·2**e itself (over/underflowing where it is scaled)."""
+    return ldexp(d, e) if e != 0 else d
+
+
+cdef inline double first_term(triple t, double a) noexcept nogil:
+    """g'·a for a tangent a (see scaled_term)."""
+    return scaled_term(t.d1, t.d1e, a)
 
 
 cdef inline double d1_value(triple t) noexcept nogil:
     """g'(x) itself (over/underflowing where it is scaled)."""
-    return ldexp(t.d1, t.d1e) if t.d1e != 0 else t.d1
+    return scaled_value(t.d1, t.d1e)
 
 
 cdef inline triple mk_d2_over(double f, double d1, double d2, double num, double x,
@@ -686,29 +697,21 @@ cdef inline double second_p(double g, int ge, double a, double b) noexcept nogil
 
 
 cdef inline double first_x(partials p, double a) noexcept nogil:
-    """Fx·a (0 for an exactly-zero tangent a), see first_term."""
-    if a == 0.0:
-        return 0.0
-    if p.fxe == 0:
-        return p.fx * a
-    return mul_scaled(p.fx, p.fxe, a)
+    """Fx·a for a tangent a (see scaled_term)."""
+    return scaled_term(p.fx, p.fxe, a)
 
 
 cdef inline double first_y(partials p, double a) noexcept nogil:
-    """Fy·a (0 for an exactly-zero tangent a), see first_term."""
-    if a == 0.0:
-        return 0.0
-    if p.fye == 0:
-        return p.fy * a
-    return mul_scaled(p.fy, p.fye, a)
+    """Fy·a for a tangent a (see scaled_term)."""
+    return scaled_term(p.fy, p.fye, a)
 
 
 cdef inline double fx_value(partials p) noexcept nogil:
-    return ldexp(p.fx, p.fxe) if p.fxe != 0 else p.fx
+    return scaled_value(p.fx, p.fxe)
 
 
 cdef inline double fy_value(partials p) noexcept nogil:
-    return ldexp(p.fy, p.fye) if p.fye != 0 else p.fy
+    return scaled_value(p.fy, p.fye)
 
 
 cdef inline double py_mod(double x, double y) noexcept nogil:
