@@ -204,22 +204,25 @@ cdef inline triple mk_d2_over(double f, double d1, double d2, double num, double
     return t
 
 
-cdef inline double second_term(triple t, double a, double b) noexcept nogil:
-    """g''·a·b for tangents a, b (0 when either is exactly 0, even for an
-    infinite or nan g''), applying the exponent of a scaled g'' last."""
+cdef inline double second_p(double g, int ge, double a, double b) noexcept nogil:
+    """(g·2**ge)·a·b for tangents a, b: 0 when either is exactly 0 (even for an
+    infinite or nan g); where ge != 0 the tangents are split by frexp, so that
+    neither product leaves the range (or loses digits to a subnormal tangent)
+    before the exponents are applied."""
     cdef int ea = 0, eb = 0
     cdef double ma, mb
     if a == 0.0 or b == 0.0:
         return 0.0
-    if t.d2e == 0:
-        return (t.d2 * a) * b
-    if not (isfinite(a) and isfinite(b)):
-        return (t.d2 * a) * b
-    # the tangents split by frexp: neither product leaves the range (or loses
-    # digits to a subnormal tangent) before the exponents are applied
+    if ge == 0 or not (isfinite(a) and isfinite(b)):
+        return (g * a) * b
     ma = frexp(a, &ea)
     mb = frexp(b, &eb)
-    return ldexp((t.d2 * ma) * mb, t.d2e + ea + eb)
+    return ldexp((g * ma) * mb, ge + ea + eb)
+
+
+cdef inline double second_term(triple t, double a, double b) noexcept nogil:
+    """g''·a·b for tangents a, b (see second_p)."""
+    return second_p(t.d2, t.d2e, a, b)
 
 
 cdef inline double d2_value(triple t) noexcept nogil:
@@ -680,20 +683,6 @@ cdef inline partials mkp(double f, double fx, double fy,
 cdef inline bint partials_scaled(partials p) noexcept nogil:
     """Does any partial carry an exponent?"""
     return (p.fxe | p.fye | p.fxxe | p.fxye | p.fyye) != 0
-
-
-cdef inline double second_p(double g, int ge, double a, double b) noexcept nogil:
-    """g 2**ge · a · b for tangents a, b (0 when either is exactly 0), the
-    exponent applied last (as second_term)."""
-    cdef int ea = 0, eb = 0
-    cdef double ma, mb
-    if a == 0.0 or b == 0.0:
-        return 0.0
-    if ge == 0 or not (isfinite(a) and isfinite(b)):
-        return (g * a) * b
-    ma = frexp(a, &ea)
-    mb = frexp(b, &eb)
-    return ldexp((g * ma) * mb, ge + ea + eb)
 
 
 cdef inline double first_x(partials p, double a) noexcept nogil:
