@@ -780,10 +780,9 @@ def check_case(seed):
     return res
 
 
-def campaign(seeds):
-    """Run check_case over seeds; returns (results, summary dict)."""
-    results = [check_case(s) for s in seeds]
-    summary = {
+def summarize(results):
+    """The counts and worst errors of a list of check_case results."""
+    return {
         "cases": len(results),
         "checked": sum(r.status == "checked" for r in results),
         "nonfinite": sum(r.status == "nonfinite" for r in results),
@@ -794,4 +793,9 @@ def campaign(seeds):
         "worst": max((r.worst for r in results), default=0.0),
         "worst_S_le_10": max((r.worst_well for r in results), default=0.0),
     }
-    return results, summary
+
+
+def campaign(seeds):
+    """Run check_case over seeds; returns (results, summary dict)."""
+    results = [check_case(s) for s in seeds]
+    return results, summarize(results)

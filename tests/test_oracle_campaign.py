@@ -55,17 +55,7 @@ def test_oracle_campaign_slow():
     chunks = [seeds[i::4] for i in range(4)]
     with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as ex:
         results = [r for part in ex.map(_chunk, chunks) for r in part]
-    summary = {
-        "cases": len(results),
-        "checked": sum(r.status == "checked" for r in results),
-        "nonfinite": sum(r.status == "nonfinite" for r in results),
-        "range": sum(r.status == "range" for r in results),
-        "discontinuity": sum(r.status == "discontinuity" for r in results),
-        "outputs_checked": sum(r.checked for r in results),
-        "outputs_ill_conditioned": sum(r.ill for r in results),
-        "worst": max(r.worst for r in results),
-        "worst_S_le_10": max(r.worst_well for r in results),
-    }
+    summary = _oracle.summarize(results)
     _report("slow campaign", summary, results)
     _assert_campaign(results, summary)
 
