@@ -24,6 +24,7 @@ import numbers
 import numpy as np
 
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
+from dualcalc import _conversions as _conv
 
 try:  # the array types (dualcalc.arrays); scalar code paths work without them
     from dualcalc.arrays import DualArray, HyperDualArray, default_chunk
@@ -132,13 +133,37 @@ def dropped(exc):
 
 
 def call(f, x, args):
+    """f(x, *args) under a conversion watch (dualcalc._conversions): a result
+    computed after a dual value was converted to plain numbers is refused."""
+    token = _conv.begin()
     try:
-        return f(x, *args) if args else f(x)
-    except TypeError as exc:
-        err = dropped(exc)
+        y = f(x, *args) if args else f(x)
+    except Exception as exc:
+        w = _conv.end(token)
+        err = _conv.reraise(w, exc)
         if err is not None:
-            raise err from None
+            raise err from exc
+        if isinstance(exc, TypeError):
+            err = dropped(exc)
+            if err is not None:
+                raise err from None
         raise
+    w = _conv.end(token)
+    if w.events or w.handles:
+        _conv.check(w, _plain_value(y))
+    return y
+
+
+def _plain_value(y):
+    """The float values of f's result, for the conversion check (None when
+    they cannot be had without converting)."""
+    if isinstance(y, (float, np.floating, np.ndarray)):
+        return y if not isinstance(y, np.ndarray) or y.dtype != object else None
+    if DualArray is not None and isinstance(y, (DualArray, HyperDualArray)):
+        return y.value
+    if isinstance(y, DualNumber):
+        return y.value
+    return None
 
 
 # ---------------------------------------------------------------- seeding
@@ -179,6 +204,14 @@ def _bad_output(y):
         f"returned {type(y).__name__}" + (f" {y!r}" if isinstance(y, (str, bytes)) or y is None else ""))
 
 
+def _plain_objects(y):
+    """An object array without dual elements, as floats (or the clear error)."""
+    try:
+        return y.astype(np.float64)
+    except (TypeError, ValueError):
+        raise _bad_output(y) from None
+
+
 def extract_dual(y, tag, k):
     """(values, tangents) of f's output y for the perturbation tag: values of
     shape Sy and tangents of shape (k,) + Sy, both float ndarrays."""
@@ -208,6 +241,11 @@ def extract_dual(y, tag, k):
     if isinstance(y, np.ndarray) and y.dtype.kind in "fiu":
         v = y.astype(np.float64)
         return v, np.zeros((k,) + v.shape)
+    if isinstance(y, np.ndarray) and y.dtype == object:
+        d = _conv.from_objects(y)        # np.array([...]) of dual elements
+        if d is not None:
+            return extract_dual(d, tag, k)
+        return extract_dual(_plain_objects(y), tag, k)
     if isinstance(y, (list, tuple, np.ndarray)):
         items = list(y) if not isinstance(y, np.ndarray) else list(y)
         if len(items) == 0:
@@ -247,6 +285,11 @@ def extract_hyper(y, tag1, tag2, p, q):
     if isinstance(y, np.ndarray) and y.dtype.kind in "fiu":
         v = y.astype(np.float64)
         return v, np.zeros((p,) + v.shape), np.zeros((q,) + v.shape), np.zeros((p, q) + v.shape)
+    if isinstance(y, np.ndarray) and y.dtype == object:
+        d = _conv.from_objects(y)
+        if d is not None:
+            return extract_hyper(d, tag1, tag2, p, q)
+        return extract_hyper(_plain_objects(y), tag1, tag2, p, q)
     if isinstance(y, (list, tuple, np.ndarray)):
         parts = [extract_hyper(item, tag1, tag2, p, q) for item in list(y)]
         if not parts:

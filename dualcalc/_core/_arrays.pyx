@@ -56,6 +56,7 @@ from dualcalc._core._scalar import (
 cnp.import_array()
 
 cdef tuple _NP_REAL = (np.floating, np.integer, np.bool_)
+from dualcalc import _conversions as _conv
 cdef object _FLOAT64 = np.dtype(np.float64)
 cdef object _np_add_reduce = np.add.reduce
 cdef object _EMPTY_TUPLE = ()
@@ -73,6 +74,8 @@ cdef str _tname(object o):
 
 
 cdef object _refuse(object self, str target):
+    if target != "an integer index":      # operator.index() probes are not conversions
+        _conv.note(target)
     raise TypeError(_CONVERT_MESSAGE.format(
         _tname(self), target,
         ".eps" if type(self) is DualArray else ".eps1, .eps2, .eps1eps2"))
@@ -1165,6 +1168,7 @@ cdef object _operand(object o):
     if isinstance(o, cnp.ndarray):
         h = getattr(o, "_dualcalc_array", None)
         if h is not None:
+            o._dualcalc_used = True
             return h
         kind = (<cnp.ndarray>o).dtype.kind
         if kind in "fiub":
@@ -1173,18 +1177,21 @@ cdef object _operand(object o):
             raise TypeError("complex arrays cannot be combined with dual arrays: dual "
                             "numbers are real")
         if kind == "O":
-            raise TypeError(
-                "object arrays cannot be combined with dual arrays (they would hide the "
-                "derivatives element by element); build a DualArray instead, e.g. with "
-                "np.stack of dual arrays")
+            # an object array of dual numbers (np.array([...]) of dual elements):
+            # one DualArray / HyperDualArray with the same derivatives
+            r = _conv.from_objects(o)
+            return r if r is not None else _as_f64(o.astype(np.float64))
         return None
     if isinstance(o, (list, tuple)):
+        r = _conv.from_objects(o)
+        if r is not None:
+            return r
         try:
             return np.asarray(o, dtype=np.float64)
-        except TypeError:
+        except (TypeError, ValueError):
             raise TypeError(
-                "a list or tuple that contains dual numbers cannot be used as an array "
-                "operand; combine them with np.stack (which keeps the derivatives)") from None
+                "a list or tuple used as an array operand must hold real numbers or dual "
+                "numbers of one shape") from None
     return None
 
 
@@ -2276,6 +2283,7 @@ def _function_name(f):
 cdef object _unwrap_handles(object o):
     h = getattr(o, "_dualcalc_array", None)
     if h is not None:
+        o._dualcalc_used = True
         return h
     if type(o) is tuple:
         return tuple([_unwrap_handles(i) for i in <tuple>o])
@@ -2452,7 +2460,7 @@ set_array_ufunc_hook(array_ufunc)
 # the handle (asanyarray) works on x; code that demands a plain float array gets
 # NaN, never values without their derivatives.  __array__ with a dtype or a copy
 # (np.asarray(x, float), np.array(x)) raises TypeError.
-cdef cnp.ndarray _NAN = np.full(1, np.nan)
+cdef cnp.ndarray _NAN = np.array([_conv.NAN_BITS], dtype=np.uint64).view(np.float64)
 
 
 class DualArrayHandle(np.ndarray):
@@ -2467,28 +2475,28 @@ class DualArrayHandle(np.ndarray):
         return array_function(func, types, args, kwargs)
 
     def __getitem__(self, idx):
-        return _getitem(self._dualcalc_array, idx)
+        return _getitem(_use(self), idx)
 
     def __iter__(self):
-        return iter(self._dualcalc_array)
+        return iter(_use(self))
 
     def __len__(self):
-        return len(self._dualcalc_array)
+        return len(_use(self))
 
-    def __add__(self, o): return binary_array(self._dualcalc_array, o, OP_ADD, np.add)
-    def __radd__(self, o): return binary_array(o, self._dualcalc_array, OP_ADD, np.add)
-    def __sub__(self, o): return binary_array(self._dualcalc_array, o, OP_SUB, np.subtract)
-    def __rsub__(self, o): return binary_array(o, self._dualcalc_array, OP_SUB, np.subtract)
-    def __mul__(self, o): return binary_array(self._dualcalc_array, o, OP_MUL, np.multiply)
-    def __rmul__(self, o): return binary_array(o, self._dualcalc_array, OP_MUL, np.multiply)
+    def __add__(self, o): return binary_array(_use(self), o, OP_ADD, np.add)
+    def __radd__(self, o): return binary_array(o, _use(self), OP_ADD, np.add)
+    def __sub__(self, o): return binary_array(_use(self), o, OP_SUB, np.subtract)
+    def __rsub__(self, o): return binary_array(o, _use(self), OP_SUB, np.subtract)
+    def __mul__(self, o): return binary_array(_use(self), o, OP_MUL, np.multiply)
+    def __rmul__(self, o): return binary_array(o, _use(self), OP_MUL, np.multiply)
     def __truediv__(self, o):
-        return binary_array(self._dualcalc_array, o, OP_DIV, np.true_divide)
+        return binary_array(_use(self), o, OP_DIV, np.true_divide)
     def __rtruediv__(self, o):
-        return binary_array(o, self._dualcalc_array, OP_DIV, np.true_divide)
+        return binary_array(o, _use(self), OP_DIV, np.true_divide)
     def __pow__(self, o, mod=None):
-        return binary_array(self._dualcalc_array, o, OP_POW, np.power)
+        return binary_array(_use(self), o, OP_POW, np.power)
     def __rpow__(self, o, mod=None):
-        return binary_array(o, self._dualcalc_array, OP_POW, np.power)
+        return binary_array(o, _use(self), OP_POW, np.power)
 
     def __repr__(self):
         return repr(self._dualcalc_array)
@@ -2499,16 +2507,25 @@ class DualArrayHandle(np.ndarray):
         return (_identity, (self._dualcalc_array,))
 
     def __getattr__(self, name):
-        return getattr(self._dualcalc_array, name)
+        if name.startswith("_dualcalc"):
+            raise AttributeError(name)
+        return getattr(_use(self), name)
 
 
 def _identity(x):
     return x
 
 
+def _use(h):
+    """The dual array behind handle h, marking h as used through its forwarding
+    methods (a handle never used that way was read as plain floats)."""
+    h._dualcalc_used = True
+    return h._dualcalc_array
+
+
 def _forward(name):
     def method(self, *args, **kwargs):
-        return getattr(self._dualcalc_array, name)(*args, **kwargs)
+        return getattr(_use(self), name)(*args, **kwargs)
     method.__name__ = name
     return method
 
@@ -2530,7 +2547,7 @@ for _name in ("__setitem__", "__bool__",
 for _name in ("T", "value", "eps", "eps1", "eps2", "eps1eps2", "tag", "tag1", "tag2",
               "ndirs", "real", "imag", "flat", "mT"):
     setattr(DualArrayHandle, _name,
-            property(lambda self, _n=_name: getattr(self._dualcalc_array, _n)))
+            property(lambda self, _n=_name: getattr(_use(self), _n)))
 DualArrayHandle.__hash__ = None
 
 
@@ -2554,13 +2571,35 @@ cdef object _handle(object x):
     Py_INCREF(_NAN)                          # stolen by PyArray_SetBaseObject
     PyArray_SetBaseObject(<cnp.ndarray>h, <PyObject*>_NAN)
     h._dualcalc_array = x
+    h._dualcalc_used = False
+    _conv.note_handle(h)
     return h
 
 
+cdef object _OBJECT = np.dtype(object)
+
+
+cdef object _object_elements(object x):
+    """x as an object array of its elements (dual scalars), for np.asarray(x),
+    np.array(x) and np.array([x, y, ...]): NumPy's object loops then keep the
+    derivatives element by element."""
+    cdef cnp.ndarray v = _value_array(x)
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(v), i
+    flat = x if v.ndim == 1 else np.ravel(x)
+    if v.ndim == 0:
+        out = np.fromiter(iter((x,)), dtype=object, count=1)
+    else:
+        out = np.fromiter((_getitem(flat, i) for i in range(n)), dtype=object, count=n)
+    _conv.note_objects()
+    return out.reshape(_shape(v))
+
+
 cdef object _array_protocol(object x, object dtype, object copy):
-    if dtype is not None or copy or _value_array(x).ndim == 0:
-        _refuse(x, "a NumPy float array" if dtype is not None or copy else "a NumPy array")
-    return _handle(x)
+    if dtype is not None and np.dtype(dtype) != _OBJECT:
+        _refuse(x, "a NumPy array of dtype " + str(np.dtype(dtype)))
+    if dtype is None and not copy and _value_array(x).ndim > 0 and _conv.keeps_subclass():
+        return _handle(x)
+    return _object_elements(x)
 
 
 # ================================================================ shared behaviour
@@ -2671,6 +2710,20 @@ def _m_flat(self): return iter(np.ravel(self))
 
 cdef extern from "Python.h":
     void PyType_Modified(PyTypeObject*)
+
+
+def _ufunc_method(ufunc):
+    def method(self, *others):
+        return ufunc(self, *others)
+    method.__name__ = ufunc.__name__
+    method.__doc__ = ("numpy." + ufunc.__name__ + " of this array (NumPy's loops over "
+                      "object arrays of dual numbers call it by name)")
+    return method
+
+
+for _u in list(_UNARY_UFUNCS) + list(_BINARY_UFUNCS):
+    if "_m_" + _u.__name__ not in globals():
+        globals()["_m_" + _u.__name__] = _ufunc_method(_u)
 
 
 cdef _install_methods():

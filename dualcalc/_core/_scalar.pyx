@@ -37,6 +37,8 @@ from dualcalc._core._rules cimport (
 import abc
 import struct
 
+from dualcalc import _conversions as _conv
+
 import numpy as np
 
 cdef tuple _NP_REAL = (np.floating, np.integer, np.bool_)
@@ -44,7 +46,9 @@ cdef tuple _NP_REAL = (np.floating, np.integer, np.bool_)
 _FLOAT_MESSAGE = (
     "cannot convert {0} to {1}: that would drop its derivative. Use .value for the "
     "number itself; for math functions use dualcalc.math (a drop-in for the math "
-    "module) or NumPy ufuncs, which propagate derivatives.")
+    "module) or NumPy ufuncs, which propagate derivatives. To fill an array with "
+    "dual numbers, create it with np.zeros_like(x) (x the dual input) or collect "
+    "them in a list instead of a float array such as np.zeros(n).")
 
 
 # ---------------------------------------------------------------- conversions
@@ -432,6 +436,8 @@ class DualNumber(abc.ABC):
 
 
 cdef object _refuse(object self, str target):
+    if target != "an integer index":      # operator.index() probes are not conversions
+        _conv.note(target)
     raise TypeError(_FLOAT_MESSAGE.format(_tname(self), target))
 
 

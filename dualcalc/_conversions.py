@@ -1,0 +1,281 @@
+"""The conversion boundary: where dual values meet code that wants plain numbers.
+
+Design
+------
+Third-party code converts its inputs (``np.asarray``, ``np.array``, ``float``,
+buffers, pandas).  A conversion of a dual value to plain numbers must never
+produce a result.  Three mechanisms, one per kind of conversion:
+
+* **Refused conversions** (``float(d)``, ``int(d)``, ``np.asarray(x, float)``,
+  ``x.astype(float)``, ``x.tolist()``, storing a dual into a float array)
+  raise TypeError at once, naming ``.value``.  Each one is also *recorded*
+  (:func:`note`), because library code sometimes catches the TypeError and
+  carries on with plain numbers: a verb that sees a recorded refusal after f
+  returns raises instead of returning.
+* **Plain conversions** (``np.asarray(x)``, ``np.array(x)``, ``np.array([x, y])``,
+  ``np.array(list_of_states)``) give an *object array of dual numbers*: one
+  dual scalar per element, so NumPy's object loops (``+``, ``*``, ``np.sum``,
+  ``np.dot``, ``np.exp`` through the ``.exp()`` method, ...) keep the
+  derivatives element by element.  This is slower than a DualArray but exact;
+  the array types and the verbs accept such object arrays.  Code that then
+  insists on floats (``astype(float)``, a compiled kernel, ``np.isnan``) fails
+  loudly, and the verb re-raises the failure naming the conversion.
+* **Sub-class conversions** (``np.asanyarray(x)``, which SciPy's array-API
+  functions such as ``scipy.optimize.rosen`` call on every input) get a
+  read-only ndarray *handle* that forwards every NumPy operation to x at full
+  speed.  Its own buffer holds a NaN with a dualcalc payload.  If code strips
+  the handle to a plain ndarray (``np.asarray(handle)``), that NaN is all it
+  sees; the verb then refuses when a handle was never used through its
+  forwarding methods or when the result carries the payload.
+
+The choice between the last two is made from the line of source that called
+NumPy (``asanyarray`` or ``subok`` on it means the caller keeps subclasses);
+a wrong guess costs speed or a clear error, never a wrong number, because of
+the checks above.
+
+A *watch* is active while a verb evaluates f (:func:`begin` / :func:`end`);
+outside one, nothing is recorded and the conversions behave as described, so
+``f(DualArray(...))`` called by hand still refuses or forwards but cannot be
+checked after the fact.
+"""
+
+import linecache
+import os
+import sys
+import threading
+
+import numpy as np
+
+__all__ = ["ConversionError", "begin", "end", "note", "from_objects"]
+
+_NUMPY_DIR = os.path.dirname(np.__file__) + os.sep
+_DUALCALC_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+#: Bit pattern of the NaN in a handle's buffer (a quiet NaN with a payload).
+NAN_BITS = np.uint64(0x7FF8DC0000DC0DE5)
+
+
+class ConversionError(TypeError):
+    """f converted a dual value to plain numbers, so its result cannot carry
+    the derivatives (a TypeError: catch either)."""
+
+
+_state = threading.local()
+
+
+class _Watch:
+    __slots__ = ("events", "handles", "objects")
+
+    def __init__(self):
+        self.events = []      # refused conversions: (what, where)
+        self.handles = []     # (handle, where) for np.asanyarray handles
+        self.objects = []     # where object arrays of duals were made
+
+
+def begin():
+    """Start watching one evaluation of f; returns the token for :func:`end`."""
+    outer = getattr(_state, "watch", None)
+    w = _Watch()
+    _state.watch = w
+    return outer, w
+
+
+def end(token):
+    """Stop watching; returns the watch (its records) and restores the outer one,
+    into which this watch's records are merged (a conversion inside a nested
+    verb is a conversion of the outer evaluation too)."""
+    outer, w = token
+    _state.watch = outer
+    if outer is not None:
+        outer.events.extend(w.events)
+        outer.handles.extend(w.handles)
+        outer.objects.extend(w.objects)
+    return w
+
+
+def _short(path):
+    """A path as a reader knows it: from the package directory on."""
+    for marker in ("site-packages" + os.sep, "dist-packages" + os.sep):
+        i = path.rfind(marker)
+        if i >= 0:
+            return path[i + len(marker):]
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def location(depth=1):
+    """'file:line' of the code that asked for the conversion: the innermost
+    frame outside NumPy and dualcalc (with the NumPy frame it went through)."""
+    try:
+        frame = sys._getframe(depth)
+    except ValueError:
+        return "<unknown>"
+    inner = None
+    while frame is not None:
+        fn = frame.f_code.co_filename
+        if fn.startswith(_DUALCALC_DIR) and os.sep + "tests" + os.sep not in fn:
+            frame = frame.f_back
+            continue
+        if fn.startswith(_NUMPY_DIR):
+            if inner is None:
+                inner = f"numpy's {frame.f_code.co_name}"
+            frame = frame.f_back
+            continue
+        where = f"{_short(fn)}:{frame.f_lineno}"
+        if frame.f_code.co_name not in ("<module>", "<lambda>"):
+            where += f" (in {frame.f_code.co_name})"
+        if inner is not None:
+            where += f", through {inner}"
+        return where
+    return "<unknown>"
+
+
+def note(what):
+    """Record a refused conversion (called by the compiled core just before it
+    raises TypeError)."""
+    w = getattr(_state, "watch", None)
+    if w is not None:
+        w.events.append((what, location(2)))
+
+
+def note_handle(handle):
+    """Record an np.asanyarray handle made during the evaluation."""
+    w = getattr(_state, "watch", None)
+    if w is not None:
+        w.handles.append((handle, location(2)))
+
+
+def note_objects():
+    w = getattr(_state, "watch", None)
+    if w is not None:
+        w.objects.append(location(2))
+
+
+# ---------------------------------------------------------------- which conversion
+_KEEPS_SUBCLASS = {}
+
+
+def keeps_subclass():
+    """True when the NumPy call converting a dual array keeps ndarray subclasses
+    (np.asanyarray, subok=True), judged from the caller's line of source."""
+    try:
+        frame = sys._getframe(1)
+    except ValueError:
+        return False
+    key = (frame.f_code, frame.f_lineno)
+    r = _KEEPS_SUBCLASS.get(key)
+    if r is None:
+        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+        r = "asanyarray" in line or "subok" in line
+        if len(_KEEPS_SUBCLASS) < 4096:
+            _KEEPS_SUBCLASS[key] = r
+    return r
+
+
+# ---------------------------------------------------------------- checks
+def _describe(w):
+    parts = []
+    for what, where in w.events[:3]:
+        parts.append(f"{where} converted a dual value to {what}")
+    for h, where in w.handles:
+        if not getattr(h, "_dualcalc_used", False):
+            parts.append(f"{where} called np.asanyarray on a dual array and then read "
+                         "it as a plain float array")
+            break
+    return parts
+
+
+_ADVICE = (
+    "The derivatives cannot be computed through a conversion to plain numbers. "
+    "Inside f, use NumPy functions on the dual array itself (they are listed in "
+    "dualcalc.arrays.SUPPORTED_FUNCTIONS), dualcalc.math instead of math, "
+    "np.zeros_like(x) or a list instead of a float buffer that you fill, and "
+    ".value where plain numbers are really meant.")
+
+
+def _payload(value):
+    if value is None:
+        return False
+    v = np.asarray(value)
+    if v.dtype != np.float64 or v.size == 0:
+        return False
+    bits = v.view(np.uint64)
+    return bool(np.any(bits == NAN_BITS))
+
+
+def check(w, value=None):
+    """Raise ConversionError if the evaluation watched by w converted a dual
+    value to plain numbers; value is the float value of f's result."""
+    if not w.events and not w.handles:
+        return
+    parts = _describe(w)
+    if not parts and w.handles and _payload(value):
+        parts.append(f"{w.handles[0][1]} called np.asanyarray on a dual array and its "
+                     "plain-float copy reached the result")
+    if parts:
+        raise ConversionError("; ".join(parts) + ". " + _ADVICE)
+
+
+def reraise(w, exc):
+    """Re-raise an exception that escaped f after a conversion, naming it
+    (chained to the original).  Returns None when nothing was converted."""
+    if isinstance(exc, ConversionError):
+        return None
+    parts = _describe(w)
+    if not parts and w.handles:
+        parts = [f"{w.handles[0][1]} called np.asanyarray on a dual array"]
+    if not parts and w.objects:
+        parts = [f"{w.objects[0]} converted a dual array with np.asarray/np.array (it "
+                 "became an object array of dual numbers, which this code then could "
+                 "not handle)"]
+    if not parts:
+        return None
+    return ConversionError(
+        "; ".join(parts) + f"; f then failed with {type(exc).__name__}: "
+        + str(exc).rstrip(". ") + ". " + _ADVICE)
+
+
+# ---------------------------------------------------------------- object arrays
+def is_dual_scalar(o):
+    from dualcalc._core._scalar import DualNumber
+    if isinstance(o, DualNumber):
+        return True
+    from dualcalc._core._arrays import DualArray, HyperDualArray
+    return isinstance(o, (DualArray, HyperDualArray)) and o.ndim == 0
+
+
+def from_objects(obj):
+    """An object array (or a nested list) whose elements are dual numbers and
+    plain numbers, as one DualArray / HyperDualArray; None when no element is
+    dual (the caller then treats it as plain numbers)."""
+    from dualcalc._core._arrays import operand
+    a = obj if isinstance(obj, np.ndarray) else _object_array(obj)
+    if a is None:
+        return None
+    flat = a.reshape(-1)
+    if not any(is_dual_scalar(e) for e in flat):
+        return None
+    items = []
+    for e in flat:
+        if is_dual_scalar(e):
+            items.append(operand(e))
+        elif isinstance(e, (bool, np.bool_)) or not isinstance(
+                e, (int, float, np.integer, np.floating)):
+            raise TypeError(
+                f"an array of dual numbers also holds a {type(e).__name__}; only real "
+                "numbers and dual numbers can be combined")
+        else:
+            items.append(float(e))
+    return np.stack(items).reshape(a.shape)
+
+
+def _object_array(seq):
+    try:
+        a = np.empty(0, dtype=object)
+        a = np.array(seq, dtype=object)
+    except (ValueError, TypeError):
+        return None
+    return a
