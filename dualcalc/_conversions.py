@@ -106,52 +106,108 @@ def _short(path):
     return path if rel.startswith("..") else rel
 
 
-def location(depth=1):
-    """'file:line' of the code that asked for the conversion: the innermost
-    frame outside NumPy and dualcalc (with the NumPy frame it went through)."""
+def _site(depth):
+    """Where the conversion was asked for, cheaply: (file, line, function, the
+    NumPy function it went through) of the innermost frame outside NumPy and
+    dualcalc; formatted only when an error is raised (:func:`_where`)."""
     try:
-        frame = sys._getframe(depth)
+        frame = sys._getframe(depth + 1)
     except ValueError:
-        return "<unknown>"
+        return None
     inner = None
     while frame is not None:
         fn = frame.f_code.co_filename
-        if fn.startswith(_DUALCALC_DIR) and os.sep + "tests" + os.sep not in fn:
+        if fn.startswith(_DUALCALC_DIR) and _TESTS not in fn:
             frame = frame.f_back
             continue
         if fn.startswith(_NUMPY_DIR):
             if inner is None:
-                inner = f"numpy's {frame.f_code.co_name}"
+                inner = frame.f_code.co_name
             frame = frame.f_back
             continue
-        where = f"{_short(fn)}:{frame.f_lineno}"
-        if frame.f_code.co_name not in ("<module>", "<lambda>"):
-            where += f" (in {frame.f_code.co_name})"
-        if inner is not None:
-            where += f", through {inner}"
-        return where
-    return "<unknown>"
+        return (fn, frame.f_lineno, frame.f_code.co_name, inner)
+    return None
+
+
+_TESTS = os.sep + "tests" + os.sep
+
+
+def _lazy_site(depth):
+    """(frame, line) of the caller, resolved to a _site() tuple only when an
+    error message needs it (handles and object arrays are made often)."""
+    try:
+        frame = sys._getframe(depth + 1)
+    except ValueError:
+        return None
+    return (frame, frame.f_lineno)
+
+
+def _resolve(site):
+    frame, line = site
+    inner = None
+    first = True
+    while frame is not None:
+        fn = frame.f_code.co_filename
+        lineno = line if first else frame.f_lineno
+        first = False
+        if fn.startswith(_DUALCALC_DIR) and _TESTS not in fn:
+            frame = frame.f_back
+            continue
+        if fn.startswith(_NUMPY_DIR):
+            if inner is None:
+                inner = frame.f_code.co_name
+            frame = frame.f_back
+            continue
+        return (fn, lineno, frame.f_code.co_name, inner)
+    return None
+
+
+def _where(site):
+    """'file:line (in function), through numpy's name' for a _site() tuple."""
+    if site is not None and len(site) == 2:
+        site = _resolve(site)
+    if site is None:
+        return "<unknown>"
+    fn, line, name, inner = site
+    where = f"{_short(fn)}:{line}"
+    if name not in ("<module>", "<lambda>"):
+        where += f" (in {name})"
+    if inner is not None:
+        where += f", through numpy's {inner}"
+    return where
+
+
+def location(depth=1):
+    """'file:line' of the code that asked for the conversion (see _site)."""
+    return _where(_site(depth + 1))
+
+
+#: Refused conversions so far in this process (any thread): the scalar fast
+#: paths of the verbs compare it before and after f instead of a full watch.
+refusals = 0
 
 
 def note(what):
     """Record a refused conversion (called by the compiled core just before it
     raises TypeError)."""
+    global refusals
+    refusals += 1
     w = getattr(_state, "watch", None)
     if w is not None:
-        w.events.append((what, location(2)))
+        w.events.append((what, _site(1)))
 
 
 def note_handle(handle):
     """Record an np.asanyarray handle made during the evaluation."""
     w = getattr(_state, "watch", None)
     if w is not None:
-        w.handles.append((handle, location(2)))
+        w.handles.append((handle, _lazy_site(1)))
 
 
 def note_objects():
     w = getattr(_state, "watch", None)
-    if w is not None:
-        w.objects.append(location(2))
+    if w is not None and len(w.objects) < 8:      # the first few name the place
+        w.objects.append(_lazy_site(1))
 
 
 # ---------------------------------------------------------------- which conversion
@@ -178,11 +234,11 @@ def keeps_subclass():
 # ---------------------------------------------------------------- checks
 def _describe(w):
     parts = []
-    for what, where in w.events[:3]:
-        parts.append(f"{where} converted a dual value to {what}")
-    for h, where in w.handles:
+    for what, site in w.events[:3]:
+        parts.append(f"{_where(site)} converted a dual value to {what}")
+    for h, site in w.handles:
         if not getattr(h, "_dualcalc_used", False):
-            parts.append(f"{where} called np.asanyarray on a dual array and then read "
+            parts.append(f"{_where(site)} called np.asanyarray on a dual array and then read "
                          "it as a plain float array")
             break
     return parts
@@ -213,7 +269,7 @@ def check(w, value=None):
         return
     parts = _describe(w)
     if not parts and w.handles and _payload(value):
-        parts.append(f"{w.handles[0][1]} called np.asanyarray on a dual array and its "
+        parts.append(f"{_where(w.handles[0][1])} called np.asanyarray on a dual array and its "
                      "plain-float copy reached the result")
     if parts:
         raise ConversionError("; ".join(parts) + ". " + _ADVICE)
@@ -226,9 +282,9 @@ def reraise(w, exc):
         return None
     parts = _describe(w)
     if not parts and w.handles:
-        parts = [f"{w.handles[0][1]} called np.asanyarray on a dual array"]
+        parts = [f"{_where(w.handles[0][1])} called np.asanyarray on a dual array"]
     if not parts and w.objects:
-        parts = [f"{w.objects[0]} converted a dual array with np.asarray/np.array (it "
+        parts = [f"{_where(w.objects[0])} converted a dual array with np.asarray/np.array (it "
                  "became an object array of dual numbers, which this code then could "
                  "not handle)"]
     if not parts:
