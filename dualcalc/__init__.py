@@ -9,6 +9,7 @@
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
 from dualcalc.arrays import DualArray, HyperDualArray
 from dualcalc import math
+from dualcalc._conversions import ConversionError
 from dualcalc.derivatives import (
     NestingError, derivative, gradient, hessian, hvp, jacobian, jvp,
     second_derivative, value_and_derivative, value_and_gradient,
@@ -21,5 +22,5 @@ __all__ = [
     "derivative", "second_derivative",
     "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",
-    "NestingError", "__version__",
+    "NestingError", "ConversionError", "__version__",
 ]

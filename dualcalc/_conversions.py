@@ -57,7 +57,22 @@ NAN_BITS = np.uint64(0x7FF8DC0000DC0DE5)
 
 class ConversionError(TypeError):
     """f converted a dual value to plain numbers, so its result cannot carry
-    the derivatives (a TypeError: catch either)."""
+    the derivatives (a TypeError: catch either).
+
+    >>> import numpy as np, dualcalc as dc
+    >>> def f(x):
+    ...     try:
+    ...         return float(x) ** 2        # a conversion, swallowed below
+    ...     except TypeError:
+    ...         return 1.0
+    >>> dc.derivative(f, 2.0)             # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dualcalc.ConversionError: ... converted a dual value to float. ...
+    """
+
+
+ConversionError.__module__ = "dualcalc"
 
 
 _state = threading.local()
