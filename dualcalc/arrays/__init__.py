@@ -102,7 +102,8 @@ from dualcalc.arrays.seeding import (
 from dualcalc.arrays.elementwise import apply_rule
 # each namespace module registers its functions when imported
 from dualcalc.arrays import (  # noqa: F401
-    structure, reductions, polynomial, tensor_contractions, linalg, _special_hook)
+    structure, reductions, nanfunctions, polynomial, tensor_contractions, linalg,
+    _special_hook, _messages)
 
 __all__ = [
     "DualArray", "HyperDualArray", "DualArrayHandle", "seed_chunks", "seed_dual",

@@ -86,19 +86,25 @@ def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=np
         ddof = correction
     a = _operand(a)
     v = value_of(a)
-    n = 1
-    for ax in _norm_axes(axis, v.ndim):
-        n *= v.shape[ax]
-    m = _mean(a, axis=axis, keepdims=True) if mean is np._NoValue else mean
+    if where is not np._NoValue and where is not True:
+        n = np.sum(np.broadcast_to(value_of(where), v.shape), axis=axis, keepdims=keepdims)
+        n = np.maximum(n - ddof, 0)
+    else:
+        where = np._NoValue
+        n = 1
+        for ax in _norm_axes(axis, v.ndim):
+            n *= v.shape[ax]
+        n = max(n - ddof, 0)
+    m = _mean(a, axis=axis, keepdims=True, where=where) if mean is np._NoValue else mean
     d = a - m
-    r = _sum(d * d, axis=axis, keepdims=keepdims) / max(n - ddof, 0)
+    r = _sum(d * d, axis=axis, keepdims=keepdims, where=where) / n
     return _store(r, out, "var")
 
 
 @_implements(np.std)
 def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=np._NoValue,
          mean=np._NoValue, correction=np._NoValue):
-    r = np.sqrt(_var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims,
+    r = np.sqrt(_var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
                      mean=mean, correction=correction))
     return _store(r, out, "std")
 
@@ -123,21 +129,35 @@ def _keep(r, shape, axes, keepdims):
     return _reshape(r, new)
 
 
-def _select_reduce(a, axis, keepdims, pick, name, initial=np._NoValue, where=np._NoValue):
-    """max/min: the selected element carries its own derivative."""
-    if initial is not np._NoValue or (where is not np._NoValue and where is not True):
-        raise TypeError("dualcalc: {0}(..., initial=, where=) is not supported on dual "
-                        "arrays".format(name))
+def _select_reduce(a, axis, keepdims, pick, name, initial=np._NoValue, where=np._NoValue,
+                   npfn=None):
+    """max/min (and the nan variants): the selected element carries its own
+    derivative; a result that is ``initial`` (or the fill of an all-masked
+    slice) is a constant.  The value, and NumPy's errors, are NumPy's own."""
     a = _operand(a)
     v = value_of(a)
+    kw = {}
+    if initial is not np._NoValue:
+        kw["initial"] = initial
+    masked = where is not np._NoValue and where is not True
+    if masked:
+        kw["where"] = where
+    val = np.asarray(npfn(v, axis=axis, keepdims=keepdims, **kw), dtype=np.float64)
     if v.size == 0:
-        raise ValueError("zero-size array to reduction operation {0} which has no "
-                         "identity".format(name))
+        return _constant_like(a, val)
+    if masked:
+        big = -np.inf if pick in (np.argmax, _NANPICK[np.argmax]) else np.inf
+        a = _where(np.broadcast_to(value_of(where), v.shape), a, big)
     a2, kept, axes = _axis_last(a, axis)
     idx = pick(value_of(a2), axis=-1)[..., None]
     r = _take_along_axis(a2, idx, axis=-1)
-    r = _reshape(r, kept)
-    return _keep(r, v.shape, axes, keepdims)
+    r = _keep(_reshape(r, kept), v.shape, axes, keepdims)
+    if kw:
+        rv = value_of(r)
+        same = (rv == val) | (np.isnan(rv) & np.isnan(val))
+        if not np.all(same):
+            r = _where(same, r, _constant_like(a, val))
+    return r
 
 
 def _nanpick(argfn):
@@ -148,24 +168,31 @@ def _nanpick(argfn):
     return pick
 
 
+_NANPICK = {np.argmax: _nanpick(np.argmax), np.argmin: _nanpick(np.argmin)}
+
+
 @_implements(np.max, np.amax)
 def _max(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=np._NoValue):
-    return _store(_select_reduce(a, axis, keepdims, np.argmax, "max", initial, where), out, "max")
+    return _store(_select_reduce(a, axis, keepdims, np.argmax, "max", initial, where, np.max),
+                  out, "max")
 
 
 @_implements(np.min, np.amin)
 def _min(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=np._NoValue):
-    return _store(_select_reduce(a, axis, keepdims, np.argmin, "min", initial, where), out, "min")
+    return _store(_select_reduce(a, axis, keepdims, np.argmin, "min", initial, where, np.min),
+                  out, "min")
 
 
 @_implements(np.nanmax)
-def _nanmax(a, axis=None, out=None, keepdims=False, **kwargs):
-    return _store(_select_reduce(a, axis, keepdims, _nanpick(np.argmax), "nanmax"), out, "nanmax")
+def _nanmax(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=np._NoValue):
+    return _store(_select_reduce(a, axis, keepdims, _NANPICK[np.argmax], "nanmax", initial,
+                                 where, np.nanmax), out, "nanmax")
 
 
 @_implements(np.nanmin)
-def _nanmin(a, axis=None, out=None, keepdims=False, **kwargs):
-    return _store(_select_reduce(a, axis, keepdims, _nanpick(np.argmin), "nanmin"), out, "nanmin")
+def _nanmin(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=np._NoValue):
+    return _store(_select_reduce(a, axis, keepdims, _NANPICK[np.argmin], "nanmin", initial,
+                                 where, np.nanmin), out, "nanmin")
 
 
 def _reduce_method(fn, nan=False):

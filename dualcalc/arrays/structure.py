@@ -8,7 +8,7 @@ import numpy as np
 from dualcalc._core import _arrays as _A
 from dualcalc.arrays._dispatch import (
     value_of, _map, _operand, _DUALS, _lift_all, _is_dual, _shift, _norm_axis, _norm_axes,
-    _align, _IMPL, _implements, _no_out, _check_dtype, _store)
+    _align, _IMPL, _implements, _ufunc_method, _no_out, _check_dtype, _store)
 
 
 # ================================================================ structure operations
@@ -359,6 +359,10 @@ def _where(condition, x=None, y=None):
     if x is None or y is None:
         raise ValueError("either both or neither of x and y should be given")
     cond = np.asarray(value_of(condition), dtype=bool)
+    if not (_is_dual(x) or _is_dual(y)):
+        # plain branches give a plain result: a constant promoted to a dual array
+        # of no perturbation would later meet the real one as a second nesting level
+        return np.where(cond, x, y)
     f, (cx, cy) = _lift_all([x, y])
     shape = np.broadcast_shapes(cond.shape, np.shape(cx[0]), np.shape(cy[0]))
     nd = len(shape)
@@ -381,6 +385,8 @@ def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
     lo = a_min if a_min is not np._NoValue else (None if min is np._NoValue else min)
     hi = a_max if a_max is not np._NoValue else (None if max is np._NoValue else max)
     r = _operand(a)
+    if not any(_is_dual(o) for o in (r, lo, hi)):
+        return _store(np.clip(r, lo, hi), out, "clip")
     if lo is not None:
         r = _where(np.less(value_of(r), value_of(_operand(lo))), lo, r)
     if hi is not None:
@@ -388,3 +394,12 @@ def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
     if lo is None and hi is None:
         r = _copy(r)
     return _store(r, out, "clip")
+
+
+@_ufunc_method(np._core.umath.clip, "__call__")
+def _clip_ufunc(ufunc, inputs, kwargs):
+    """np.clip(plain, lo, dual) reaches the dual bound's __array_ufunc__ as the
+    clip ufunc."""
+    kwargs = dict(kwargs)
+    out = kwargs.pop("out", None)
+    return _clip(*inputs, out=out, **kwargs)
