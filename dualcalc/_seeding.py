@@ -73,10 +73,11 @@ class NestingError(TypeError):
 
 # ---------------------------------------------------------------- input checks
 def as_point(x, name="x"):
-    """x as a float64 ndarray (any shape), with a clear error for bad input."""
+    """x as a float64 ndarray (any shape), with a clear error for bad input.
+
+    NaN entries are allowed: f decides what they mean (np.nansum ignores them,
+    arithmetic propagates them to the derivatives it touches)."""
     if type(x) is np.ndarray and x.dtype is _F64:   # the common case, no conversion
-        if _has_nan(x):
-            raise ValueError(f"{name} contains NaN; derivatives at NaN are undefined")
         return x
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be a number or an array of numbers, got {type(x).__name__}")
@@ -96,8 +97,15 @@ def as_point(x, name="x"):
         raise TypeError(f"{name} must be a number or an array of numbers: {exc}") from None
     if arr.dtype != np.float64:  # pragma: no cover - asarray guarantees it
         raise TypeError(f"{name} must be real")
+    return arr
+
+
+def as_direction(v, name="v"):
+    """A direction (jvp, hvp) as a float64 ndarray: NaN is refused, since a
+    derivative along a NaN direction means nothing."""
+    arr = as_point(v, name)
     if _has_nan(arr):
-        raise ValueError(f"{name} contains NaN; derivatives at NaN are undefined")
+        raise ValueError(f"{name} contains NaN; a direction must be made of numbers")
     return arr
 
 
@@ -115,10 +123,7 @@ def as_scalar(x, name="x"):
             raise TypeError(
                 f"{name} must be a real number, got {type(x).__name__}; for arrays use "
                 "gradient, jacobian or hessian")
-    v = float(x)
-    if v != v:
-        raise ValueError(f"{name} is NaN; derivatives at NaN are undefined")
-    return v
+    return float(x)
 
 
 def dropped(exc):
@@ -248,8 +253,9 @@ def extract_dual(y, tag, k):
         return extract_dual(_plain_objects(y), tag, k)
     if isinstance(y, (list, tuple, np.ndarray)):
         items = list(y) if not isinstance(y, np.ndarray) else list(y)
-        if len(items) == 0:
-            return np.zeros((0,)), np.zeros((k, 0))
+        if len(items) == 0:      # an empty array of any dtype keeps its shape
+            s = np.shape(y) if isinstance(y, np.ndarray) else (0,)
+            return np.zeros(s), np.zeros((k,) + s)
         parts = [extract_dual(item, tag, k) for item in items]
         shapes = {p[0].shape for p in parts}
         if len(shapes) != 1:
@@ -293,7 +299,8 @@ def extract_hyper(y, tag1, tag2, p, q):
     if isinstance(y, (list, tuple, np.ndarray)):
         parts = [extract_hyper(item, tag1, tag2, p, q) for item in list(y)]
         if not parts:
-            return np.zeros((0,)), np.zeros((p, 0)), np.zeros((q, 0)), np.zeros((p, q, 0))
+            s = np.shape(y) if isinstance(y, np.ndarray) else (0,)
+            return np.zeros(s), np.zeros((p,) + s), np.zeros((q,) + s), np.zeros((p, q) + s)
         if len({part[0].shape for part in parts}) != 1:
             raise ValueError("f returned a ragged sequence: its elements have different shapes")
         return (np.stack([a[0] for a in parts]), np.stack([a[1] for a in parts], axis=1),

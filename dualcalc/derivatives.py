@@ -449,7 +449,7 @@ def jvp(f, x, v, args=()):
     """
     args = _check_args(args)
     x = S.as_point(x)
-    v = S.as_point(v, "v")
+    v = S.as_direction(v)
     if v.shape != x.shape:
         if v.size == x.size and v.ndim == 1:
             v = v.reshape(x.shape)
@@ -589,7 +589,7 @@ def hvp(f, x, v, args=()):
     """
     args = _check_args(args)
     x = S.as_point(x)
-    v = S.as_point(v, "v")
+    v = S.as_direction(v)
     if v.shape != x.shape:
         if v.size == x.size and v.ndim == 1:
             v = v.reshape(x.shape)

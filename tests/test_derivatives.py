@@ -190,10 +190,9 @@ def test_f_calling_float_gets_a_clear_error():
 
 
 def test_bad_points():
-    with pytest.raises(ValueError, match="NaN"):
-        dc.derivative(lambda x: x, float("nan"))
-    with pytest.raises(ValueError, match="NaN"):
-        dc.gradient(lambda x: x[0], [1.0, float("nan")])
+    # a NaN point is f's business (nan* functions ignore it); arithmetic on it is NaN
+    assert np.isnan(dc.derivative(lambda x: x * x, float("nan")))
+    np.testing.assert_array_equal(dc.gradient(lambda x: x[0], [1.0, float("nan")]), [1.0, 0.0])
     with pytest.raises(TypeError, match="real number"):
         dc.derivative(lambda x: x, "1.0")
     with pytest.raises(TypeError, match="real number"):
@@ -510,10 +509,8 @@ def test_bad_input_messages():
         dc.hvp(lambda x: float(x[0]), [1.0, 2.0], [1.0, 2.0])
     with pytest.raises(ValueError, match="NaN"):
         dc.hvp(so.rosen, [1.0, 2.0], [1.0, float("nan")])
-    with pytest.raises(ValueError, match="NaN"):
-        dc.hessian(so.rosen, [float("nan"), 2.0])
-    with pytest.raises(ValueError, match="NaN"):
-        dc.second_derivative(lambda x: x, float("nan"))
+    assert np.isnan(dc.hessian(so.rosen, [float("nan"), 2.0])).any()
+    assert dc.second_derivative(lambda x: 3.0 * x, float("nan")) == 0.0
     with pytest.raises(ValueError, match="single number"):
         dc.hvp(lambda x: x ** 2, [1.0, 2.0], [1.0, 1.0])
     with pytest.raises(ValueError, match="single number"):
@@ -572,16 +569,20 @@ def test_hvp_through_every_kind_of_op(name):
     np.testing.assert_allclose(got, dc.hessian(f, x) @ v, rtol=1e-13, atol=1e-13 * scale)
 
 
-def test_nan_detection_in_points():
-    # inf - inf style cancellations must not look like NaN, every NaN must be found
-    for x in ([np.inf, -np.inf, 1.0], [1e300, -1e300], np.full((2, 3), -np.inf)):
-        assert dc.gradient(lambda v: 5.0, x).shape == np.shape(x)
-    for x in ([1.0, np.nan], np.array([[1.0, 2.0], [np.nan, 0.0]]), np.array(np.nan),
+def test_nan_points_allowed_nan_directions_refused():
+    # points may hold NaN (the nan* functions ignore it); directions may not, and
+    # inf - inf style cancellations in a direction must not look like NaN
+    for x in ([1.0, np.nan], np.array([[1.0, 2.0], [np.nan, 0.0]]), np.array(np.nan)):
+        np.testing.assert_array_equal(dc.gradient(lambda v: np.nansum(v), x),
+                                      np.where(np.isnan(x), 0.0, 1.0))
+    for v in ([np.inf, -np.inf], [1e300, -1e300]):
+        assert np.all(dc.jvp(lambda u: u, [1.0, 2.0], v) == v)
+    for v in (np.array([[0.0, np.nan], [0.0, 0.0]]),
               np.array([np.inf, np.nan, -np.inf])[::2].tolist() + [np.nan]):
         with pytest.raises(ValueError, match="NaN"):
-            dc.gradient(lambda v: np.sum(v), x)
-    with pytest.raises(ValueError, match="NaN"):
-        dc.hvp(lambda v: np.sum(v), np.zeros((2, 2)), np.array([[0.0, np.nan], [0.0, 0.0]]))
+            dc.hvp(lambda u: np.sum(u), np.zeros(np.shape(v)), v)
+        with pytest.raises(ValueError, match="NaN"):
+            dc.jvp(lambda u: u, np.zeros(np.shape(v)), v)
 
 
 def test_hvp_of_rosen_stays_banded_at_scale():

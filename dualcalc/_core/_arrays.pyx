@@ -2245,7 +2245,20 @@ def _supported_ufunc_names():
     return sorted(names)
 
 
+# dualcalc.arrays._messages sets this: (ufunc or function, method or None) -> message
+_unsupported_message = None
+
+
+def set_unsupported_message(hook):
+    """Install the builder of the unsupported-function message (see
+    dualcalc.arrays._messages)."""
+    global _unsupported_message
+    _unsupported_message = hook
+
+
 def _unsupported_ufunc(ufunc, method):
+    if _unsupported_message is not None:
+        return TypeError(_unsupported_message(ufunc, method))
     return TypeError(
         "dualcalc: numpy.{0}{1} is not supported on dual arrays, so it cannot carry a "
         "derivative. Supported: {2}. Apply it to .value if you want the plain numbers."
@@ -2262,6 +2275,8 @@ def _public_module(str mod):
 
 
 def _unsupported_function(func):
+    if _unsupported_message is not None:
+        return TypeError(_unsupported_message(func, None))
     mod = _public_module(getattr(func, "__module__", None) or "numpy")
     name = getattr(func, "__name__", repr(func))
     names = sorted(set(_function_name(f) for f in _FUNCTIONS))
@@ -2663,6 +2678,7 @@ def _m_take(self, indices, axis=None, out=None, mode="raise"):
     return np.take(self, indices, axis=axis, out=out, mode=mode)
 def _m_repeat(self, repeats, axis=None): return np.repeat(self, repeats, axis=axis)
 def _m_conj(self): return self
+def _m_conjugate(self): return self
 def _m_round(self, decimals=0, out=None): return np.round(self, decimals, out=out)
 
 def _m_astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):

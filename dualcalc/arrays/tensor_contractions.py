@@ -1,0 +1,265 @@
+"""Design: the multilinear engine and the products built on it -- einsum,
+matmul (with BLAS fast paths for a constant matrix meeting a DualArray), dot,
+inner, outer, vdot, tensordot, vecdot and ufunc.outer.  Each is linear in every
+operand, so a tangent term is the same contraction with one operand replaced by
+its tangent (the product rule)."""
+import string
+
+import numpy as np
+
+from dualcalc._core import _arrays as _A
+from dualcalc._core._arrays import DualArray, HyperDualArray
+from dualcalc.arrays._dispatch import (
+    value_of, _operand, _make_dual, _ndirs_error, _lift_all, _is_dual, _IMPL, _UMETH,
+    _implements, _ufunc_method, _no_out, _check_dtype, _store)
+from dualcalc.arrays.structure import _moveaxis, _ravel, _reshape
+
+
+# ================================================================ multilinear engine
+def _parse_einsum(subscripts, nops):
+    s = subscripts.replace(" ", "")
+    if "->" in s:
+        ins, out = s.split("->")
+    else:
+        ins = s
+        letters = ins.replace(",", "").replace(".", "")
+        out = ("..." if "..." in ins else "") + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1))
+    ins = ins.split(",")
+    if len(ins) != nops:
+        raise ValueError("einsum: {0} operands for {1} subscripts".format(nops, len(ins)))
+    return ins, out
+
+
+def _fresh(used, n):
+    pool = [c for c in string.ascii_letters if c not in used]
+    return pool[:n]
+
+
+def _multilinear(ins, out, operands, optimize=False):
+    """einsum(ins -> out) of dual operands by the product rule: linear in each
+    operand, so a tangent term is the einsum with one operand replaced by its
+    tangent (the direction axes get fresh letters in front)."""
+    f, comps = _lift_all(operands)
+    used = set("".join(ins) + out)
+    P, Q = _fresh(used, 2)
+    vals = [c[0] for c in comps]
+    spec = ",".join(ins) + "->" + out
+    value = np.einsum(spec, *vals, optimize=optimize)
+    value = np.asarray(value, dtype=np.float64)
+
+    def term(letters_by_op, comp_by_op, lead_out):
+        specs = []
+        arrs = []
+        for i, (s, v) in enumerate(zip(ins, vals)):
+            if i in comp_by_op:
+                specs.append(letters_by_op[i] + s)
+                arrs.append(comp_by_op[i])
+            else:
+                specs.append(s)
+                arrs.append(v)
+        return np.einsum(",".join(specs) + "->" + lead_out + out, *arrs, optimize=optimize)
+
+    def first(slot, letter):
+        total = None
+        for i, c in enumerate(comps):
+            if c[slot] is None:
+                continue
+            t = term({i: letter}, {i: c[slot]}, letter)
+            total = t if total is None else total + t
+        return total
+
+    if not f.hyper:
+        eps = first(1, P)
+        if eps is None:
+            eps = np.zeros((f.k,) + value.shape)
+        return _make_dual(value, np.asarray(eps, dtype=np.float64), f.tag)
+    e1 = first(1, P)
+    e2 = first(2, Q)
+    e12 = None
+    for i, c in enumerate(comps):
+        if c[3] is not None:
+            t = term({i: P + Q}, {i: c[3]}, P + Q)
+            e12 = t if e12 is None else e12 + t
+    for i, ci in enumerate(comps):
+        if ci[1] is None:
+            continue
+        for j, cj in enumerate(comps):
+            if j == i or cj[2] is None:
+                continue
+            t = term({i: P, j: Q}, {i: ci[1], j: cj[2]}, P + Q)
+            e12 = t if e12 is None else e12 + t
+    return f.make([value, e1, e2, e12])
+
+
+@_implements(np.einsum)
+def _einsum(*operands, out=None, optimize=False, **kwargs):
+    if not operands or not isinstance(operands[0], str):
+        raise TypeError("dualcalc: numpy.einsum on dual arrays needs the subscripts string "
+                        "form, einsum('ij,jk->ik', a, b)")
+    _no_out("einsum", out)
+    if kwargs.get("dtype") is not None:
+        _check_dtype("einsum", kwargs["dtype"])
+    ins, o = _parse_einsum(operands[0], len(operands) - 1)
+    return _multilinear(ins, o, operands[1:], optimize)
+
+
+def _letters(n, start=0):
+    return string.ascii_lowercase[start:start + n]
+
+
+def _matmul_impl(a, b):
+    a = _operand(a)
+    b = _operand(b)
+    na, nb = np.ndim(value_of(a)), np.ndim(value_of(b))
+    if na == 0 or nb == 0:
+        raise ValueError("matmul: Input operand does not have enough dimensions")
+    fast = _matmul_fast(a, b, na, nb)
+    if fast is not None:
+        return fast
+    if na == 1 and nb == 1:
+        return _multilinear(["i", "i"], "", [a, b])
+    if na == 1:
+        return _multilinear(["j", "...jk"], "...k", [a, b])
+    if nb == 1:
+        return _multilinear(["...ij", "j"], "...i", [a, b])
+    return _multilinear(["...ij", "...jk"], "...ik", [a, b])
+
+
+def _matmul_fast(a, b, na, nb):
+    """BLAS paths for a constant matrix meeting a DualArray (the common case of
+    a model applied to dual parameters or inputs)."""
+    ta, tb = type(a), type(b)
+    if ta is DualArray and tb is not DualArray and tb is not HyperDualArray and nb <= 2:
+        bv = np.asarray(b, dtype=np.float64)
+        return _make_dual(np.asarray(np.matmul(a.value, bv), dtype=np.float64),
+                          np.matmul(a.eps, bv), a.tag)
+    if tb is DualArray and ta is not DualArray and ta is not HyperDualArray and na <= 2:
+        av = np.asarray(a, dtype=np.float64)
+        if nb >= 2:
+            return _make_dual(np.asarray(np.matmul(av, b.value), dtype=np.float64),
+                              np.matmul(av, b.eps), b.tag)
+        # b is a vector: (k, n) tangents -> (k, m) = eps @ av.T
+        return _make_dual(np.asarray(np.matmul(av, b.value), dtype=np.float64),
+                          np.matmul(b.eps, av.T) if na == 2 else np.matmul(b.eps, av),
+                          b.tag)
+    if ta is DualArray and tb is DualArray and a.tag == b.tag and na == 2 and nb in (1, 2):
+        if a.eps.shape[0] != b.eps.shape[0]:
+            raise _ndirs_error({a.eps.shape[0], b.eps.shape[0]})
+        v = np.matmul(a.value, b.value)
+        if nb == 2:
+            e = np.matmul(a.eps, b.value) + np.matmul(a.value, b.eps)
+        else:
+            e = np.matmul(a.eps, b.value) + np.matmul(b.eps, a.value.T)
+        return _make_dual(np.asarray(v, dtype=np.float64), e, a.tag)
+    return None
+
+
+@_ufunc_method(np.matmul, "__call__")
+def _matmul_ufunc(ufunc, inputs, kwargs):
+    kwargs = dict(kwargs)
+    out = kwargs.pop("out", None)
+    _check_dtype("matmul", kwargs.pop("dtype", None))
+    for key in ("casting", "order", "subok"):
+        kwargs.pop(key, None)
+    if kwargs:
+        raise TypeError("dualcalc: numpy.matmul(..., {0}=) is not supported on dual arrays"
+                        .format(next(iter(kwargs))))
+    return _store(_matmul_impl(*inputs), out, "matmul")
+
+
+_IMPL[np.matmul] = lambda a, b, **kw: _matmul_ufunc(np.matmul, (a, b), kw)
+
+
+if hasattr(np, "vecdot"):
+    @_ufunc_method(np.vecdot, "__call__")
+    def _vecdot_ufunc(ufunc, inputs, kwargs):
+        kwargs = dict(kwargs)
+        _no_out("vecdot", kwargs.pop("out", None))
+        axis = kwargs.pop("axis", -1)
+        a, b = (_moveaxis(_operand(x), axis, -1) if _is_dual(x) else np.moveaxis(x, axis, -1)
+                for x in inputs)
+        return _multilinear(["...i", "...i"], "...", [a, b])
+
+
+@_implements(np.dot)
+def _dot(a, b, out=None):
+    a = _operand(a)
+    b = _operand(b)
+    na, nb = np.ndim(value_of(a)), np.ndim(value_of(b))
+    if na == 0 or nb == 0:
+        r = a * b
+    elif na <= 2 and nb <= 2:
+        r = _matmul_impl(a, b)
+    else:
+        la = _letters(na)
+        lb = _letters(nb, na)
+        lb = lb[:-2] + la[-1] + lb[-1] if nb >= 2 else la[-1]
+        o = la[:-1] + (lb[:-2] + lb[-1] if nb >= 2 else "")
+        r = _multilinear([la, lb], o, [a, b])
+    return _store(r, out, "dot")
+
+
+@_implements(np.inner)
+def _inner(a, b):
+    a = _operand(a)
+    b = _operand(b)
+    na, nb = np.ndim(value_of(a)), np.ndim(value_of(b))
+    if na == 0 or nb == 0:
+        return a * b
+    la = _letters(na - 1) + "z"
+    lb = _letters(nb - 1, na - 1) + "z"
+    return _multilinear([la, lb], la[:-1] + lb[:-1], [a, b])
+
+
+@_implements(np.outer)
+def _outer(a, b, out=None):
+    a = _ravel(_operand(a)) if _is_dual(a) else np.ravel(a)
+    b = _ravel(_operand(b)) if _is_dual(b) else np.ravel(b)
+    return _store(_multilinear(["i", "j"], "ij", [a, b]), out, "outer")
+
+
+@_implements(np.vdot)
+def _vdot(a, b):
+    a = _ravel(_operand(a)) if _is_dual(a) else np.ravel(a)
+    b = _ravel(_operand(b)) if _is_dual(b) else np.ravel(b)
+    return _multilinear(["i", "i"], "", [a, b])
+
+
+@_implements(np.tensordot)
+def _tensordot(a, b, axes=2):
+    a = _operand(a)
+    b = _operand(b)
+    na, nb = np.ndim(value_of(a)), np.ndim(value_of(b))
+    if isinstance(axes, (int, np.integer)):
+        axa = list(range(na - axes, na))
+        axb = list(range(axes))
+    else:
+        axa, axb = axes
+        axa = [axa] if isinstance(axa, (int, np.integer)) else list(axa)
+        axb = [axb] if isinstance(axb, (int, np.integer)) else list(axb)
+        axa = [x % na for x in axa]
+        axb = [x % nb for x in axb]
+    la = list(_letters(na))
+    lb = list(_letters(nb, na))
+    for i, j in zip(axa, axb):
+        lb[j] = la[i]
+    o = "".join(c for i, c in enumerate(la) if i not in axa) + "".join(
+        c for j, c in enumerate(lb) if j not in axb)
+    return _multilinear(["".join(la), "".join(lb)], o, [a, b])
+
+
+def _ufunc_outer(ufunc, inputs, kwargs):
+    """ufunc.outer(a, b) for a binary ufunc of the rule table: a broadcast against b."""
+    if kwargs:
+        raise TypeError("dualcalc: numpy.{0}.outer takes no keywords on dual arrays".format(
+            ufunc.__name__))
+    a, b = inputs
+    nb = np.ndim(value_of(_operand(b)))
+    a = _reshape(_operand(a), np.shape(value_of(_operand(a))) + (1,) * nb) if _is_dual(a) \
+        else np.reshape(a, np.shape(a) + (1,) * nb)
+    return ufunc(a, b)
+
+
+for _u in list(_A._BINARY_UFUNCS):
+    _UMETH[(_u, "outer")] = _ufunc_outer
