@@ -44,15 +44,14 @@ itself -- never an object-array fallback that would drop the derivatives.
 
 Conversion to a plain array
 ---------------------------
-``float(x)``, ``np.asarray(x, float)``, ``np.array(x)``, ``x.astype(int)``,
-``x.tolist()`` raise TypeError naming ``.value``.  ``np.asarray(x)`` and
-``np.asanyarray(x)`` *without* a dtype cannot be refused: SciPy's array-API
-functions (``scipy.optimize.rosen`` among them) call ``np.asanyarray`` on every
-input.  They return a read-only :class:`DualArrayHandle`, an ndarray subclass of
-x's shape that forwards every operation to x (so SciPy keeps working on the
-derivatives); its own buffer is NaN, so code that insists on a plain float array
-gets NaN rather than values silently stripped of their derivatives.  Use
-``x.value`` for the values.
+``float(x)``, ``np.asarray(x, float)``, ``x.astype(int)``, ``x.tolist()`` raise
+TypeError naming ``.value``.  ``np.asarray(x)`` and ``np.array(x)`` (also of a
+list of dual arrays) give an object array of the dual elements, which NumPy's
+object loops keep exact; ``np.asanyarray(x)`` (SciPy's array-API functions such
+as ``scipy.optimize.rosen`` call it on every input) gives a read-only
+:class:`DualArrayHandle` that forwards every operation to x.  The verbs refuse
+any result computed after a conversion to plain numbers, naming where it
+happened: ``dualcalc/_conversions.py`` says how.  Use ``x.value`` for the values.
 
 Seeds, bands, chunking and memory
 ---------------------------------
