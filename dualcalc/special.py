@@ -500,7 +500,8 @@ def _b_expit(sc):
 
 def _b_logit(sc):
     def d1(x, y):
-        return 1.0 / (x * (1.0 - x))
+        # +inf at both ends (also at -0.0: the limit from inside the domain)
+        return np.where(x == 0, np.inf, 1.0 / (x * (1.0 - x)))
 
     def d2(x, y, d):
         return (2.0 * x - 1.0) * d * d
@@ -571,7 +572,8 @@ def _b_log_ndtr(sc):
         ex = sc.erfcx(t)
         d2_neg = d * _erfcx_d1(t, ex) / (math.sqrt(2.0) * ex)
         d2_pos = -d * (x + d)
-        return np.where(neg, d2_neg, np.where(x == np.inf, 0.0, d2_pos))
+        d2 = np.where(neg, d2_neg, np.where(x == np.inf, 0.0, d2_pos))
+        return np.where(x == -np.inf, -1.0, d2)        # (log Phi)'' -> -1 as x -> -inf
     return d1, d2
 
 
@@ -810,21 +812,29 @@ def _b_pseudo_huber(sc):
     # pseudo_huber(delta, r) = delta^2 (sqrt(1 + (r/delta)^2) - 1); with
     # u = r/delta, s = sqrt(1 + u^2), t = s - 1:
     # d/d delta = delta t^2/s, d/dr = r/s, d2/d delta2 = -(t/s)^2 (2s+1)/s,
-    # d2/d delta dr = (u/s)^3, d2/dr2 = 1/s^3. nan for delta <= 0.
+    # d2/d delta dr = (u/s)^3, d2/dr2 = 1/s^3. At delta = 0 (value 0) the limits
+    # from delta > 0: |r|, 0; -2, sign(r), 0 (nan for the second partials at
+    # r = 0, where they have no limit). nan for delta < 0 (value inf).
     def first(dl, r, v):
         u, s, t = _pseudo_huber_parts(dl, r)
-        bad = dl <= 0
-        return (np.where(bad, np.nan, dl * t * (t / s)),
-                np.where(bad, np.nan, r / s))
+        at0 = dl == 0
+        dd = np.where(at0, np.abs(r), dl * t * (t / s))
+        dr = np.where(at0, 0.0, r / s)
+        bad = dl < 0
+        return np.where(bad, np.nan, dd), np.where(bad, np.nan, dr)
 
     def second(dl, r, v, d):
         u, s, t = _pseudo_huber_parts(dl, r)
-        bad = dl <= 0
         ts = t / s
         us = u / s
-        return (np.where(bad, np.nan, -ts * ts * (2.0 * s + 1.0) / s),
-                np.where(bad, np.nan, us * us * us),
-                np.where(bad, np.nan, 1.0 / (s * s * s)))
+        dd = -ts * ts * (2.0 * s + 1.0) / s
+        dr = us * us * us
+        rr = 1.0 / (s * s * s)
+        at0 = dl == 0
+        bad = (dl < 0) | (at0 & (r == 0))
+        return (np.where(bad, np.nan, np.where(at0, -2.0, dd)),
+                np.where(bad, np.nan, np.where(at0, np.sign(r), dr)),
+                np.where(bad, np.nan, np.where(at0, 0.0, rr)))
     return first, second
 
 

@@ -306,3 +306,246 @@ def test_binary_against_mpmath(name):
             g2 = dc.second_derivative(lambda t: u(*((t, b) if i == 0 else (a, t))), (a, b)[i])
             _close(g, ref[(1, 0) if i == 0 else (0, 1)], rtol, what + ("derivative",))
             _close(g2, ref[(2, 0) if i == 0 else (0, 2)], rtol, what + ("second_derivative",))
+
+
+# ---------------------------------------------------------------- domain edges
+INF, NAN = math.inf, math.nan
+# (name, x, value, f', f''): scipy's value; the derivative is the limit from
+# inside the domain where it exists (inf where infinite), nan where none exists
+# (outside the domain, at the poles of gamma), as README's non-finite table.
+EDGES = [
+    ("logit", 0.0, -INF, INF, -INF), ("logit", -0.0, -INF, INF, -INF),
+    ("logit", 1.0, INF, INF, INF), ("logit", 2.0, NAN, NAN, NAN),
+    ("expit", INF, 1.0, 0.0, 0.0), ("expit", -INF, 0.0, 0.0, 0.0),
+    ("log_expit", -INF, -INF, 1.0, 0.0),
+    ("erfinv", 1.0, INF, INF, INF), ("erfinv", -1.0, -INF, INF, -INF),
+    ("erfinv", 1.5, NAN, NAN, NAN),
+    ("erfcinv", 0.0, INF, -INF, INF), ("erfcinv", 2.0, -INF, -INF, -INF),
+    ("ndtri", 0.0, -INF, INF, -INF), ("ndtri", 1.0, INF, INF, INF),
+    ("log_ndtr", -INF, -INF, INF, -1.0), ("log_ndtr", INF, 0.0, 0.0, 0.0),
+    ("ndtr", -INF, 0.0, 0.0, 0.0), ("erf", INF, 1.0, 0.0, 0.0),
+    ("erfcx", INF, 0.0, 0.0, 0.0), ("erfcx", -INF, INF, -INF, INF),
+    ("k0", 0.0, INF, -INF, INF), ("k1", 0.0, INF, -INF, INF), ("k0", -1.0, NAN, NAN, NAN),
+    ("y0", 0.0, -INF, INF, -INF), ("y1", 0.0, -INF, INF, -INF), ("y0", -1.0, NAN, NAN, NAN),
+    ("gammaln", 0.0, INF, NAN, NAN), ("gammaln", -2.0, INF, NAN, NAN),
+    ("gammaln", INF, INF, INF, 0.0),
+    ("gamma", 0.0, INF, NAN, NAN), ("gamma", -2.0, NAN, NAN, NAN),
+    ("psi", -3.0, NAN, NAN, NAN),
+    ("entr", 0.0, 0.0, INF, -INF), ("entr", -1.0, -INF, NAN, NAN),
+    ("i0e", 0.0, 1.0, 0.0, 1.5), ("i1e", 0.0, 0.0, 0.5, 0.0),
+    ("i0e", INF, 0.0, 0.0, 0.0), ("i1", 0.0, 0.0, 0.5, 0.0), ("j1", 0.0, 0.0, 0.5, 0.0),
+    ("j0", 0.0, 1.0, 0.0, -0.5), ("i0", 0.0, 1.0, 0.0, 0.5),
+    ("cbrt", 0.0, 0.0, INF, -INF), ("log1p", -1.0, -INF, INF, -INF),
+]
+
+
+def _same(got, want, what):
+    if math.isnan(want):
+        assert math.isnan(got), (what, got)
+    elif want == 0 or math.isinf(want):
+        assert got == want, (what, got, want)
+    else:   # i0e''(0) = 1.5 and i1e'(0) = 0.5 from a sum of 96 terms: a rounding
+        assert abs(got - want) <= 4e-16 * abs(want), (what, got, want)
+
+
+@pytest.mark.parametrize("name,x,value,d1,d2", EDGES)
+def test_domain_edges_on_all_four_types(name, x, value, d1, d2):
+    u = _ufunc(name)
+    for kind, v, e, e2 in _four_types(u, x):
+        _same(v, value, (name, x, kind, "value"))
+        _same(e, d1, (name, x, kind, "d1"))
+        if e2 is not None:
+            _same(e2, d2, (name, x, kind, "d2"))
+
+
+@pytest.mark.parametrize("name,x,value,d1,d2", EDGES)
+def test_a_zero_tangent_stays_zero_at_the_edges(name, x, value, d1, d2):
+    u = _ufunc(name)
+    d = u(Dual(x, 0.0))
+    h = u(HyperDual(x, 0.0, 0.0, 0.0))
+    a = u(DualArray(np.array([x, 0.5]), np.zeros((2, 2))))
+    ha = u(HyperDualArray(np.array([x]), np.zeros((1, 1)), np.zeros((1, 1)),
+                          np.zeros((1, 1, 1))))
+    for t in (d.eps, h.eps1, h.eps2, h.eps1eps2):
+        assert t == 0.0, (name, x, t)
+    assert np.all(a.eps == 0) and np.all(ha.eps1 == 0) and np.all(ha.eps1eps2 == 0)
+
+
+# (name, x, y, value, (f_x, f_y), (f_xx, f_xy, f_yy))
+EDGES2 = [
+    ("xlogy", 0.0, 0.0, 0.0, (-INF, 0.0), (0.0, INF, 0.0)),
+    ("xlogy", 0.0, 2.0, 0.0, (math.log(2.0), 0.0), (0.0, 0.5, 0.0)),
+    ("xlogy", 1.0, -2.0, NAN, (NAN, NAN), (NAN, NAN, NAN)),
+    ("xlog1py", 0.0, -1.0, 0.0, (-INF, 0.0), (0.0, INF, 0.0)),
+    ("rel_entr", 0.0, 2.0, 0.0, (-INF, 0.0), (INF, -0.5, 0.0)),
+    ("rel_entr", 1.0, 0.0, INF, (NAN, NAN), (NAN, NAN, NAN)),
+    ("rel_entr", 0.0, 0.0, 0.0, (NAN, NAN), (NAN, NAN, NAN)),
+    ("kl_div", 0.0, 2.0, 2.0, (-INF, 1.0), (INF, -0.5, 0.0)),
+    ("kl_div", -1.0, 1.0, INF, (NAN, NAN), (NAN, NAN, NAN)),
+    ("huber", -1.0, 2.0, INF, (NAN, NAN), (NAN, NAN, NAN)),
+    ("huber", 0.0, 2.0, 0.0, (2.0, 0.0), (-1.0, 1.0, 0.0)),
+    ("huber", 1.0, 1.0, 0.5, (0.0, 1.0), (0.0, 0.0, 1.0)),   # |r| = delta: inner branch
+    ("pseudo_huber", 0.0, -2.0, 0.0, (2.0, 0.0), (-2.0, -1.0, 0.0)),
+    ("pseudo_huber", 0.0, 0.0, 0.0, (0.0, 0.0), (NAN, NAN, NAN)),
+    ("pseudo_huber", -1.0, 1.0, INF, (NAN, NAN), (NAN, NAN, NAN)),
+]
+
+
+@pytest.mark.parametrize("name,x,y,value,d,dd", EDGES2)
+def test_two_argument_edges(name, x, y, value, d, dd):
+    u = _ufunc(name)
+    h = u(HyperDual(x, 1.0, 0.0, 0.0), HyperDual(y, 0.0, 1.0, 0.0))
+    _same(h.value, value, (name, "value"))
+    _same(h.eps1, d[0], (name, "f_x"))
+    _same(h.eps2, d[1], (name, "f_y"))
+    _same(h.eps1eps2, dd[1], (name, "f_xy"))
+    hx = u(HyperDual(x, 1.0, 1.0, 0.0), y)
+    hy = u(x, HyperDual(y, 1.0, 1.0, 0.0))
+    _same(hx.eps1eps2, dd[0], (name, "f_xx"))
+    _same(hy.eps1eps2, dd[2], (name, "f_yy"))
+    H = u(HyperDualArray(np.array([x]), np.array([[1.0]]), np.array([[1.0]]),
+                         np.zeros((1, 1, 1))), y)
+    _same(H.eps1eps2[0, 0, 0], dd[0], (name, "f_xx array"))
+
+
+# ---------------------------------------------------------------- mixing and NumPy protocol
+def test_arrays_broadcast_against_scalars_and_other_shapes():
+    x = np.array([[0.5, 1.5, 2.5], [3.0, 0.25, 7.0]])
+    X = DualArray(x, np.stack([np.ones_like(x), 2 * np.ones_like(x)]))
+    b = np.array([0.5, 2.0, 4.0])
+    r = sc.betaln(X, b)                               # (2, 3) dual with (3,) plain
+    assert r.shape == (2, 3) and r.eps.shape == (2, 2, 3)
+    np.testing.assert_array_equal(r.value, sc.betaln(x, b))
+    np.testing.assert_array_equal(r.eps[1], 2 * r.eps[0])
+    want = sc.psi(x) - sc.psi(x + b)
+    np.testing.assert_allclose(r.eps[0], want, rtol=1e-15)
+    # a Dual scalar meets a DualArray of the same tag: broadcast over values
+    d = sc.xlogy(Dual(2.0, 1.0), DualArray(np.array([1.0, 3.0]), np.array([[0.0, 1.0]])))
+    assert isinstance(d, DualArray)
+    np.testing.assert_allclose(d.eps[0], [math.log(1.0), math.log(3.0) + 2.0 / 3.0], rtol=1e-15)
+
+
+def test_nested_tags_make_a_hyperdual_with_the_mixed_partial():
+    # d/da d/db betaln(a, b) by nesting two derivatives (two tags)
+    a0, b0 = 2.5, 0.75
+    got = dc.derivative(lambda a: dc.derivative(lambda b: sc.betaln(a, b), b0), a0)
+    _close(got, -mp.psi(1, mp.mpf(a0) + mp.mpf(b0)), RTOL, "nested betaln")
+    got = dc.derivative(lambda a: dc.derivative(lambda b: sc.xlogy(a, b), b0), a0)
+    assert abs(got - 1 / b0) <= 1e-16
+    r = sc.xlogy(Dual(2.0, 1.0, 1), Dual(3.0, 1.0, 2))
+    assert type(r) is HyperDual and (r.tag1, r.tag2) == (1, 2)
+    assert r.eps1eps2 == 1 / 3.0
+
+
+def test_out_and_where_on_dual_arrays():
+    x = DualArray(np.array([0.2, 0.4, 0.6]), np.eye(3))
+    out = DualArray(np.zeros(3), np.zeros((3, 3)))
+    r = sc.expit(x, out=out)
+    assert r is out
+    np.testing.assert_array_equal(out.value, sc.expit(x.value))
+    np.testing.assert_array_equal(np.diag(out.eps), (sc.expit(x) ).eps.diagonal())
+    with pytest.raises(TypeError, match="float64"):
+        sc.expit(x, dtype=np.float32)
+    with pytest.raises(TypeError, match="out="):
+        sc.expit(x, out=np.zeros(3))
+
+
+def test_an_order_argument_is_not_differentiated():
+    z = sc._ufuncs._zeta
+    r = z(3.0, Dual(2.0, 1.0))
+    _close(r.eps, -3 * mp.zeta(4, 2), RTOL, "zeta d/dq")
+    with pytest.raises(TypeError, match="argument 1"):
+        z(Dual(3.0, 1.0), 2.0)
+    with pytest.raises(TypeError, match="argument 1"):
+        z(DualArray(np.array([3.0]), np.ones((1, 1))), 2.0)
+
+
+def test_values_are_the_ufuncs_own_on_arrays():
+    xs = np.linspace(-3.0, 3.0, 13)
+    for name in ("erf", "log_ndtr", "expit", "i0e", "j1", "gammaln"):
+        u = _ufunc(name)
+        np.testing.assert_array_equal(u(DualArray(xs, np.ones((1, 13)))).value, u(xs))
+
+
+# ---------------------------------------------------------------- register_ufunc
+def _ellipk_rules():
+    def d1(m, k):
+        e = sc.ellipe(m)
+        return (e - (1 - m) * k) / (2 * m * (1 - m))
+
+    def d2(m, k, d):
+        e = sc.ellipe(m)
+        de = (e - k) / (2 * m)
+        num = e - (1 - m) * k
+        dnum = de + k - (1 - m) * d
+        den = 2 * m * (1 - m)
+        return (dnum * den - num * (2 - 4 * m)) / (den * den)
+    return d1, d2
+
+
+def test_register_ufunc_gives_a_new_ufunc_rules_on_all_four_types():
+    u = sc.ellipk           # not in dualcalc's table
+    assert "ellipk" not in dc.special.registered_ufuncs()
+    with pytest.raises(TypeError, match="ellipk"):
+        u(Dual(0.3, 1.0))
+    d1, d2 = _ellipk_rules()
+    assert dc.register_ufunc(u, derivative=d1, second_derivative=d2) is u
+    assert "ellipk" in dc.special.registered_ufuncs()
+    for m in (0.1, 0.3, 0.5, 0.9, 0.999):
+        M = mp.mpf(m)
+        r1, r2 = mp.diff(mp.ellipk, M, 1), mp.diff(mp.ellipk, M, 2)
+        for kind, v, e, e2 in _four_types(u, m):
+            assert v == u(m)
+            _close(e, r1, 1e-12, ("ellipk", m, kind))
+            if e2 is not None:
+                _close(e2, r2, 1e-12, ("ellipk", m, kind, "d2"))
+
+
+def test_register_ufunc_two_arguments_and_a_missing_second_rule():
+    u = sc.agm              # arithmetic-geometric mean, homogeneous of degree 1
+    def partials(a, b, y):
+        # agm(a, b) = a g(b/a) with g(t) = agm(1, t) = pi / (2 K(1 - t^2)), so
+        # d/db = g'(t) and d/da = g(t) - t g'(t) (homogeneous of degree 1)
+        t = b / a
+        g = y / a
+        m = 1 - t * t
+        K = sc.ellipk(m)
+        dK = (sc.ellipe(m) - (1 - m) * K) / (2 * m * (1 - m))
+        gp = np.pi / 2 * (2 * t * dK) / (K * K)
+        return g - t * gp, gp
+    dc.register_ufunc(u, partials=partials)
+    a, b = 2.0, 0.5
+    r = u(Dual(a, 1.0), Dual(b, 0.0))
+    _close(r.eps, mp.diff(lambda s: mp.agm(s, b), mp.mpf(a)), 1e-12, "agm d/da")
+    r = u(a, Dual(b, 1.0))
+    _close(r.eps, mp.diff(lambda s: mp.agm(a, s), mp.mpf(b)), 1e-12, "agm d/db")
+    with pytest.raises(TypeError, match="second derivative"):
+        u(HyperDual(a, 1.0, 1.0, 0.0), b)
+    with pytest.raises(TypeError, match="second derivative"):
+        dc.hessian(lambda v: u(v[0], v[1]), np.array([a, b]))
+
+
+@pytest.mark.parametrize("bad,kwargs,error,match", [
+    (sc.polygamma, dict(derivative=lambda x, y: x), TypeError, "np.ufunc"),
+    (lambda x: x, dict(derivative=lambda x, y: x), TypeError, "np.ufunc"),
+    (np.frexp, dict(derivative=lambda x, y: x), TypeError, "outputs"),
+    (np.sin, dict(derivative=lambda x, y: x), ValueError, "rule table"),
+    (sc.ellipe, dict(), TypeError, "derivative="),
+    (sc.ellipe, dict(derivative=1.0), TypeError, "callable"),
+    (sc.ellipe, dict(derivative=lambda x, y: x, second_derivative="no"), TypeError, "callable"),
+    (sc.ellipe, dict(partials=lambda x, y: (x,)), TypeError, "one argument"),
+    (sc.agm, dict(derivative=lambda x, y: x), TypeError, "partials="),
+    (sc.agm, dict(), TypeError, "partials="),
+])
+def test_register_ufunc_refuses_bad_input_clearly(bad, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        dc.register_ufunc(bad, **kwargs)
+
+
+def test_the_scipy_table_goes_through_register_ufunc():
+    # every scipy.special ufunc of the table is registered when first met, by
+    # the public function: afterwards it is listed like a user's rule
+    for name in dc.special.SCIPY_SPECIAL_UFUNCS:
+        u = _ufunc("_zeta" if name == "zeta" else name)
+        u(*([0.5] * (u.nin - 1) + [Dual(0.5, 1.0)]))
+        assert u in dc.special._REGISTRY
