@@ -14,6 +14,8 @@ from dualcalc.derivatives import (
     NestingError, derivative, gradient, hessian, hvp, jacobian, jvp,
     second_derivative, value_and_derivative, value_and_gradient,
     value_and_jacobian, value_gradient_hessian)
+from dualcalc import special
+from dualcalc.special import register_ufunc
 
 __version__ = "0.1.0"
 
@@ -22,5 +24,5 @@ __all__ = [
     "derivative", "second_derivative",
     "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",
-    "NestingError", "ConversionError", "__version__",
+    "NestingError", "ConversionError", "register_ufunc", "special", "__version__",
 ]

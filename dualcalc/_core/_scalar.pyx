@@ -327,6 +327,25 @@ def set_array_ufunc_hook(hook):
     _array_ufunc_hook = hook
 
 
+# Set by dualcalc.special: fallback(ufunc, inputs) for ufuncs outside the rule
+# table (registered rules, scipy.special); NotImplemented when it has no rule.
+_ufunc_fallback = None
+
+
+def set_ufunc_fallback(hook):
+    """Register the handler of ufuncs outside the rule table (dualcalc.special)."""
+    global _ufunc_fallback
+    _ufunc_fallback = hook
+
+
+cdef object _fallback_or_raise(object ufunc, str method, tuple inputs):
+    if _ufunc_fallback is not None:
+        r = _ufunc_fallback(ufunc, inputs)
+        if r is not NotImplemented:
+            return r
+    raise _unsupported_ufunc(ufunc, method)
+
+
 cdef object _value_of(object o):
     if type(o) is Dual:
         return (<Dual>o).value
@@ -409,17 +428,17 @@ cdef object scalar_array_ufunc(object ufunc, str method, tuple inputs, dict kwar
     if len(inputs) == 1:
         rid = _UNARY_C.get(ufunc)
         if rid is None:
-            raise _unsupported_ufunc(ufunc, method)
+            return _fallback_or_raise(ufunc, method, inputs)
         r = unary(inputs[0], rid)
     elif len(inputs) == 2:
         op = _BINARY_C.get(ufunc)
         if op is None:
-            raise _unsupported_ufunc(ufunc, method)
+            return _fallback_or_raise(ufunc, method, inputs)
         r = binary(inputs[0], inputs[1], op, ERR_IEEE)
         if r is NotImplemented:
             return r
     else:
-        raise _unsupported_ufunc(ufunc, method)
+        return _fallback_or_raise(ufunc, method, inputs)
     _numpy_warn(ufunc, inputs, r)
     return r
 
