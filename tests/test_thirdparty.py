@@ -284,6 +284,7 @@ EXACT = {
     "rosen_der", "scipy.linalg.toeplitz", "simpson", "sklearn.softmax", "softmax",
     "stack-mixed", "statsmodels.Logit.hessian", "statsmodels.Logit.loglike",
     "statsmodels.OLS.loglike", "statsmodels.Poisson.loglike", "trapezoid", "zscore",
+    "entr", "expit", "log_ndtr", "ndtr", "xlogy",
 }
 
 REFUSED = {
