@@ -24,7 +24,7 @@ import numbers
 import numpy as np
 
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
-from dualcalc._core._vec import DualVec, HyperDualVec, gather as _gather_vec
+from dualcalc._core._vec import DualVec, HyperDualVec, gather as _gather_vec, has_nan as _vec_has_nan
 
 try:  # the array types (dualcalc.arrays); scalar code paths work without them
     from dualcalc.arrays import DualArray, HyperDualArray, default_chunk
@@ -41,10 +41,12 @@ _max_reduce = np.maximum.reduce
 
 
 def _has_nan(a):
-    """Whether the float64 array a holds a NaN (np.maximum propagates NaN,
-    quietly; cheaper than isnan(a).any())."""
+    """Whether the float64 array a holds a NaN (a C loop for contiguous a; for
+    others np.maximum, which propagates NaN quietly)."""
     if a.size == 0:
         return False
+    if a.flags.c_contiguous:
+        return _vec_has_nan(a)
     s = _max_reduce(a, None)
     return s != s
 

@@ -2060,6 +2060,12 @@ cdef object _hyper_element(HyperDualArray h, double value, Py_ssize_t flat, Py_s
                     nb_c = j + s.off2 + c
                     if 0 <= nb_c < q:
                         r.e12[a * q + nb_c] = b12[(r_ * w2 + c) * nb + j]
+        # the window of the directions this element can touch (zeros outside it)
+        r.lo1 = min(max(j + s.off1, 0), p)
+        r.hi1 = max(min(j + s.off1 + w1, p), r.lo1)
+        if not s.vsum:
+            r.lo2 = min(max(j + s.off2, 0), q)
+            r.hi2 = max(min(j + s.off2 + w2, q), r.lo2)
         return r
     hyper_dense(h)
     ep = <char*>cnp.PyArray_DATA(h._e1) + _offset(h._e1, 1, pos)

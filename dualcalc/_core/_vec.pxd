@@ -27,6 +27,10 @@ cdef class HyperDualVec:
     cdef double* e1                      # p values, then e2 (q), then e12 (p x q, row-major)
     cdef double* e2
     cdef double* e12
+    # The window: every component outside e1[lo1:hi1], e2[lo2:hi2] and
+    # e12[lo1:hi1, lo2:hi2] is exactly zero, and the kernels skip it (a scalar
+    # taken from a Hessian seed has one direction in each).
+    cdef Py_ssize_t lo1, hi1, lo2, hi2
     cdef double _buf[24]
 
 

@@ -57,6 +57,8 @@ from dualcalc._core._scalar cimport (
     Dual, HyperDual, m0, as_double, check_binary_domain, check_pow_overflow,
     binary as scalar_binary, ERR_IEEE, ERR_OPERATOR)
 
+cimport numpy as cnp
+
 import struct
 
 import numpy as np
@@ -69,6 +71,8 @@ from dualcalc._core._scalar import (
 cdef dict _UNARY_C = _UNARY_UFUNCS
 cdef dict _BINARY_C = _BINARY_UFUNCS
 cdef tuple _NP_REAL = (np.floating, np.integer, np.bool_)
+
+cnp.import_array()
 
 
 # ================================================================ storage
@@ -128,6 +132,7 @@ cdef DualVec new_vec(double v, Py_ssize_t k, int tag):
 
 
 cdef HyperDualVec new_hvec(double v, Py_ssize_t p, Py_ssize_t q, int tag1, int tag2):
+    """A HyperDualVec whose window is everything (the caller fills every component)."""
     cdef HyperDualVec r = HyperDualVec.__new__(HyperDualVec)
     cdef Py_ssize_t size = p + q + p * q
     r.value = v
@@ -138,7 +143,38 @@ cdef HyperDualVec new_hvec(double v, Py_ssize_t p, Py_ssize_t q, int tag1, int t
     r.e1 = &r._buf[0] if size <= HVEC_INLINE else _take(&_hpool, size)
     r.e2 = r.e1 + p
     r.e12 = r.e2 + q
+    r.lo1 = 0
+    r.hi1 = p
+    r.lo2 = 0
+    r.hi2 = q
     return r
+
+
+cdef inline HyperDualVec _hwin(double v, HyperDualVec like, Py_ssize_t lo1, Py_ssize_t hi1,
+                               Py_ssize_t lo2, Py_ssize_t hi2):
+    """A HyperDualVec of like's frame with the window [lo1, hi1) x [lo2, hi2):
+    zeros outside it, the inside left for the caller to fill."""
+    cdef HyperDualVec r = new_hvec(v, like.p, like.q, like.tag1, like.tag2)
+    if lo1 != 0 or hi1 != like.p or lo2 != 0 or hi2 != like.q:
+        memset(r.e1, 0, (like.p + like.q + like.p * like.q) * sizeof(double))
+    r.lo1 = lo1
+    r.hi1 = hi1
+    r.lo2 = lo2
+    r.hi2 = hi2
+    return r
+
+
+cdef inline void _union(Py_ssize_t alo, Py_ssize_t ahi, Py_ssize_t blo, Py_ssize_t bhi,
+                        Py_ssize_t* lo, Py_ssize_t* hi) noexcept nogil:
+    if ahi <= alo:
+        lo[0] = blo
+        hi[0] = bhi
+    elif bhi <= blo:
+        lo[0] = alo
+        hi[0] = ahi
+    else:
+        lo[0] = alo if alo < blo else blo
+        hi[0] = ahi if ahi > bhi else bhi
 
 
 cdef inline DualVec _vcopy(DualVec x, double v, double sign):
@@ -161,6 +197,7 @@ cdef inline HyperDualVec _hcopy(HyperDualVec x, double v, double sign):
     else:
         for j in range(n):
             r.e1[j] = -x.e1[j]
+    r.lo1, r.hi1, r.lo2, r.hi2 = x.lo1, x.hi1, x.lo2, x.hi2
     return r
 
 
@@ -176,25 +213,25 @@ cdef DualVec _dchain(DualVec x, triple t):
 
 
 cdef HyperDualVec _hchain(HyperDualVec x, triple t):
-    """(g, g'·e1, g'·e2, g'·e12 + g''·e1⊗e2)."""
-    cdef HyperDualVec r = new_hvec(t.f, x.p, x.q, x.tag1, x.tag2)
-    cdef Py_ssize_t a, c, p = x.p, q = x.q
+    """(g, g'·e1, g'·e2, g'·e12 + g''·e1⊗e2), within x's window."""
+    cdef HyperDualVec r = _hwin(t.f, x, x.lo1, x.hi1, x.lo2, x.hi2)
+    cdef Py_ssize_t a, c, q = x.q
     cdef double u
     cdef double* row
     cdef double* o
-    for a in range(p):
+    for a in range(x.lo1, x.hi1):
         r.e1[a] = first_term(t, x.e1[a])
-    for c in range(q):
+    for c in range(x.lo2, x.hi2):
         r.e2[c] = first_term(t, x.e2[c])
-    for a in range(p):
+    for a in range(x.lo1, x.hi1):
         u = x.e1[a]
         row = x.e12 + a * q
         o = r.e12 + a * q
         if u == 0.0:                # the row's second-order term is exactly zero
-            for c in range(q):
+            for c in range(x.lo2, x.hi2):
                 o[c] = first_term(t, row[c])
         else:
-            for c in range(q):
+            for c in range(x.lo2, x.hi2):
                 o[c] = first_term(t, row[c]) + second_term(t, u, x.e2[c])
     return r
 
@@ -310,54 +347,63 @@ cdef object _vc(int op, DualVec x, double c, int errors, bint swapped):
 
 # ---------------------------------------------------------------- second order
 cdef HyperDualVec _hh(int op, HyperDualVec x, HyperDualVec y, int errors):
-    """x op y for HyperDualVecs of one frame (tags, p, q)."""
-    cdef Py_ssize_t a, c, j, p = x.p, q = x.q, n = p + q + p * q
+    """x op y for HyperDualVecs of one frame (tags, p, q).  Only the union of the
+    operands' windows is computed: every component outside it is exactly zero
+    in both, and stays so (the zero-tangent rule)."""
+    cdef Py_ssize_t a, c, q = x.q, lo1, hi1, lo2, hi2
     cdef double xv = x.value, yv = y.value, u, w
     cdef HyperDualVec r
     cdef partials P
     cdef double* o
     cdef double* xr
     cdef double* yr
+    _union(x.lo1, x.hi1, y.lo1, y.hi1, &lo1, &hi1)
+    _union(x.lo2, x.hi2, y.lo2, y.hi2, &lo2, &hi2)
     if op == OP_ADD or op == OP_SUB:
-        r = new_hvec(xv + yv if op == OP_ADD else xv - yv, p, q, x.tag1, x.tag2)
-        if op == OP_ADD:
-            for j in range(n):
-                r.e1[j] = x.e1[j] + y.e1[j]
-        else:
-            for j in range(n):
-                r.e1[j] = x.e1[j] - y.e1[j]
+        r = _hwin(xv + yv if op == OP_ADD else xv - yv, x, lo1, hi1, lo2, hi2)
+        w = 1.0 if op == OP_ADD else -1.0
+        for a in range(lo1, hi1):
+            r.e1[a] = x.e1[a] + w * y.e1[a]
+        for c in range(lo2, hi2):
+            r.e2[c] = x.e2[c] + w * y.e2[c]
+        for a in range(lo1, hi1):
+            o = r.e12 + a * q
+            xr = x.e12 + a * q
+            yr = y.e12 + a * q
+            for c in range(lo2, hi2):
+                o[c] = xr[c] + w * yr[c]
         return r
     if op == OP_MUL:
-        r = new_hvec(xv * yv, p, q, x.tag1, x.tag2)
-        for a in range(p):
+        r = _hwin(xv * yv, x, lo1, hi1, lo2, hi2)
+        for a in range(lo1, hi1):
             r.e1[a] = m0(yv, x.e1[a]) + m0(xv, y.e1[a])
-        for c in range(q):
+        for c in range(lo2, hi2):
             r.e2[c] = m0(yv, x.e2[c]) + m0(xv, y.e2[c])
-        for a in range(p):
+        for a in range(lo1, hi1):
             u = x.e1[a]
             w = y.e1[a]
             o = r.e12 + a * q
             xr = x.e12 + a * q
             yr = y.e12 + a * q
-            for c in range(q):
+            for c in range(lo2, hi2):
                 # as HyperDual: summed so that x*y == y*x bit for bit
                 o[c] = (m0(yv, xr[c]) + m0(xv, yr[c])) + (u * y.e2[c] + x.e2[c] * w)
         return r
     check_binary_domain(op, xv, yv, errors)
     P = binary_eval(op, xv, yv)
     check_pow_overflow(op, xv, yv, P.f, errors)
-    r = new_hvec(P.f, p, q, x.tag1, x.tag2)
-    for a in range(p):
+    r = _hwin(P.f, x, lo1, hi1, lo2, hi2)
+    for a in range(lo1, hi1):
         r.e1[a] = first_x(P, x.e1[a]) + first_y(P, y.e1[a])
-    for c in range(q):
+    for c in range(lo2, hi2):
         r.e2[c] = first_x(P, x.e2[c]) + first_y(P, y.e2[c])
-    for a in range(p):
+    for a in range(lo1, hi1):
         u = x.e1[a]
         w = y.e1[a]
         o = r.e12 + a * q
         xr = x.e12 + a * q
         yr = y.e12 + a * q
-        for c in range(q):
+        for c in range(lo2, hi2):
             o[c] = ((first_x(P, xr[c]) + first_y(P, yr[c]))
                     + ((second_p(P.fxx, P.fxxe, u, x.e2[c])
                         + second_p(P.fyy, P.fyye, w, y.e2[c]))
@@ -367,10 +413,8 @@ cdef HyperDualVec _hh(int op, HyperDualVec x, HyperDualVec y, int errors):
 
 
 cdef HyperDualVec _hconst(double v, HyperDualVec like):
-    """A HyperDualVec of like's frame with value v and zero tangents."""
-    cdef HyperDualVec r = new_hvec(v, like.p, like.q, like.tag1, like.tag2)
-    memset(r.e1, 0, (like.p + like.q + like.p * like.q) * sizeof(double))
-    return r
+    """A HyperDualVec of like's frame with value v and zero tangents (an empty window)."""
+    return _hwin(v, like, 0, 0, 0, 0)
 
 
 cdef object _hc(int op, HyperDualVec x, double c, int errors, bint swapped):
@@ -386,6 +430,7 @@ cdef object _hc(int op, HyperDualVec x, double c, int errors, bint swapped):
         r = new_hvec(c * x.value if swapped else x.value * c, x.p, x.q, x.tag1, x.tag2)
         for j in range(n):
             r.e1[j] = m0(c, x.e1[j])
+        r.lo1, r.hi1, r.lo2, r.hi2 = x.lo1, x.hi1, x.lo2, x.hi2
         return r
     if op == OP_POW and not swapped and x.value > 0.0:
         t = k_powc(x.value, c)
@@ -473,7 +518,12 @@ cdef HyperDualVec _lift(object o, int t1, int t2, Py_ssize_t p, Py_ssize_t q):
         if d.k != (p if d.tag == t1 else q):
             raise _ndirs_error(d.tag, d.k, p if d.tag == t1 else q)
         r = _hconst(d.value, _hproto(t1, t2, p, q))
-        memcpy(r.e1 if d.tag == t1 else r.e2, d.eps, d.k * sizeof(double))
+        if d.tag == t1:
+            memcpy(r.e1, d.eps, d.k * sizeof(double))
+            r.lo1, r.hi1 = 0, p
+        else:
+            memcpy(r.e2, d.eps, d.k * sizeof(double))
+            r.lo2, r.hi2 = 0, q
         return r
     as_double(o, &c)
     return _hconst(c, _hproto(t1, t2, p, q))
@@ -730,11 +780,29 @@ cdef list _floats(double* a, Py_ssize_t n):
 
 
 cdef object _from_double(double* a, Py_ssize_t n):
-    r = np.empty(n)
-    cdef double[::1] m = r
+    cdef cnp.npy_intp dim = n
+    cdef cnp.ndarray r = <cnp.ndarray>cnp.PyArray_EMPTY(1, &dim, cnp.NPY_DOUBLE, 0)
     if n:
-        memcpy(&m[0], a, n * sizeof(double))
+        memcpy(cnp.PyArray_DATA(r), a, n * sizeof(double))
     return r
+
+
+def has_nan(a):
+    """Whether the float64 ndarray a holds a NaN (one pass in C for a contiguous
+    a; the seeding layer's input check)."""
+    cdef cnp.ndarray arr
+    cdef double* d
+    cdef Py_ssize_t i, n
+    if type(a) is not np.ndarray or not cnp.PyArray_IS_C_CONTIGUOUS(a) \
+            or cnp.PyArray_TYPE(a) != cnp.NPY_DOUBLE:
+        return bool(np.isnan(a).any())
+    arr = <cnp.ndarray>a
+    d = <double*>cnp.PyArray_DATA(arr)
+    n = cnp.PyArray_SIZE(arr)
+    for i in range(n):
+        if d[i] != d[i]:
+            return True
+    return False
 
 
 def _rebuild(cls, double value, bytes raw, tuple shape, tuple tags):
