@@ -326,7 +326,8 @@ def reraise(w, exc):
 # ---------------------------------------------------------------- object arrays
 def is_dual_scalar(o):
     from dualcalc._core._scalar import DualNumber
-    if isinstance(o, DualNumber):
+    from dualcalc._core._vec import DualVec, HyperDualVec
+    if isinstance(o, (DualNumber, DualVec, HyperDualVec)):
         return True
     from dualcalc._core._arrays import DualArray, HyperDualArray
     return isinstance(o, (DualArray, HyperDualArray)) and o.ndim == 0

@@ -25,6 +25,7 @@ import numpy as np
 
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
 from dualcalc import _conversions as _conv
+from dualcalc._core._vec import DualVec, HyperDualVec, gather as _gather_vec, has_nan as _vec_has_nan
 
 try:  # the array types (dualcalc.arrays); scalar code paths work without them
     from dualcalc.arrays import DualArray, HyperDualArray, default_chunk
@@ -41,10 +42,12 @@ _max_reduce = np.maximum.reduce
 
 
 def _has_nan(a):
-    """Whether the float64 array a holds a NaN (np.maximum propagates NaN,
-    quietly; cheaper than isnan(a).any())."""
+    """Whether the float64 array a holds a NaN (a C loop for contiguous a; for
+    others np.maximum, which propagates NaN quietly)."""
     if a.size == 0:
         return False
+    if a.flags.c_contiguous:
+        return _vec_has_nan(a)
     s = _max_reduce(a, None)
     return s != s
 
@@ -166,7 +169,7 @@ def _plain_value(y):
         return y if not isinstance(y, np.ndarray) or y.dtype != object else None
     if DualArray is not None and isinstance(y, (DualArray, HyperDualArray)):
         return y.value
-    if isinstance(y, DualNumber):
+    if isinstance(y, (DualNumber, DualVec, HyperDualVec)):
         return y.value
     return None
 
@@ -215,11 +218,33 @@ def _plain_objects(y):
         return y.astype(np.float64)
     except (TypeError, ValueError):
         raise _bad_output(y) from None
+def _vec_items(y):
+    """The components of a list/tuple or object array of DualVecs (or of
+    HyperDualVecs) of one frame, mixed with reals (_vec.gather); None for
+    anything else, which takes the general path below."""
+    if type(y) is list or type(y) is tuple:
+        return _gather_vec(y) if y and type(y[0]) is not list else None
+    if type(y) is np.ndarray and y.dtype.kind == "O" and y.size:
+        return _gather_vec(y.ravel())
+    return None
 
 
 def extract_dual(y, tag, k):
     """(values, tangents) of f's output y for the perturbation tag: values of
     shape Sy and tangents of shape (k,) + Sy, both float ndarrays."""
+    if type(y) is DualVec:                              # scalar-style f (x[i] arithmetic)
+        if y.tag == tag and y.k == k:
+            return np.float64(y.value), y.eps
+        raise NestingError("f returned a DualVec of another differentiation (tag "
+                           f"{y.tag}, {y.k} directions)")
+    if type(y) is HyperDualVec:
+        raise NestingError(
+            "f's result mixes this differentiation with another one: nested "
+            "differentiation through gradient, jacobian, jvp, hessian and hvp is not "
+            "supported. Use dualcalc.derivative for nested scalar derivatives.")
+    g = _vec_items(y)
+    if g is not None and len(g) == 3 and g[2] == tag and g[1].shape[0] == k:
+        return g[0].reshape(np.shape(y)), g[1].reshape((k,) + np.shape(y))
     if type(y) is Dual:
         if y.tag == tag:
             if k != 1:  # pragma: no cover - defensive
@@ -269,6 +294,17 @@ def extract_dual(y, tag, k):
 def extract_hyper(y, tag1, tag2, p, q):
     """(values, eps1, eps2, eps1eps2) of f's output for a HyperDual seeding:
     shapes Sy, (p,) + Sy, (q,) + Sy, (p, q) + Sy."""
+    if type(y) is HyperDualVec:                         # scalar-style f (x[i] arithmetic)
+        if (y.tag1, y.tag2, y.p, y.q) != (tag1, tag2, p, q):
+            raise NestingError("f returned a HyperDualVec of another differentiation")
+        return np.float64(y.value), y.eps1, y.eps2, y.eps1eps2
+    if type(y) is DualVec:
+        raise NestingError("f returned a first-order dual number where a HyperDual was expected")
+    g = _vec_items(y)
+    if g is not None and len(g) == 6 and g[4:] == (tag1, tag2) and g[3].shape[:2] == (p, q):
+        s = np.shape(y)
+        return (g[0].reshape(s), g[1].reshape((p,) + s), g[2].reshape((q,) + s),
+                g[3].reshape((p, q) + s))
     if type(y) is HyperDualArray and y.tag1 == tag1 and y.tag2 == tag2 and y.ndim == 0:
         return y.value, y.eps1, y.eps2, y.eps1eps2     # the usual scalar f: no reshapes
     if type(y) is HyperDual:

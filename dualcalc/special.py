@@ -33,6 +33,7 @@ import numpy as np
 
 from dualcalc._core import _arrays as _A
 from dualcalc._core import _scalar as _S
+from dualcalc._core import _vec as _V
 from dualcalc._core._scalar import Dual, HyperDual
 
 __all__ = ["register_ufunc", "registered_ufuncs"]
@@ -429,6 +430,22 @@ def _scalar_call(ufunc, inputs):
 
 
 _S.set_ufunc_fallback(_scalar_call)
+
+
+def _vec_call(ufunc, inputs):
+    """The fallback of the k-direction scalars (DualVec, HyperDualVec): the rule
+    applied to them as 0-d dual arrays (the result is a 0-d dual array, which
+    mixes with them like any dual operand)."""
+    if _rule_of(ufunc) is None:
+        return NotImplemented
+    return _array_call(ufunc, tuple(_A.operand(i) if _is_vec(i) else i for i in inputs), {})
+
+
+def _is_vec(o):
+    return type(o) is _V.DualVec or type(o) is _V.HyperDualVec
+
+
+_V.set_ufunc_fallback(_vec_call)
 
 
 # ================================================================ scipy.special table

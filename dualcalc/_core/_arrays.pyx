@@ -31,7 +31,7 @@ eps1 belongs to the smaller tag.
 cimport cython
 cimport numpy as cnp
 from cpython.float cimport PyFloat_CheckExact, PyFloat_AS_DOUBLE
-from cpython.long cimport PyLong_Check, PyLong_AsDouble
+from cpython.long cimport PyLong_Check, PyLong_CheckExact, PyLong_AsDouble
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_INCREF
 from libc.stdlib cimport malloc, free
@@ -45,6 +45,7 @@ from dualcalc._core._rules cimport (
     OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW, OP_FLOORDIV, OP_MOD, OP_MAXIMUM,
     OP_MINIMUM, OP_COUNT)
 from dualcalc._core._scalar cimport Dual, HyperDual, m0
+from dualcalc._core._vec cimport DualVec, HyperDualVec, new_vec, new_hvec
 
 import operator
 
@@ -52,6 +53,7 @@ import numpy as np
 
 from dualcalc._core._scalar import (
     _UNARY_UFUNCS, _BINARY_UFUNCS, _VALUE_UFUNCS, set_array_ufunc_hook)
+from dualcalc._core._vec import gather as _gather_vec
 
 cnp.import_array()
 
@@ -1161,6 +1163,8 @@ cdef object _operand(object o):
         return new_dual_array(_scalar0d((<Dual>o).value), _row0((<Dual>o).eps), (<Dual>o).tag)
     if t is HyperDual:
         return _hyper_from_scalar(<HyperDual>o)
+    if t is DualVec or t is HyperDualVec:
+        return _array_from_vec(o)
     if PyLong_Check(o):
         return PyLong_AsDouble(o)
     if isinstance(o, _NP_REAL):
@@ -1179,6 +1183,9 @@ cdef object _operand(object o):
         if kind == "O":
             # an object array of dual numbers (np.array([...]) of dual elements):
             # one DualArray / HyperDualArray with the same derivatives
+            h = _array_from_vecs(o)         # the common case: DualVecs of one frame
+            if h is not None:
+                return h
             r = _conv.from_objects(o)
             return r if r is not None else _as_f64(o.astype(np.float64))
         return None
@@ -1193,6 +1200,41 @@ cdef object _operand(object o):
                 "a list or tuple used as an array operand must hold real numbers or dual "
                 "numbers of one shape") from None
     return None
+
+
+cdef object _array_from_vec(object o):
+    """A DualVec or HyperDualVec as a 0-d dual array (its directions in front)."""
+    cdef DualVec d
+    cdef HyperDualVec h
+    cdef Py_ssize_t n
+    cdef cnp.ndarray e
+    if type(o) is DualVec:
+        d = <DualVec>o
+        e = <cnp.ndarray>np.empty(d.k)
+        if d.k:
+            memcpy(cnp.PyArray_DATA(e), d.eps, d.k * sizeof(double))
+        return new_dual_array(_scalar0d(d.value), e, d.tag)
+    h = <HyperDualVec>o
+    n = h.p + h.q + h.p * h.q
+    e = <cnp.ndarray>np.empty(n)
+    if n:
+        memcpy(cnp.PyArray_DATA(e), h.e1, n * sizeof(double))
+    return new_hyper_array(_scalar0d(h.value), e[:h.p], e[h.p:h.p + h.q],
+                           e[h.p + h.q:].reshape(h.p, h.q), h.tag1, h.tag2)
+
+
+cdef object _array_from_vecs(cnp.ndarray o):
+    """An object array of DualVecs (or HyperDualVecs) of one frame, mixed with
+    reals, as a dual array; None for any other object array."""
+    g = _gather_vec(o.ravel())
+    if g is None:
+        return None
+    S = _shape(o)
+    if len(g) == 3:
+        return new_dual_array(g[0].reshape(S), g[1].reshape((g[1].shape[0],) + S), g[2])
+    return new_hyper_array(g[0].reshape(S), g[1].reshape((g[1].shape[0],) + S),
+                           g[2].reshape((g[2].shape[0],) + S),
+                           g[3].reshape(g[3].shape[:2] + S), g[4], g[5])
 
 
 cdef HyperDualArray _hyper_from_scalar(HyperDual h):
@@ -1226,6 +1268,10 @@ cdef inline object _value_of(object o):
         return (<Dual>o).value
     if type(o) is HyperDual:
         return (<HyperDual>o).value
+    if type(o) is DualVec:
+        return (<DualVec>o).value
+    if type(o) is HyperDualVec:
+        return (<HyperDualVec>o).value
     h = getattr(o, "_dualcalc_array", None)
     if h is not None:
         return _value_of(h)
@@ -1912,8 +1958,145 @@ cdef object _adv_front(tuple idx):
     return len(np.broadcast_shapes(*shapes))
 
 
+# ---------------------------------------------------------------- single elements
+# A full integer index gives a compiled scalar with all directions inline
+# (DualVec / HyperDualVec, _vec.pyx), so that scalar-style code (x[0] * x[1],
+# loops over x[i]) runs at compiled speed instead of through 0-d arrays.
+cdef object _element(object x, object idx):
+    """x[idx] as a DualVec or HyperDualVec when idx is an integer per axis (a
+    plain int for a 1-D x); None for any other index."""
+    cdef cnp.ndarray v = _value_array(x)
+    cdef int nd = v.ndim, ax
+    cdef Py_ssize_t flat = 0, i, n, voff = 0
+    cdef Py_ssize_t pos[32]
+    cdef object item
+    if PyLong_CheckExact(idx) or (isinstance(idx, np.integer) and type(idx) is not bool):
+        if nd != 1:
+            return None
+        idx = (idx,)
+    elif type(idx) is not tuple or len(<tuple>idx) != nd or nd == 0 or nd > 32:
+        return None
+    for ax in range(nd):
+        item = (<tuple>idx)[ax]
+        if not (PyLong_CheckExact(item) or isinstance(item, np.integer)) or type(item) is bool:
+            return None
+        n = v.shape[ax]
+        i = item
+        if i < -n or i >= n:
+            raise IndexError("index {0} is out of bounds for axis {1} with size {2}".format(
+                item, ax, n))
+        if i < 0:
+            i += n
+        pos[ax] = i
+        flat = flat * n + i
+        voff += i * v.strides[ax]
+    cdef double value = (<double*>(<char*>cnp.PyArray_DATA(v) + voff))[0]
+    if type(x) is DualArray:
+        return _dual_element(<DualArray>x, value, flat, pos)
+    return _hyper_element(<HyperDualArray>x, value, flat, pos)
+
+
+cdef inline Py_ssize_t _offset(cnp.ndarray a, int lead, Py_ssize_t* pos):
+    """Byte offset of element pos (behind lead direction axes) in a."""
+    cdef Py_ssize_t off = 0
+    cdef int ax
+    for ax in range(a.ndim - lead):
+        off += pos[ax] * a.strides[lead + ax]
+    return off
+
+
+cdef object _dual_element(DualArray d, double value, Py_ssize_t flat, Py_ssize_t* pos):
+    cdef DualVec r = new_vec(value, d._k, d.tag)
+    cdef Py_ssize_t j, b, dr, rs = 0, off = 0, w = 0, s0
+    cdef double* bp
+    cdef char* ep
+    if _banded(d):
+        # a banded element has at most w nonzero tangents: scatter them
+        memset(r.eps, 0, d._k * sizeof(double))
+        bp = _band_ptr(d, &rs, &off, &w)
+        for b in range(w):
+            dr = flat + off + b
+            if 0 <= dr < d._k:
+                r.eps[dr] = bp[b * rs + flat]
+        return r
+    ep = <char*>cnp.PyArray_DATA(d._eps) + _offset(d._eps, 1, pos)
+    s0 = d._eps.strides[0]
+    for j in range(d._k):
+        r.eps[j] = (<double*>(ep + j * s0))[0]
+    return r
+
+
+cdef object _hyper_element(HyperDualArray h, double value, Py_ssize_t flat, Py_ssize_t* pos):
+    cdef Py_ssize_t p = h._p, q = h._q, a, c, r_, nb, j, w1, w2, nb_c
+    cdef HyperDualVec r = new_hvec(value, p, q, h.tag1, h.tag2)
+    cdef HyperBandStore s
+    cdef double* b1
+    cdef double* b2
+    cdef double* b12
+    cdef char* ep
+    cdef Py_ssize_t s0, s1
+    if _hbanded(h):
+        s = h._hstore
+        memset(r.e1, 0, (p + q + p * q) * sizeof(double))
+        nb = s.nbase
+        j = h._start + flat
+        w1 = s.band1.shape[0]
+        w2 = s.band2.shape[0]
+        b1 = <double*>cnp.PyArray_DATA(s.band1)
+        b2 = <double*>cnp.PyArray_DATA(s.band2)
+        b12 = <double*>cnp.PyArray_DATA(s.band12)
+        for r_ in range(w1):
+            a = j + s.off1 + r_
+            if 0 <= a < p:
+                r.e1[a] = b1[r_ * nb + j]
+        for c in range(w2):
+            if s.vsum:                 # eps2 is one direction, pieced over the rows
+                r.e2[0] += b2[c * nb + j]
+            else:
+                a = j + s.off2 + c
+                if 0 <= a < q:
+                    r.e2[a] = b2[c * nb + j]
+        for r_ in range(w1):
+            a = j + s.off1 + r_
+            if not 0 <= a < p:
+                continue
+            for c in range(w2):
+                if s.vsum:
+                    r.e12[a] += b12[(r_ * w2 + c) * nb + j]
+                else:
+                    nb_c = j + s.off2 + c
+                    if 0 <= nb_c < q:
+                        r.e12[a * q + nb_c] = b12[(r_ * w2 + c) * nb + j]
+        # the window of the directions this element can touch (zeros outside it)
+        r.lo1 = min(max(j + s.off1, 0), p)
+        r.hi1 = max(min(j + s.off1 + w1, p), r.lo1)
+        if not s.vsum:
+            r.lo2 = min(max(j + s.off2, 0), q)
+            r.hi2 = max(min(j + s.off2 + w2, q), r.lo2)
+        return r
+    hyper_dense(h)
+    ep = <char*>cnp.PyArray_DATA(h._e1) + _offset(h._e1, 1, pos)
+    s0 = h._e1.strides[0]
+    for a in range(p):
+        r.e1[a] = (<double*>(ep + a * s0))[0]
+    ep = <char*>cnp.PyArray_DATA(h._e2) + _offset(h._e2, 1, pos)
+    s0 = h._e2.strides[0]
+    for c in range(q):
+        r.e2[c] = (<double*>(ep + c * s0))[0]
+    ep = <char*>cnp.PyArray_DATA(h._e12) + _offset(h._e12, 2, pos)
+    s0 = h._e12.strides[0]
+    s1 = h._e12.strides[1]
+    for a in range(p):
+        for c in range(q):
+            r.e12[a * q + c] = (<double*>(ep + a * s0 + c * s1))[0]
+    return r
+
+
 cdef object _getitem(object x, object idx):
     cdef bint basic, has_ell
+    cdef object el = _element(x, idx)
+    if el is not None:
+        return el
     cdef tuple t = _norm_index(idx, &basic, &has_ell)
     cdef tuple vt = t if has_ell else t + _ELL
     cdef cnp.ndarray v

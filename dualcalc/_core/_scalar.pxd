@@ -61,6 +61,9 @@ cdef inline HyperDual hyper_chain(HyperDual x, triple t):
 cdef object unary(object x, int rid)
 cdef object binary(object x, object y, int op, int errors)
 cdef int as_double(object o, double* out) except -1
+# the domain and range errors of binary() in modes ERR_OPERATOR / ERR_MATH (shared with _vec)
+cdef int check_binary_domain(int op, double x, double y, int errors) except -1
+cdef int check_pow_overflow(int op, double x, double y, double f, int errors) except -1
 
 # error modes of binary(): how a domain problem is reported
 cdef enum ErrorMode:

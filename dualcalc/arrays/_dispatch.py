@@ -11,6 +11,7 @@ import numpy as np
 from dualcalc._core import _arrays as _A
 from dualcalc._core._arrays import DualArray, DualArrayHandle, HyperDualArray
 from dualcalc._core._scalar import Dual, HyperDual
+from dualcalc._core._vec import DualVec, HyperDualVec
 
 
 value_of = _A.value_of
@@ -141,7 +142,8 @@ def _lift_all(objs):
 
 
 def _is_dual(o):
-    return type(o) in _DUALS or type(o) in (Dual, HyperDual) or isinstance(o, DualArrayHandle)
+    return (type(o) in _DUALS or type(o) in (Dual, HyperDual, DualVec, HyperDualVec)
+            or isinstance(o, DualArrayHandle))
 
 
 # ================================================================ axis helpers
