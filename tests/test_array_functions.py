@@ -86,7 +86,8 @@ def test_nan_points_with_nan_functions():
     ok = ~np.isnan(x)
     np.testing.assert_array_equal(dc.gradient(np.nansum, x), ok * 1.0)
     np.testing.assert_array_equal(dc.gradient(np.nanmean, x), ok / ok.sum())
-    np.testing.assert_allclose(dc.gradient(np.nanprod, x), np.where(ok, 6.0 / np.where(ok, x, 1), 0))
+    np.testing.assert_allclose(dc.gradient(np.nanprod, x),
+                               np.where(ok, 6.0 / np.where(ok, x, 1), 0))
     m = np.nanmean(x)
     np.testing.assert_allclose(dc.gradient(np.nanvar, x), np.where(ok, 2 * (x - m) / 3, 0),
                                rtol=1e-15)
@@ -229,7 +230,8 @@ def test_order_statistics():
     assert J.shape == (2, 1, 2, 3) and J[0, 0, 0, 0] == 1.0 and J[1, 0, 1, 2] == 1.0
     xn = np.array([3.0, np.nan, 1.0, 2.0])
     np.testing.assert_array_equal(dc.gradient(np.nanmedian, xn), [0, 0, 0, 1.0])
-    np.testing.assert_array_equal(dc.gradient(lambda v: np.nanpercentile(v, 100), xn), [1.0, 0, 0, 0])
+    np.testing.assert_array_equal(dc.gradient(lambda v: np.nanpercentile(v, 100), xn),
+                                  [1.0, 0, 0, 0])
     np.testing.assert_array_equal(dc.gradient(np.ptp, x), np.eye(n)[4] - np.eye(n)[1])
 
 
@@ -319,7 +321,8 @@ def test_nonlinear_builders_analytic():
     x = np.array([0.0, -2.0, 1.5])
     J = dc.jacobian(lambda v: np.vander(v, 4, increasing=True), x)
     for k in range(4):
-        np.testing.assert_array_equal(J[:, k, :], np.diag(k * x ** max(k - 1, 0)) if k else 0 * J[:, 0, :])
+        ref = np.diag(k * x ** max(k - 1, 0)) if k else np.zeros((3, 3))
+        np.testing.assert_array_equal(J[:, k, :], ref)
     # trapezoid with a dual x: d/dx_i of sum (x_{i+1} - x_i)(y_{i+1} + y_i)/2
     y = np.array([1.0, 4.0, 2.0, 3.0])
     xs = np.array([0.0, 0.5, 1.7, 2.0])
