@@ -417,3 +417,28 @@ def test_polynomials_analytic():
         dV[j] = [2 * xs[j], 1.0, 0.0]
         ref[:, j] = G @ (dV.T @ res - V.T @ dV @ c)
     np.testing.assert_allclose(Jx, ref, rtol=1e-11, atol=1e-12)
+
+
+def test_numpy2_norm_aliases_and_svdvals():
+    x = np.array([3.0, -4.0, 12.0, 1.0])
+    r = np.linalg.norm(x)
+    for f in (np.linalg.vector_norm, lambda v: np.linalg.vector_norm(v.reshape(2, 2),
+                                                                     axis=(0, 1))):
+        val, g = dc.value_and_gradient(f, x)
+        assert val == r
+        np.testing.assert_allclose(g, x / r, rtol=1e-15)
+    np.testing.assert_allclose(dc.gradient(lambda v: np.linalg.vector_norm(v, ord=1), x),
+                               np.sign(x), rtol=0)
+    g = dc.gradient(lambda v: np.linalg.matrix_norm(v.reshape(2, 2)), x)
+    np.testing.assert_allclose(g, x / r, rtol=1e-15)
+    A = x.reshape(2, 2)
+    U, s, Vt = np.linalg.svd(A)
+    J = dc.jacobian(lambda v: np.linalg.svdvals(v.reshape(2, 2)), x)
+    np.testing.assert_allclose(J, np.stack([np.outer(U[:, i], Vt[i]).ravel() for i in range(2)]),
+                               rtol=1e-13, atol=1e-15)
+    J = dc.jacobian(lambda v: np.cumulative_prod(v, include_initial=True), x)
+    ref = np.zeros((5, 4))
+    for i in range(1, 5):
+        for j in range(i):
+            ref[i, j] = np.prod(x[:i]) / x[j]
+    np.testing.assert_allclose(J, ref, rtol=1e-15)

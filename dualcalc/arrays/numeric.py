@@ -526,6 +526,23 @@ if hasattr(np, "cumulative_sum"):
         return _store(r, out, "cumulative_sum")
 
 
+if hasattr(np, "cumulative_prod"):
+    @_implements(np.cumulative_prod)
+    def _cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+        x = _operand(x)
+        if axis is None:
+            if value_of(x).ndim > 1:
+                raise ValueError("axis must be specified for multi-dimensional arrays")
+            axis = 0
+        r = np.cumprod(x, axis=axis, dtype=dtype)
+        if include_initial:
+            ax = _norm_axis(axis, value_of(x).ndim)
+            shape = list(value_of(x).shape)
+            shape[ax] = 1
+            r = _concatenate([np.ones(shape), r], ax)
+        return _store(r, out, "cumulative_prod")
+
+
 # ---------------------------------------------------------------- ufunc.at
 def _ufunc_at(sign):
     def impl(ufunc, inputs, kwargs):
