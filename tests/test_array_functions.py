@@ -442,3 +442,39 @@ def test_numpy2_norm_aliases_and_svdvals():
         for j in range(i):
             ref[i, j] = np.prod(x[:i]) / x[j]
     np.testing.assert_allclose(J, ref, rtol=1e-15)
+
+
+# ---------------------------------------------------------------- numpy.fft (complex results)
+def test_fft_family_against_the_dft_matrix():
+    n = 6
+    x = RNG.normal(size=n)
+    F = np.fft.fft(np.eye(n), axis=0)           # the DFT matrix: fft(x) = F @ x
+    X = F @ x
+    # |X|^2, angle(X), real and imaginary parts, exactly from F
+    J = dc.jacobian(lambda v: np.abs(np.fft.fft(v)) ** 2, x)
+    np.testing.assert_allclose(J, 2 * (X.real[:, None] * F.real + X.imag[:, None] * F.imag),
+                               rtol=1e-12, atol=1e-12)
+    J = dc.jacobian(lambda v: np.angle(np.fft.fft(v)[1:3]), x)
+    ref = (X.real[1:3, None] * F.imag[1:3] - X.imag[1:3, None] * F.real[1:3]) / \
+        np.abs(X[1:3, None]) ** 2
+    np.testing.assert_allclose(J, ref, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(dc.jacobian(lambda v: np.fft.rfft(v).imag, x),
+                               F.imag[:n // 2 + 1], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(dc.jacobian(lambda v: np.real(np.fft.fftshift(np.fft.fft(v))), x),
+                               np.fft.fftshift(F.real, axes=0), rtol=0, atol=1e-14)
+    # round trips are the identity; a real input stays real
+    for f in (lambda v: np.fft.irfft(np.fft.rfft(v), n=n),
+              lambda v: np.fft.ifft(np.fft.fft(v) * 2.0).real / 2.0,
+              lambda v: np.fft.irfftn(np.fft.rfftn(v.reshape(2, 3)), s=(2, 3)).ravel(),
+              lambda v: np.fft.ifft2(np.fft.fft2(v.reshape(3, 2))).real.ravel()):
+        np.testing.assert_allclose(dc.jacobian(f, x), np.eye(n), rtol=0, atol=1e-14)
+    # second order: Parseval, sum |rfft|^2 over a full spectrum is n |x|^2
+    H = dc.hessian(lambda v: np.sum(np.abs(np.fft.fft(v)) ** 2), x)
+    np.testing.assert_allclose(H, 2 * n * np.eye(n), rtol=0, atol=1e-12)
+    # products of spectra: circular convolution through the FFT
+    k = RNG.normal(size=n)
+    J = dc.jacobian(lambda v: np.fft.ifft(np.fft.fft(v) * np.fft.fft(k)).real, x)
+    circ = np.array([[k[(i - j) % n] for j in range(n)] for i in range(n)])
+    np.testing.assert_allclose(J, circ, rtol=0, atol=1e-13)
+    with pytest.raises(TypeError, match="complex dual"):
+        dc.jacobian(lambda v: np.exp(np.fft.fft(v)), x)
