@@ -50,7 +50,7 @@ def _autograd(verb, f, X, label):
     return make
 
 
-@group("array-linalg", "gradients and Hessians through numpy.linalg and dualcalc.linalg.expm")
+@group("linalg", "gradients and Hessians through numpy.linalg and dualcalc.linalg.expm")
 def linalg_rows():
     rows = []
     for n in SIZES:
