@@ -348,3 +348,38 @@ def test_row17_zero_tangents_stay_exactly_zero(f, x):
     a = f(HyperDualArray(np.array([x]), np.zeros((1, 1)), np.zeros((1, 1)),
                          np.zeros((1, 1, 1))))
     assert float(a.eps1[0, 0]) == 0.0 and float(a.eps1eps2[0, 0, 0]) == 0.0
+
+
+# ---------------------------------------------------------------- 18. repeated eigen/singular values
+def test_row18_repeated_values_raise_unless_the_tangent_keeps_them_together():
+    A = np.diag([2.0, 2.0, 5.0])
+    with pytest.raises(ValueError, match="repeated"):
+        dc.jacobian(np.linalg.eigvalsh, A)
+    with pytest.raises(ValueError, match="repeated"):
+        dc.jacobian(lambda X: np.linalg.svd(X)[2], A)
+    assert dc.jvp(np.linalg.eigvalsh, A, np.diag([1.0, 1.0, 0.0])).tolist() == [1.0, 1.0, 0.0]
+    with pytest.raises(ValueError, match="zero"):
+        dc.jacobian(lambda X: np.linalg.svd(X, compute_uv=False), np.diag([1.0, 0.0]))
+    with pytest.raises(ValueError, match="rank"):
+        dc.jacobian(np.linalg.pinv, np.ones((2, 2)))
+    g = dc.gradient(lambda X: np.linalg.norm(X, "nuc"), A)
+    assert np.array_equal(g, np.eye(3))
+
+
+# ---------------------------------------------------------------- 19. det at singular matrices
+def test_row19_det_of_a_singular_matrix_has_exact_first_and_second_derivatives():
+    A = np.array([[1.0, 2.0], [2.0, 4.0]])
+    assert np.allclose(dc.gradient(np.linalg.det, A), [[4.0, -2.0], [-2.0, 1.0]], rtol=1e-15)
+    H = dc.hessian(np.linalg.det, A)            # det = a d - b c
+    ref = np.zeros((2, 2, 2, 2))
+    ref[0, 0, 1, 1] = ref[1, 1, 0, 0] = 1.0
+    ref[0, 1, 1, 0] = ref[1, 0, 0, 1] = -1.0
+    assert np.allclose(H, ref, rtol=0, atol=1e-15)
+
+
+# ---------------------------------------------------------------- 20. NaN points
+def test_row20_nan_in_the_point_is_fs_business():
+    x = np.array([1.0, nan, 2.0])
+    assert dc.gradient(np.nansum, x).tolist() == [1.0, 0.0, 1.0]
+    g = dc.gradient(lambda v: np.sum(v * v), x)
+    assert g[0] == 2.0 and math.isnan(g[1]) and g[2] == 4.0

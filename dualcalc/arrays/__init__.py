@@ -25,9 +25,12 @@ its NumPy):
   dual type of several operands) and axis helpers;
 * ``seeding`` -- chunk sizes and seeds; ``elementwise`` -- rule-table functions
   without a ufunc, value-only functions, ``*_like``, two-output ufuncs;
-* ``structure``, ``reductions``, ``tensor_contractions``, ``linalg``,
-  ``polynomial`` -- the families named; ``_special_hook`` -- scipy.special
-  ufuncs met at run time;
+* ``structure``, ``reductions``, ``nanfunctions``, ``statistics``,
+  ``tensor_contractions``, ``linalg``, ``polynomial``, ``fft`` (complex results
+  as :class:`ComplexDualArray`, a pair of real dual arrays) -- the families named;
+  ``numeric`` -- convolution, ranges, grids, pad, ufunc.at and the rest;
+  ``_special_hook`` -- scipy.special ufuncs met at run time; ``_messages`` --
+  the TypeError for what is not supported;
 
 * structure operations (reshape, transpose, concatenate, stack, where, ...) apply
   the same NumPy operation to every component array, with axis arguments shifted
@@ -101,13 +104,15 @@ from dualcalc.arrays.seeding import (
 from dualcalc.arrays.elementwise import apply_rule
 # each namespace module registers its functions when imported
 from dualcalc.arrays import (  # noqa: F401
-    structure, reductions, nanfunctions, polynomial, tensor_contractions, linalg,
-    _special_hook, _messages)
+    structure, reductions, nanfunctions, statistics, numeric, polynomial, tensor_contractions,
+    linalg, fft, _special_hook, _messages)
+from dualcalc.arrays.fft import ComplexDualArray
 
 __all__ = [
     "DualArray", "HyperDualArray", "DualArrayHandle", "seed_chunks", "seed_dual",
     "seed_identity", "seed_identity_hyper", "seed_hvp", "is_banded", "default_chunk",
     "CHUNK_ELEMENTS", "SUPPORTED_FUNCTIONS", "SUPPORTED_UFUNCS", "value_of", "apply_rule",
+    "ComplexDualArray",
 ]
 
 

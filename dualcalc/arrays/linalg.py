@@ -136,8 +136,12 @@ def _det_second(A, A1, A2):
     M2 = Ut @ A2 @ V
     d1 = np.diagonal(M1, axis1=-2, axis2=-1)
     d2 = np.diagonal(M2, axis1=-2, axis2=-1)
-    r = (np.einsum("...ij,a...i,b...j->ab...", E, d1, d2)
-         - np.einsum("...ij,a...ij,b...ji->ab...", E, M1, M2))
+    if E.ndim == 2:          # one matrix: two matrix products (BLAS)
+        p, q = M1.shape[0], M2.shape[0]
+        r = d1 @ E @ d2.T - (M1 * E).reshape(p, -1) @ np.swapaxes(M2, -1, -2).reshape(q, -1).T
+    else:
+        r = (np.einsum("...ij,a...i,b...j->ab...", E, d1, d2, optimize=True)
+             - np.einsum("...ij,a...ij,b...ji->ab...", E, M1, M2, optimize=True))
     return sign * r
 
 
@@ -441,6 +445,19 @@ def _require_splitting_free(w, P, what):
             "perturb the matrix.".format(what))
 
 
+def _sandwich(L, dA, R):
+    """L @ dA @ R for dA with leading direction axes: on plain (n, n) L and R
+    two matrix products over all directions at once (BLAS) instead of one
+    small product per direction."""
+    if type(dA) is np.ndarray and type(L) is np.ndarray and type(R) is np.ndarray \
+            and L.ndim == 2 and R.ndim == 2 and dA.ndim == 3:
+        k, m, n = dA.shape
+        Y = (dA.reshape(k * m, n) @ R).reshape(k, m, R.shape[1])
+        Z = np.swapaxes(Y, 1, 2).reshape(-1, m) @ L.T
+        return np.swapaxes(Z.reshape(k, R.shape[1], L.shape[0]), 1, 2)
+    return L @ dA @ R
+
+
 def _sym_from(dA, lower):
     """The symmetric tangent that a routine reading one triangle sees."""
     n = value_of(dA).shape[-1]
@@ -454,7 +471,7 @@ def _eigh_rule(A, dA, UPLO="L"):
     dA is the symmetric matrix of the triangle that eigh reads."""
     dA = _sym_from(dA, UPLO.upper() == "L")
     w, V = np.linalg.eigh(A, UPLO)
-    P = _T(V) @ dA @ V
+    P = _sandwich(_T(V), dA, V)
     _require_distinct(w, "numpy.linalg.eigh (eigenvectors)")
     return (w, _diag_of(P)), (V, V @ (_gaps(w) * P))
 
@@ -464,7 +481,7 @@ def _eigvalsh_rule(A, dA, UPLO="L"):
     that do not split it)."""
     dA = _sym_from(dA, UPLO.upper() == "L")
     w, V = np.linalg.eigh(A, UPLO)
-    P = _T(V) @ dA @ V
+    P = _sandwich(_T(V), dA, V)
     _require_splitting_free(w, P, "numpy.linalg.eigvalsh")
     return ((w, _diag_of(P)),)
 
@@ -482,7 +499,7 @@ def _eig_rule(A, dA):
     then each column kept at unit length as NumPy returns it."""
     w, V = _real_eig(A, "numpy.linalg.eig")
     _require_distinct(w, "numpy.linalg.eig")
-    P = np.linalg.inv(V) @ dA @ V
+    P = _sandwich(np.linalg.inv(V), dA, V)
     dV = V @ (_gaps(w) * P)
     dV = dV - V * np.sum(V * dV, axis=-2)[..., None, :]
     return (w, _diag_of(P)), (V, dV)
@@ -492,7 +509,7 @@ def _eigvals_rule(A, dA):
     """eigvals (real distinct eigenvalues): dw = diag(V^-1 dA V)."""
     w, V = _real_eig(A, "numpy.linalg.eigvals")
     _require_distinct(w, "numpy.linalg.eigvals")
-    return ((w, _diag_of(np.linalg.inv(V) @ dA @ V)),)
+    return ((w, _diag_of(_sandwich(np.linalg.inv(V), dA, V))),)
 
 
 def _cholesky_rule(A, dA, upper=False):
@@ -505,7 +522,7 @@ def _cholesky_rule(A, dA, upper=False):
     L = np.linalg.cholesky(A)
     n = value_of(L).shape[-1]
     Li = np.linalg.inv(L)
-    X = Li @ dA @ _T(Li)
+    X = _sandwich(Li, dA, _T(Li))
     phi = np.tril(np.ones((n, n)), -1) + 0.5 * np.eye(n)
     return ((L, L @ (X * phi)),)
 
@@ -514,7 +531,7 @@ def _svd_parts(A, dA):
     m, n = value_of(A).shape[-2:]
     U, s, Vh = np.linalg.svd(A, full_matrices=False)
     V = _T(Vh)
-    P = _T(U) @ dA @ V
+    P = _sandwich(_T(U), dA, V)
     return U, s, V, P, m, n
 
 

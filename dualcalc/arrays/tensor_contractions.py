@@ -126,6 +126,23 @@ def _matmul_impl(a, b):
     return _multilinear(["...ij", "...jk"], "...ik", [a, b])
 
 
+def _eps_at(e, M):
+    """e (k, m, n) @ M (n, p) as one matrix product (BLAS) over all directions."""
+    if e.ndim == 3 and M.ndim == 2:
+        k, m, n = e.shape
+        return (np.ascontiguousarray(e).reshape(k * m, n) @ M).reshape(k, m, M.shape[1])
+    return np.matmul(e, M)
+
+
+def _at_eps(M, e):
+    """M (m, n) @ e (k, n, p) as one matrix product: (e^T M^T)^T."""
+    if e.ndim == 3 and M.ndim == 2:
+        k, n, p = e.shape
+        r = np.ascontiguousarray(np.swapaxes(e, 1, 2)).reshape(k * p, n) @ M.T
+        return np.swapaxes(r.reshape(k, p, M.shape[0]), 1, 2)
+    return np.matmul(M, e)
+
+
 def _matmul_fast(a, b, na, nb):
     """BLAS paths for a constant matrix meeting a DualArray (the common case of
     a model applied to dual parameters or inputs)."""
@@ -133,12 +150,12 @@ def _matmul_fast(a, b, na, nb):
     if ta is DualArray and tb is not DualArray and tb is not HyperDualArray and nb <= 2:
         bv = np.asarray(b, dtype=np.float64)
         return _make_dual(np.asarray(np.matmul(a.value, bv), dtype=np.float64),
-                          np.matmul(a.eps, bv), a.tag)
+                          _eps_at(a.eps, bv), a.tag)
     if tb is DualArray and ta is not DualArray and ta is not HyperDualArray and na <= 2:
         av = np.asarray(a, dtype=np.float64)
         if nb >= 2:
             return _make_dual(np.asarray(np.matmul(av, b.value), dtype=np.float64),
-                              np.matmul(av, b.eps), b.tag)
+                              _at_eps(av, b.eps), b.tag)
         # b is a vector: (k, n) tangents -> (k, m) = eps @ av.T
         return _make_dual(np.asarray(np.matmul(av, b.value), dtype=np.float64),
                           np.matmul(b.eps, av.T) if na == 2 else np.matmul(b.eps, av),
@@ -148,7 +165,7 @@ def _matmul_fast(a, b, na, nb):
             raise _ndirs_error({a.eps.shape[0], b.eps.shape[0]})
         v = np.matmul(a.value, b.value)
         if nb == 2:
-            e = np.matmul(a.eps, b.value) + np.matmul(a.value, b.eps)
+            e = _eps_at(a.eps, b.value) + _at_eps(a.value, b.eps)
         else:
             e = np.matmul(a.eps, b.value) + np.matmul(b.eps, a.value.T)
         return _make_dual(np.asarray(v, dtype=np.float64), e, a.tag)
