@@ -298,6 +298,10 @@ def _apply(rule, ufunc, inputs):
     y = ufunc(*values)
     if not duals:
         return y
+    if len(duals) == 1:
+        r = _apply_one(rule, ufunc, inputs, values, y, duals[0])
+        if r is not None:
+            return r
     scalar = all(type(inputs[i]) is Dual or type(inputs[i]) is HyperDual for i in duals) and \
         all(np.ndim(values[i]) == 0 for i in range(n))
     ops = {}
@@ -328,11 +332,7 @@ def _apply(rule, ufunc, inputs):
         d = [None if di is None else _nan_where(np.asarray(di, dtype=_F64), y) for di in d]
         if hyper:
             if rule.second is None:
-                raise TypeError(
-                    "dualcalc: {0} has no second derivative rule, so it cannot take a "
-                    "HyperDual or HyperDualArray (second derivatives); register one with "
-                    "dualcalc.register_ufunc(..., second_derivative=...)"
-                    .format(ufunc.__name__))
+                raise _no_second(ufunc)
             d2 = rule.second(*xs, y, tuple(d))
             d2 = [None if di is None else _nan_where(np.asarray(di, dtype=_F64), y)
                   for di in d2]
@@ -347,6 +347,58 @@ def _apply(rule, ufunc, inputs):
     k = e.shape[0]
     e = np.ascontiguousarray(np.broadcast_to(e, (k,) + y.shape))
     return _A.make_dual(y, e, proto.tag)
+
+
+def _apply_one(rule, ufunc, inputs, values, y, i):
+    """The common case of one dual input x (the others plain): y = g(x) with
+    g' the partial in x. Scalars in floats; dual arrays whose shape is the
+    result's through chain_unary (banded tangents stay banded). None when the
+    general path must decide (broadcasting to a larger shape)."""
+    x = inputs[i]
+    t = type(x)
+    n = len(inputs)
+    hyper = t is HyperDual or t is _HyperDualArray
+    if t is Dual or t is HyperDual:
+        if np.ndim(y) != 0:
+            return None
+        xs = [np.float64(v) if isinstance(v, float) else v for v in values]
+    elif np.shape(y) == x.value.shape:
+        xs = [np.asarray(v, dtype=_F64) if np.ndim(v) or not isinstance(v, (int, np.integer))
+              else v for v in values]
+    else:
+        return None
+    if hyper and rule.second is None:
+        raise _no_second(ufunc)
+    with np.errstate(all="ignore"):
+        d = rule.first(*xs, y)
+        if d[i] is None:
+            raise _not_differentiable(ufunc, i)
+        d1 = d[i]
+        d2 = rule.second(*xs, y, tuple(d))[_tri(i, i, n)] if hyper else None
+    if t is Dual:
+        yv = float(y)
+        e = x.eps
+        return Dual(yv, 0.0 if e == 0 else (math.nan if yv != yv else float(d1) * e), x.tag)
+    if t is HyperDual:
+        yv = float(y)
+        g1 = math.nan if yv != yv else float(d1)
+        g2 = math.nan if yv != yv else float(d2)
+        b, c, dd = x.eps1, x.eps2, x.eps1eps2
+        e12 = (0.0 if dd == 0 else g1 * dd) + (0.0 if b == 0 or c == 0 else g2 * (b * c))
+        return HyperDual(yv, 0.0 if b == 0 else g1 * b, 0.0 if c == 0 else g1 * c, e12,
+                         x.tag1, x.tag2)
+    y = np.asarray(y, dtype=_F64)
+    d1 = _nan_where(np.broadcast_to(np.asarray(d1, dtype=_F64), y.shape), y)
+    if hyper:
+        d2 = _nan_where(np.broadcast_to(np.asarray(d2, dtype=_F64), y.shape), y)
+    return _A.chain_unary(x, y, d1, d2)
+
+
+def _no_second(ufunc):
+    return TypeError(
+        "dualcalc: {0} has no second derivative rule, so it cannot take a HyperDual or "
+        "HyperDualArray (second derivatives); register one with "
+        "dualcalc.register_ufunc(..., second_derivative=...)".format(ufunc.__name__))
 
 
 def _nan_where(d, y):
@@ -603,7 +655,7 @@ def _polygamma_diff(sc, n, x, h):
     """psi_n(x + h) - psi_n(x); by Taylor's series in h where |h| <= |x|/100 and
     x > 0 (the plain difference cancels there)."""
     plain = (sc.psi(x + h) - sc.psi(x)) if n == 0 else \
-        (sc.polygamma(n, x + h) - sc.polygamma(n, x))
+        (_polygamma(sc, n, x + h) - _polygamma(sc, n, x))
     near = (x > 0) & (np.abs(h) <= 0.01 * np.abs(x))
     if np.any(near):
         xs = np.where(near, x, 1.0)
@@ -612,7 +664,7 @@ def _polygamma_diff(sc, n, x, h):
         term = np.ones_like(s)
         for k in range(1, 10):
             term = term * hs / k
-            s = s + term * sc.polygamma(n + k, xs)
+            s = s + term * _polygamma(sc, n + k, xs)
         plain = np.where(near, s, plain)
     return plain
 
@@ -622,8 +674,14 @@ def _b_gammaln(sc):
         return _pole_nan(x, _psi(sc, x))
 
     def d2(x, y, d):
-        return _pole_nan(x, sc.polygamma(1, x))
+        return _pole_nan(x, _polygamma(sc, 1, x))
     return d1, d2
+
+
+def _polygamma(sc, n, x):
+    """polygamma(n, x) for an integer n >= 1 as scipy computes it,
+    (-1)^(n+1) n! zeta(n+1, x), without scipy.polygamma's Python overhead."""
+    return (-1.0) ** (n + 1) * math.factorial(n) * sc._ufuncs._zeta(n + 1.0, x)
 
 
 def _pole_nan(x, d):
@@ -637,16 +695,16 @@ def _b_gamma(sc):
 
     def d2(x, y, d):
         p = _psi(sc, x)
-        return _pole_nan(x, y * (p * p + sc.polygamma(1, x)))
+        return _pole_nan(x, y * (p * p + _polygamma(sc, 1, x)))
     return d1, d2
 
 
 def _b_psi(sc):
     def d1(x, y):
-        return _pole_nan(x, sc.polygamma(1, x))
+        return _pole_nan(x, _polygamma(sc, 1, x))
 
     def d2(x, y, d):
-        return _pole_nan(x, sc.polygamma(2, x))
+        return _pole_nan(x, _polygamma(sc, 2, x))
     return d1, d2
 
 
@@ -670,7 +728,7 @@ def _beta_parts(sc, a, b):
     db = -_polygamma_diff(sc, 0, b, a)
     ta = -_polygamma_diff(sc, 1, a, b)
     tb = -_polygamma_diff(sc, 1, b, a)
-    return da, db, ta, tb, sc.polygamma(1, a + b)
+    return da, db, ta, tb, _polygamma(sc, 1, a + b)
 
 
 def _b_betaln(sc):
@@ -712,7 +770,7 @@ def _beta_mixed_small(sc, a, b, db, mixed):
     p = np.ones_like(t)
     for j in range(1, 10):
         p = p * an
-        t = t + p * sc.polygamma(j + 1, bn) * (j / math.factorial(j + 1))
+        t = t + p * _polygamma(sc, j + 1, bn) * (j / math.factorial(j + 1))
     return np.where(near, r * db - t, mixed)
 
 

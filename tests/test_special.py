@@ -554,3 +554,28 @@ def test_the_scipy_table_goes_through_register_ufunc():
         u = _ufunc("_zeta" if name == "zeta" else name)
         u(*([0.5] * (u.nin - 1) + [Dual(0.5, 1.0)]))
         assert u in dc.special._REGISTRY
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_banded_seeds_of_the_verbs_give_the_same_numbers(name):
+    # gradient/hessian seed identity tangents as bands, which the rules keep
+    # banded: the numbers must be those of the scalar types, and the
+    # off-diagonal Hessian exactly zero
+    u = _ufunc(name)
+    pts = np.array([p for p in UNARY[name][1] if np.isfinite(u(p))][:6])
+    g = dc.gradient(lambda v: np.sum(u(v)), pts)
+    H = dc.hessian(lambda v: np.sum(u(v)), pts)
+    for j, p in enumerate(pts):
+        h = u(HyperDual(p, 1.0, 1.0, 0.0))
+        assert g[j] == h.eps1 or (np.isnan(g[j]) and np.isnan(h.eps1)), (name, p)
+        assert H[j, j] == h.eps1eps2 or (np.isnan(H[j, j]) and np.isnan(h.eps1eps2)), (name, p)
+    off = ~np.eye(len(pts), dtype=bool)
+    assert np.all(H[off] == 0), name
+    J = dc.jacobian(u, pts)
+    np.testing.assert_array_equal(np.diag(J), g)
+    assert np.all(J[off] == 0)
+    from dualcalc._core import _arrays as A
+    assert A.is_banded(u(A.seed_identity(pts, 0, len(pts))))      # O(n), not O(n^2)
+    hb = u(A.seed_identity_hyper(pts, 0, len(pts), 0, len(pts)))
+    m = len(pts)
+    np.testing.assert_array_equal([hb.eps1eps2[j, j, j] for j in range(m)], np.diag(H))
