@@ -302,6 +302,10 @@ def _apply(rule, ufunc, inputs):
         r = _apply_one(rule, ufunc, inputs, values, y, duals[0])
         if r is not None:
             return r
+    else:
+        r = _apply_first_order_arrays(rule, ufunc, inputs, values, y, duals)
+        if r is not None:
+            return r
     scalar = all(type(inputs[i]) is Dual or type(inputs[i]) is HyperDual for i in duals) and \
         all(np.ndim(values[i]) == 0 for i in range(n))
     ops = {}
@@ -392,6 +396,34 @@ def _apply_one(rule, ufunc, inputs, values, y, i):
     if hyper:
         d2 = _nan_where(np.broadcast_to(np.asarray(d2, dtype=_F64), y.shape), y)
     return _A.chain_unary(x, y, d1, d2)
+
+
+def _apply_first_order_arrays(rule, ufunc, inputs, values, y, duals):
+    """Several DualArray inputs of one tag and of the result's shape: the sum of
+    the per-input chain rules, through the array layer's + (banded tangents
+    stay banded). None when the general path must decide."""
+    shape = np.shape(y)
+    tag = None
+    for i in duals:
+        x = inputs[i]
+        if type(x) is not _DualArray or x.value.shape != shape or (tag is not None
+                                                                    and x.tag != tag):
+            return None
+        tag = x.tag
+    xs = [np.asarray(v, dtype=_F64) if np.ndim(v) or not isinstance(v, (int, np.integer))
+          else v for v in values]
+    with np.errstate(all="ignore"):
+        d = rule.first(*xs, y)
+    y = np.asarray(y, dtype=_F64)
+    total = None
+    for i in duals:
+        if d[i] is None:
+            raise _not_differentiable(ufunc, i)
+        gi = _nan_where(np.broadcast_to(np.asarray(d[i], dtype=_F64), shape), y)
+        term = _A.chain_unary(inputs[i], y if total is None else np.zeros(shape), gi)
+        total = term if total is None else total + term
+    np.copyto(total.value, y)          # y + 0.0 would turn a -0.0 value into 0.0
+    return total
 
 
 def _no_second(ufunc):

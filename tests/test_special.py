@@ -579,3 +579,23 @@ def test_banded_seeds_of_the_verbs_give_the_same_numbers(name):
     hb = u(A.seed_identity_hyper(pts, 0, len(pts), 0, len(pts)))
     m = len(pts)
     np.testing.assert_array_equal([hb.eps1eps2[j, j, j] for j in range(m)], np.diag(H))
+
+
+@pytest.mark.parametrize("name", sorted(n for n in BINARY if BINARY[n][2] == (0, 1)))
+def test_two_dual_arrays_of_one_tag_stay_banded(name):
+    # f(v, reversed v) elementwise under identity seeds: tangent of element i
+    # is f_x(i) e_i + f_y(i) e_(n-1-i), the numbers of the scalar HyperDual pair
+    from dualcalc._core import _arrays as A
+    u = _ufunc(name)
+    a = np.array([p[0] for p in BINARY[name][1]])
+    b = np.array([p[1] for p in BINARY[name][1]])
+    m = len(a)
+    xa = A.seed_identity(np.concatenate([a, b]), 0, 2 * m)
+    r = u(xa[:m], xa[m:])
+    assert A.is_banded(r)
+    for j in range(m):
+        h = u(HyperDual(a[j], 1.0, 0.0, 0.0), HyperDual(b[j], 0.0, 1.0, 0.0))
+        assert r.value[j] == h.value
+        assert r.eps[j, j] == h.eps1 and r.eps[m + j, j] == h.eps2, (name, j)
+        others = np.delete(r.eps[:, j], [j, m + j])
+        assert np.all(others == 0)
