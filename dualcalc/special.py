@@ -23,8 +23,18 @@ Design: three layers, top to bottom.
    the first time a dual number meets it, through ``register_ufunc`` like any
    user rule.
 
-Python functions of scipy.special (``polygamma``, ``zeta``, ``logsumexp``,
-``softmax``) are differentiated through the ufuncs they call.
+Arrays: a rule computes g' (and g'') on the values and
+``_arrays.chain_unary`` applies it to the tangents in the array layer, so the
+verbs' identity seeds stay banded (O(n) for a gradient), also for two dual
+array arguments of one tag (the per-argument terms are added with the array
+layer's +). Other mixtures (different tags, HyperDualArrays in two
+arguments, broadcasting to a larger shape) use dense tangents.
+
+Python functions of scipy.special are differentiated through the ufuncs they
+call: ``scipy.special.zeta(s, q)`` works (it calls the ufunc ``_zeta``);
+``polygamma``, ``logsumexp``, ``softmax`` and ``log_softmax`` first call
+``np.asarray`` on their input, so they work only as far as that conversion
+keeps dual numbers.
 """
 import math
 import sys

@@ -599,3 +599,20 @@ def test_two_dual_arrays_of_one_tag_stay_banded(name):
         assert r.eps[j, j] == h.eps1 and r.eps[m + j, j] == h.eps2, (name, j)
         others = np.delete(r.eps[:, j], [j, m + j])
         assert np.all(others == 0)
+
+
+def test_a_dual_array_broadcast_to_a_larger_result():
+    # the dual operand (3,) against a plain (2, 3): the general path pads the
+    # direction axes; each element equals the scalar types' numbers
+    a = np.array([0.5, 1.5, 4.0])
+    b = np.array([[0.25], [3.0]]) * np.ones((2, 3))
+    r = sc.betaln(DualArray(a, np.eye(3)), b)
+    h = sc.betaln(HyperDualArray(a, np.eye(3), np.eye(3), np.zeros((3, 3, 3))), b)
+    assert r.eps.shape == (3, 2, 3) and h.eps1eps2.shape == (3, 3, 2, 3)
+    for i in range(2):
+        for j in range(3):
+            s = sc.betaln(HyperDual(a[j], 1.0, 1.0, 0.0), b[i, j])
+            assert r.value[i, j] == s.value == h.value[i, j]
+            assert r.eps[j, i, j] == s.eps1 == h.eps1[j, i, j]
+            assert h.eps1eps2[j, j, i, j] == s.eps1eps2
+            assert np.all(np.delete(r.eps[:, i, j], j) == 0)
