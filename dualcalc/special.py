@@ -211,17 +211,22 @@ def _late_register(ufunc):
     """Register a scipy.special ufunc of the table below when first met
     (called by the array and scalar layers for ufuncs they do not know)."""
     special = sys.modules.get("scipy.special")
-    if special is None:
-        return False
+    if special is None or ufunc in _REGISTRY:
+        return False        # (registered: a method such as .outer is what is missing)
     name = getattr(ufunc, "__name__", "")
-    build = _SCIPY.get(name)
-    if build is None:
-        return False
     mine = getattr(special, name, None)
     if mine is not ufunc:
         mine = getattr(getattr(special, "_ufuncs", None), name, None)
         if mine is not ufunc:
             return False
+    build = _SCIPY.get(name)
+    if build is None:
+        raise TypeError(
+            "dualcalc: scipy.special.{0} has no derivative rule in dualcalc, so it cannot "
+            "carry a derivative. Give it one with dualcalc.register_ufunc(scipy.special.{0}, "
+            "derivative=..., second_derivative=...) (the built-in ones are listed in "
+            "dualcalc.special.SCIPY_SPECIAL_UFUNCS), or apply it to .value if you want the "
+            "plain numbers.".format(name))
     rule = build(special)
     if ufunc.nin == 1:
         register_ufunc(ufunc, derivative=rule[0], second_derivative=rule[1])

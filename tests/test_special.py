@@ -488,8 +488,11 @@ def test_register_ufunc_gives_a_new_ufunc_rules_on_all_four_types():
     # README or the doctests, which use ellipk and ellipe)
     u = sc.ellipkm1
     assert "ellipkm1" not in dc.special.registered_ufuncs()
-    with pytest.raises(TypeError, match="ellipkm1"):
-        u(Dual(0.3, 1.0))
+    for x in (Dual(0.3, 1.0), HyperDual(0.3, 1.0, 1.0, 0.0),
+              DualArray(np.array([0.3]), np.ones((1, 1)))):
+        with pytest.raises(TypeError, match=r"scipy\.special\.ellipkm1 has no derivative rule"
+                                            r".*dualcalc\.register_ufunc"):
+            u(x)
     d1, d2 = _ellipk_rules()
     dp1 = lambda p, y: -d1(1 - p, y)                   # noqa: E731
     dp2 = lambda p, y, d: d2(1 - p, y, -d)             # noqa: E731
@@ -616,3 +619,14 @@ def test_a_dual_array_broadcast_to_a_larger_result():
             assert r.eps[j, i, j] == s.eps1 == h.eps1[j, i, j]
             assert h.eps1eps2[j, j, i, j] == s.eps1eps2
             assert np.all(np.delete(r.eps[:, i, j], j) == 0)
+
+
+def test_ufunc_methods_other_than_a_call_are_refused_clearly():
+    x = DualArray(np.array([0.3, 0.5]), np.eye(2))
+    sc.xlogy(x, x)                                   # registered
+    with pytest.raises(TypeError, match="xlogy.outer"):
+        sc.xlogy.outer(x, x)
+    with pytest.raises(TypeError, match="xlogy.reduce"):
+        sc.xlogy.reduce(x)
+    with pytest.raises(TypeError, match="xlogy.outer"):
+        sc.xlogy.outer(Dual(0.3, 1.0), Dual(0.5, 0.0))
