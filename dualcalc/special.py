@@ -689,6 +689,10 @@ def _psi(sc, x):
     """digamma; for x < 0 by reflection, psi(x) = psi(1 - x) - pi cot(pi x), with
     cot(pi x) = cot(pi (x - round(x))) exact near the poles (scipy's psi loses
     digits there: 6e-9 relative at -3 + 2**-30)."""
+    if type(x) is np.float64:           # a Dual's value: skip the array machinery
+        if x >= 0 or x != x:
+            return sc.psi(x)
+        return sc.psi(1.0 - x) - np.pi / np.tan(np.pi * (x - np.round(x)))
     neg = x < 0
     r = sc.psi(x)
     if np.any(neg):
@@ -733,6 +737,8 @@ def _polygamma(sc, n, x):
 
 def _pole_nan(x, d):
     """nan at the poles 0, -1, -2, ... of gamma (no derivative there)."""
+    if type(x) is np.float64:
+        return np.nan if (x <= 0 and x == math.floor(x)) else d
     return np.where((x <= 0) & (x == np.floor(x)), np.nan, d)
 
 
