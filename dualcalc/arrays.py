@@ -87,7 +87,6 @@ need about 8 GB).
 import functools
 import operator
 import string
-import sys
 
 import numpy as np
 
