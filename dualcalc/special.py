@@ -542,10 +542,6 @@ _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
 
-def _where0(x, at0, other):
-    return np.where(x == 0, at0, other)
-
-
 # -- erfcx' = 2x erfcx(x) - 2/sqrt(pi) and erfcx'' = 2 erfcx + 2x erfcx' cancel
 #    for large x. There the Laplace continued fraction
 #    sqrt(pi) erfcx(x) = 1/(x + a1 C1), C_k = 1/(x + a_{k+1} C_{k+1}), a_j = j/2,
@@ -1044,9 +1040,8 @@ def _ie_big(x, coeffs):
     return s / np.sqrt(2.0 * np.pi * x)
 
 
-# Below _IE_BIG: the scaled derivatives from the integral
-# e^-x I_nu^(m)(x) e^... : d^m/dx^m [e^-x I_nu(x)] = (1/pi) int_0^pi e^(-x(1 - cos t))
-# cos(nu t) (cos t - 1)^m dt (x >= 0), summed by the midpoint rule, which converges
+# Below _IE_BIG: the scaled derivatives from the integral (x >= 0)
+# d^m/dx^m [e^-x I_nu(x)] = (1/pi) int_0^pi e^(-x(1 - cos t)) cos(nu t) (cos t - 1)^m dt, summed by the midpoint rule, which converges
 # geometrically for this smooth periodic integrand (error ~ I_N(x) e^-x, N = 96 nodes:
 # below 1e-40 for x < 20) and has no cancellation.
 _IE_NODES = 96
