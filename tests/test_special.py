@@ -630,3 +630,14 @@ def test_ufunc_methods_other_than_a_call_are_refused_clearly():
         sc.xlogy.reduce(x)
     with pytest.raises(TypeError, match="xlogy.outer"):
         sc.xlogy.outer(Dual(0.3, 1.0), Dual(0.5, 0.0))
+
+
+def test_hvp_seed_through_one_and_two_argument_rules():
+    # dc.hvp seeds eps2 as one summed direction (a different band layout)
+    x = np.array([0.5, 1.5, 2.5, 7.0])
+    v = np.array([1.0, -2.0, 0.5, 3.0])
+    got = dc.hvp(lambda t: np.sum(sc.gammaln(t)), x, v)
+    for j in range(4):
+        _close(got[j], mp.psi(1, mp.mpf(x[j])) * v[j], RTOL, ("hvp gammaln", j))
+    f = lambda t: np.sum(sc.betaln(t, t[::-1]))       # noqa: E731
+    np.testing.assert_allclose(dc.hvp(f, x, v), dc.hessian(f, x) @ v, rtol=1e-14)
