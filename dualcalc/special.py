@@ -23,8 +23,18 @@ Design: three layers, top to bottom.
    the first time a dual number meets it, through ``register_ufunc`` like any
    user rule.
 
-Python functions of scipy.special (``polygamma``, ``zeta``, ``logsumexp``,
-``softmax``) are differentiated through the ufuncs they call.
+Arrays: a rule computes g' (and g'') on the values and
+``_arrays.chain_unary`` applies it to the tangents in the array layer, so the
+verbs' identity seeds stay banded (O(n) for a gradient), also for two dual
+array arguments of one tag (the per-argument terms are added with the array
+layer's +). Other mixtures (different tags, HyperDualArrays in two
+arguments, broadcasting to a larger shape) use dense tangents.
+
+Python functions of scipy.special are differentiated through the ufuncs they
+call: ``scipy.special.zeta(s, q)`` works (it calls the ufunc ``_zeta``);
+``polygamma``, ``logsumexp``, ``softmax`` and ``log_softmax`` first call
+``np.asarray`` on their input, so they work only as far as that conversion
+keeps dual numbers.
 """
 import math
 import sys
@@ -202,17 +212,22 @@ def _late_register(ufunc):
     """Register a scipy.special ufunc of the table below when first met
     (called by the array and scalar layers for ufuncs they do not know)."""
     special = sys.modules.get("scipy.special")
-    if special is None:
-        return False
+    if special is None or ufunc in _REGISTRY:
+        return False        # (registered: a method such as .outer is what is missing)
     name = getattr(ufunc, "__name__", "")
-    build = _SCIPY.get(name)
-    if build is None:
-        return False
     mine = getattr(special, name, None)
     if mine is not ufunc:
         mine = getattr(getattr(special, "_ufuncs", None), name, None)
         if mine is not ufunc:
             return False
+    build = _SCIPY.get(name)
+    if build is None:
+        raise TypeError(
+            "dualcalc: scipy.special.{0} has no derivative rule in dualcalc, so it cannot "
+            "carry a derivative. Give it one with dualcalc.register_ufunc(scipy.special.{0}, "
+            "derivative=..., second_derivative=...) (the built-in ones are listed in "
+            "dualcalc.special.SCIPY_SPECIAL_UFUNCS), or apply it to .value if you want the "
+            "plain numbers.".format(name))
     rule = build(special)
     if ufunc.nin == 1:
         register_ufunc(ufunc, derivative=rule[0], second_derivative=rule[1])
@@ -299,6 +314,14 @@ def _apply(rule, ufunc, inputs):
     y = ufunc(*values)
     if not duals:
         return y
+    if len(duals) == 1:
+        r = _apply_one(rule, ufunc, inputs, values, y, duals[0])
+        if r is not None:
+            return r
+    else:
+        r = _apply_first_order_arrays(rule, ufunc, inputs, values, y, duals)
+        if r is not None:
+            return r
     scalar = all(type(inputs[i]) is Dual or type(inputs[i]) is HyperDual for i in duals) and \
         all(np.ndim(values[i]) == 0 for i in range(n))
     ops = {}
@@ -329,11 +352,7 @@ def _apply(rule, ufunc, inputs):
         d = [None if di is None else _nan_where(np.asarray(di, dtype=_F64), y) for di in d]
         if hyper:
             if rule.second is None:
-                raise TypeError(
-                    "dualcalc: {0} has no second derivative rule, so it cannot take a "
-                    "HyperDual or HyperDualArray (second derivatives); register one with "
-                    "dualcalc.register_ufunc(..., second_derivative=...)"
-                    .format(ufunc.__name__))
+                raise _no_second(ufunc)
             d2 = rule.second(*xs, y, tuple(d))
             d2 = [None if di is None else _nan_where(np.asarray(di, dtype=_F64), y)
                   for di in d2]
@@ -348,6 +367,86 @@ def _apply(rule, ufunc, inputs):
     k = e.shape[0]
     e = np.ascontiguousarray(np.broadcast_to(e, (k,) + y.shape))
     return _A.make_dual(y, e, proto.tag)
+
+
+def _apply_one(rule, ufunc, inputs, values, y, i):
+    """The common case of one dual input x (the others plain): y = g(x) with
+    g' the partial in x. Scalars in floats; dual arrays whose shape is the
+    result's through chain_unary (banded tangents stay banded). None when the
+    general path must decide (broadcasting to a larger shape)."""
+    x = inputs[i]
+    t = type(x)
+    n = len(inputs)
+    hyper = t is HyperDual or t is _HyperDualArray
+    if t is Dual or t is HyperDual:
+        if np.ndim(y) != 0:
+            return None
+        xs = [np.float64(v) if isinstance(v, float) else v for v in values]
+    elif np.shape(y) == x.value.shape:
+        xs = [np.asarray(v, dtype=_F64) if np.ndim(v) or not isinstance(v, (int, np.integer))
+              else v for v in values]
+    else:
+        return None
+    if hyper and rule.second is None:
+        raise _no_second(ufunc)
+    with np.errstate(all="ignore"):
+        d = rule.first(*xs, y)
+        if d[i] is None:
+            raise _not_differentiable(ufunc, i)
+        d1 = d[i]
+        d2 = rule.second(*xs, y, tuple(d))[_tri(i, i, n)] if hyper else None
+    if t is Dual:
+        yv = float(y)
+        e = x.eps
+        return Dual(yv, 0.0 if e == 0 else (math.nan if yv != yv else float(d1) * e), x.tag)
+    if t is HyperDual:
+        yv = float(y)
+        g1 = math.nan if yv != yv else float(d1)
+        g2 = math.nan if yv != yv else float(d2)
+        b, c, dd = x.eps1, x.eps2, x.eps1eps2
+        e12 = (0.0 if dd == 0 else g1 * dd) + (0.0 if b == 0 or c == 0 else g2 * (b * c))
+        return HyperDual(yv, 0.0 if b == 0 else g1 * b, 0.0 if c == 0 else g1 * c, e12,
+                         x.tag1, x.tag2)
+    y = np.asarray(y, dtype=_F64)
+    d1 = _nan_where(np.broadcast_to(np.asarray(d1, dtype=_F64), y.shape), y)
+    if hyper:
+        d2 = _nan_where(np.broadcast_to(np.asarray(d2, dtype=_F64), y.shape), y)
+    return _A.chain_unary(x, y, d1, d2)
+
+
+def _apply_first_order_arrays(rule, ufunc, inputs, values, y, duals):
+    """Several DualArray inputs of one tag and of the result's shape: the sum of
+    the per-input chain rules, through the array layer's + (banded tangents
+    stay banded). None when the general path must decide."""
+    shape = np.shape(y)
+    tag = None
+    for i in duals:
+        x = inputs[i]
+        if type(x) is not _DualArray or x.value.shape != shape or (tag is not None
+                                                                    and x.tag != tag):
+            return None
+        tag = x.tag
+    xs = [np.asarray(v, dtype=_F64) if np.ndim(v) or not isinstance(v, (int, np.integer))
+          else v for v in values]
+    with np.errstate(all="ignore"):
+        d = rule.first(*xs, y)
+    y = np.asarray(y, dtype=_F64)
+    total = None
+    for i in duals:
+        if d[i] is None:
+            raise _not_differentiable(ufunc, i)
+        gi = _nan_where(np.broadcast_to(np.asarray(d[i], dtype=_F64), shape), y)
+        term = _A.chain_unary(inputs[i], y if total is None else np.zeros(shape), gi)
+        total = term if total is None else total + term
+    np.copyto(total.value, y)          # y + 0.0 would turn a -0.0 value into 0.0
+    return total
+
+
+def _no_second(ufunc):
+    return TypeError(
+        "dualcalc: {0} has no second derivative rule, so it cannot take a HyperDual or "
+        "HyperDualArray (second derivatives); register one with "
+        "dualcalc.register_ufunc(..., second_derivative=...)".format(ufunc.__name__))
 
 
 def _nan_where(d, y):
@@ -458,10 +557,6 @@ _SQRT_2PI = math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
-
-
-def _where0(x, at0, other):
-    return np.where(x == 0, at0, other)
 
 
 # -- erfcx' = 2x erfcx(x) - 2/sqrt(pi) and erfcx'' = 2 erfcx + 2x erfcx' cancel
@@ -607,6 +702,10 @@ def _psi(sc, x):
     """digamma; for x < 0 by reflection, psi(x) = psi(1 - x) - pi cot(pi x), with
     cot(pi x) = cot(pi (x - round(x))) exact near the poles (scipy's psi loses
     digits there: 6e-9 relative at -3 + 2**-30)."""
+    if type(x) is np.float64:           # a Dual's value: skip the array machinery
+        if x >= 0 or x != x:
+            return sc.psi(x)
+        return sc.psi(1.0 - x) - np.pi / np.tan(np.pi * (x - np.round(x)))
     neg = x < 0
     r = sc.psi(x)
     if np.any(neg):
@@ -620,7 +719,7 @@ def _polygamma_diff(sc, n, x, h):
     """psi_n(x + h) - psi_n(x); by Taylor's series in h where |h| <= |x|/100 and
     x > 0 (the plain difference cancels there)."""
     plain = (sc.psi(x + h) - sc.psi(x)) if n == 0 else \
-        (sc.polygamma(n, x + h) - sc.polygamma(n, x))
+        (_polygamma(sc, n, x + h) - _polygamma(sc, n, x))
     near = (x > 0) & (np.abs(h) <= 0.01 * np.abs(x))
     if np.any(near):
         xs = np.where(near, x, 1.0)
@@ -629,7 +728,7 @@ def _polygamma_diff(sc, n, x, h):
         term = np.ones_like(s)
         for k in range(1, 10):
             term = term * hs / k
-            s = s + term * sc.polygamma(n + k, xs)
+            s = s + term * _polygamma(sc, n + k, xs)
         plain = np.where(near, s, plain)
     return plain
 
@@ -639,12 +738,20 @@ def _b_gammaln(sc):
         return _pole_nan(x, _psi(sc, x))
 
     def d2(x, y, d):
-        return _pole_nan(x, sc.polygamma(1, x))
+        return _pole_nan(x, _polygamma(sc, 1, x))
     return d1, d2
+
+
+def _polygamma(sc, n, x):
+    """polygamma(n, x) for an integer n >= 1 as scipy computes it,
+    (-1)^(n+1) n! zeta(n+1, x), without scipy.polygamma's Python overhead."""
+    return (-1.0) ** (n + 1) * math.factorial(n) * sc._ufuncs._zeta(n + 1.0, x)
 
 
 def _pole_nan(x, d):
     """nan at the poles 0, -1, -2, ... of gamma (no derivative there)."""
+    if type(x) is np.float64:
+        return np.nan if (x <= 0 and x == math.floor(x)) else d
     return np.where((x <= 0) & (x == np.floor(x)), np.nan, d)
 
 
@@ -654,16 +761,16 @@ def _b_gamma(sc):
 
     def d2(x, y, d):
         p = _psi(sc, x)
-        return _pole_nan(x, y * (p * p + sc.polygamma(1, x)))
+        return _pole_nan(x, y * (p * p + _polygamma(sc, 1, x)))
     return d1, d2
 
 
 def _b_psi(sc):
     def d1(x, y):
-        return _pole_nan(x, sc.polygamma(1, x))
+        return _pole_nan(x, _polygamma(sc, 1, x))
 
     def d2(x, y, d):
-        return _pole_nan(x, sc.polygamma(2, x))
+        return _pole_nan(x, _polygamma(sc, 2, x))
     return d1, d2
 
 
@@ -687,7 +794,7 @@ def _beta_parts(sc, a, b):
     db = -_polygamma_diff(sc, 0, b, a)
     ta = -_polygamma_diff(sc, 1, a, b)
     tb = -_polygamma_diff(sc, 1, b, a)
-    return da, db, ta, tb, sc.polygamma(1, a + b)
+    return da, db, ta, tb, _polygamma(sc, 1, a + b)
 
 
 def _b_betaln(sc):
@@ -729,7 +836,7 @@ def _beta_mixed_small(sc, a, b, db, mixed):
     p = np.ones_like(t)
     for j in range(1, 10):
         p = p * an
-        t = t + p * sc.polygamma(j + 1, bn) * (j / math.factorial(j + 1))
+        t = t + p * _polygamma(sc, j + 1, bn) * (j / math.factorial(j + 1))
     return np.where(near, r * db - t, mixed)
 
 
@@ -950,9 +1057,8 @@ def _ie_big(x, coeffs):
     return s / np.sqrt(2.0 * np.pi * x)
 
 
-# Below _IE_BIG: the scaled derivatives from the integral
-# e^-x I_nu^(m)(x) e^... : d^m/dx^m [e^-x I_nu(x)] = (1/pi) int_0^pi e^(-x(1 - cos t))
-# cos(nu t) (cos t - 1)^m dt (x >= 0), summed by the midpoint rule, which converges
+# Below _IE_BIG: the scaled derivatives from the integral (x >= 0)
+# d^m/dx^m [e^-x I_nu(x)] = (1/pi) int_0^pi e^(-x(1 - cos t)) cos(nu t) (cos t - 1)^m dt, summed by the midpoint rule, which converges
 # geometrically for this smooth periodic integrand (error ~ I_N(x) e^-x, N = 96 nodes:
 # below 1e-40 for x < 20) and has no cancellation.
 _IE_NODES = 96

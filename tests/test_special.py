@@ -488,8 +488,11 @@ def test_register_ufunc_gives_a_new_ufunc_rules_on_all_four_types():
     # README or the doctests, which use ellipk and ellipe)
     u = sc.ellipkm1
     assert "ellipkm1" not in dc.special.registered_ufuncs()
-    with pytest.raises(TypeError, match="ellipkm1"):
-        u(Dual(0.3, 1.0))
+    for x in (Dual(0.3, 1.0), HyperDual(0.3, 1.0, 1.0, 0.0),
+              DualArray(np.array([0.3]), np.ones((1, 1)))):
+        with pytest.raises(TypeError, match=r"scipy\.special\.ellipkm1 has no derivative rule"
+                                            r".*dualcalc\.register_ufunc"):
+            u(x)
     d1, d2 = _ellipk_rules()
     dp1 = lambda p, y: -d1(1 - p, y)                   # noqa: E731
     dp2 = lambda p, y, d: d2(1 - p, y, -d)             # noqa: E731
@@ -554,3 +557,87 @@ def test_the_scipy_table_goes_through_register_ufunc():
         u = _ufunc("_zeta" if name == "zeta" else name)
         u(*([0.5] * (u.nin - 1) + [Dual(0.5, 1.0)]))
         assert u in dc.special._REGISTRY
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_banded_seeds_of_the_verbs_give_the_same_numbers(name):
+    # gradient/hessian seed identity tangents as bands, which the rules keep
+    # banded: the numbers must be those of the scalar types, and the
+    # off-diagonal Hessian exactly zero
+    u = _ufunc(name)
+    pts = np.array([p for p in UNARY[name][1] if np.isfinite(u(p))][:6])
+    g = dc.gradient(lambda v: np.sum(u(v)), pts)
+    H = dc.hessian(lambda v: np.sum(u(v)), pts)
+    for j, p in enumerate(pts):
+        h = u(HyperDual(p, 1.0, 1.0, 0.0))
+        assert g[j] == h.eps1 or (np.isnan(g[j]) and np.isnan(h.eps1)), (name, p)
+        assert H[j, j] == h.eps1eps2 or (np.isnan(H[j, j]) and np.isnan(h.eps1eps2)), (name, p)
+    off = ~np.eye(len(pts), dtype=bool)
+    assert np.all(H[off] == 0), name
+    J = dc.jacobian(u, pts)
+    np.testing.assert_array_equal(np.diag(J), g)
+    assert np.all(J[off] == 0)
+    from dualcalc._core import _arrays as A
+    assert A.is_banded(u(A.seed_identity(pts, 0, len(pts))))      # O(n), not O(n^2)
+    hb = u(A.seed_identity_hyper(pts, 0, len(pts), 0, len(pts)))
+    m = len(pts)
+    np.testing.assert_array_equal([hb.eps1eps2[j, j, j] for j in range(m)], np.diag(H))
+
+
+@pytest.mark.parametrize("name", sorted(n for n in BINARY if BINARY[n][2] == (0, 1)))
+def test_two_dual_arrays_of_one_tag_stay_banded(name):
+    # f(v, reversed v) elementwise under identity seeds: tangent of element i
+    # is f_x(i) e_i + f_y(i) e_(n-1-i), the numbers of the scalar HyperDual pair
+    from dualcalc._core import _arrays as A
+    u = _ufunc(name)
+    a = np.array([p[0] for p in BINARY[name][1]])
+    b = np.array([p[1] for p in BINARY[name][1]])
+    m = len(a)
+    xa = A.seed_identity(np.concatenate([a, b]), 0, 2 * m)
+    r = u(xa[:m], xa[m:])
+    assert A.is_banded(r)
+    for j in range(m):
+        h = u(HyperDual(a[j], 1.0, 0.0, 0.0), HyperDual(b[j], 0.0, 1.0, 0.0))
+        assert r.value[j] == h.value
+        assert r.eps[j, j] == h.eps1 and r.eps[m + j, j] == h.eps2, (name, j)
+        others = np.delete(r.eps[:, j], [j, m + j])
+        assert np.all(others == 0)
+
+
+def test_a_dual_array_broadcast_to_a_larger_result():
+    # the dual operand (3,) against a plain (2, 3): the general path pads the
+    # direction axes; each element equals the scalar types' numbers
+    a = np.array([0.5, 1.5, 4.0])
+    b = np.array([[0.25], [3.0]]) * np.ones((2, 3))
+    r = sc.betaln(DualArray(a, np.eye(3)), b)
+    h = sc.betaln(HyperDualArray(a, np.eye(3), np.eye(3), np.zeros((3, 3, 3))), b)
+    assert r.eps.shape == (3, 2, 3) and h.eps1eps2.shape == (3, 3, 2, 3)
+    for i in range(2):
+        for j in range(3):
+            s = sc.betaln(HyperDual(a[j], 1.0, 1.0, 0.0), b[i, j])
+            assert r.value[i, j] == s.value == h.value[i, j]
+            assert r.eps[j, i, j] == s.eps1 == h.eps1[j, i, j]
+            assert h.eps1eps2[j, j, i, j] == s.eps1eps2
+            assert np.all(np.delete(r.eps[:, i, j], j) == 0)
+
+
+def test_ufunc_methods_other_than_a_call_are_refused_clearly():
+    x = DualArray(np.array([0.3, 0.5]), np.eye(2))
+    sc.xlogy(x, x)                                   # registered
+    with pytest.raises(TypeError, match="xlogy.outer"):
+        sc.xlogy.outer(x, x)
+    with pytest.raises(TypeError, match="xlogy.reduce"):
+        sc.xlogy.reduce(x)
+    with pytest.raises(TypeError, match="xlogy.outer"):
+        sc.xlogy.outer(Dual(0.3, 1.0), Dual(0.5, 0.0))
+
+
+def test_hvp_seed_through_one_and_two_argument_rules():
+    # dc.hvp seeds eps2 as one summed direction (a different band layout)
+    x = np.array([0.5, 1.5, 2.5, 7.0])
+    v = np.array([1.0, -2.0, 0.5, 3.0])
+    got = dc.hvp(lambda t: np.sum(sc.gammaln(t)), x, v)
+    for j in range(4):
+        _close(got[j], mp.psi(1, mp.mpf(x[j])) * v[j], RTOL, ("hvp gammaln", j))
+    f = lambda t: np.sum(sc.betaln(t, t[::-1]))       # noqa: E731
+    np.testing.assert_allclose(dc.hvp(f, x, v), dc.hessian(f, x) @ v, rtol=1e-14)

@@ -3363,3 +3363,65 @@ cdef str _str(object x):
 
 
 _install_methods()
+
+
+# ================================================================ chain rule from given derivatives
+# For rules computed outside the rule table (dualcalc.special, register_ufunc):
+# the caller evaluates g, g' (and g'') on the value; this applies the chain rule
+# to the tangents, keeping banded tangents banded (so identity seeds stay O(n)).
+cdef object _scaled(object t, object g):
+    """g * t, exactly 0 where t is exactly 0 (whatever g is)."""
+    with np.errstate(all="ignore"):
+        r = t * g
+    zero = (t == 0)
+    if zero.any():
+        r[zero] = 0.0
+    return r
+
+
+def chain_unary(x, value, d1, d2=None):
+    """The dual array g(x) from value = g(x.value), d1 = g'(x.value) and, for a
+    HyperDualArray, d2 = g''(x.value) (arrays of x's value shape): tangents
+    g'·t, and g'·e12 + g''·e1⊗e2; a zero tangent stays exactly zero; banded
+    tangents stay banded."""
+    cdef DualArray d
+    cdef HyperDualArray h
+    cdef HyperBandStore hs
+    cdef BandStore s
+    cdef Py_ssize_t N
+    value = _contig(_as_f64(value))
+    g1 = _contig(_as_f64(d1)).reshape(-1)
+    if type(x) is DualArray:
+        d = <DualArray>x
+        N = cnp.PyArray_SIZE(d.value)
+        if _banded(d):
+            s = d._store
+            band = s.band[:, d._start:d._start + N]
+            return new_band_array(value, new_store(_contig(_scaled(band, g1)),
+                                                   s.off + d._start, d._k), 0, d.tag)
+        e = dense_eps(d)
+        return new_dual_array(value, _contig(_scaled(e, g1.reshape(_shape(d.value)))), d.tag)
+    if type(x) is HyperDualArray:
+        h = <HyperDualArray>x
+        if d2 is None:
+            raise TypeError("chain_unary: a HyperDualArray needs the second derivative")
+        g2 = _contig(_as_f64(d2)).reshape(-1)
+        N = cnp.PyArray_SIZE(h.value)
+        if _hbanded(h):
+            hs = h._hstore
+            b1 = hs.band1[:, h._start:h._start + N]
+            b2 = hs.band2[:, h._start:h._start + N]
+            b12 = hs.band12[:, :, h._start:h._start + N]
+            o12 = _scaled(b12, g1) + _scaled(b1[:, None, :] * b2[None, :, :], g2)
+            return new_hband_array(value, new_hstore(
+                _contig(_scaled(b1, g1)), _contig(_scaled(b2, g1)), _contig(o12),
+                hs.off1 + h._start, hs.off2 + h._start, hs.p, hs.q, hs.vsum),
+                0, h.tag1, h.tag2)
+        hyper_dense(h)
+        shp = _shape(h.value)
+        G1 = g1.reshape(shp)
+        G2 = g2.reshape(shp)
+        o12 = _scaled(h._e12, G1) + _scaled(h._e1[:, None] * h._e2[None, :], G2)
+        return new_hyper_array(value, _contig(_scaled(h._e1, G1)), _contig(_scaled(h._e2, G1)),
+                               _contig(o12), h.tag1, h.tag2)
+    raise TypeError("expected a DualArray or HyperDualArray, got " + _tname(x))
