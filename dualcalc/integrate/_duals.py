@@ -71,6 +71,7 @@ class Form:
         self.proto = None       # a 0-d dual array of the kind seen, or None for floats
         self.sig = None
         self.scalar = False     # every dual seen was a Dual/HyperDual scalar
+        self.scalar_inputs = False   # the caller knows every dual input was a scalar
 
     @property
     def ncomp(self):
@@ -158,7 +159,7 @@ class Form:
         """A number of this form from summed components (each of shape lead...)."""
         if self.proto is None:
             return float(comps[0])
-        if self.scalar:
+        if self.scalar or self.scalar_inputs:
             if self.sig[0] == "dual":
                 if self.sig[1] == (1,):
                     return Dual(float(comps[0]), float(comps[1][0]), self.sig[2][0])

@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 
+from dualcalc._core._scalar import DualNumber
 from dualcalc.integrate._duals import Form, is_dual, real
 from dualcalc.integrate._rules import gauss_kronrod, gauss_legendre
 
@@ -228,7 +229,11 @@ def quad(f, a, b, args=(), epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
     if lo == hi:
         value, abserr = 0.0, 0.0
     else:
-        value, abserr = _adaptive(_Integrand(f, args), lo, hi, epsabs, epsrel, int(limit))
+        integrand = _Integrand(f, args)
+        # a scalar Dual/HyperDual in, a scalar out (not a 0-d dual array)
+        integrand.form.scalar_inputs = all(
+            isinstance(x, DualNumber) for x in args + (a, b) if is_dual(x))
+        value, abserr = _adaptive(integrand, lo, hi, epsabs, epsrel, int(limit))
         if sign < 0:
             value = -value
     if is_dual(b):
@@ -272,7 +277,7 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
             score = np.zeros(m)
             for e, tl in zip(err, tol):
                 r = e[0] / np.asarray(tl)[..., None]
-                r = np.where(np.isnan(r), np.inf, r).reshape(-1, m)
+                r = np.where(e[0] == 0, 0.0, np.where(np.isnan(r), np.inf, r)).reshape(-1, m)
                 score = np.maximum(score, r.max(axis=0))
         order = np.argsort(-score, kind="stable")
         finite = np.where(np.isfinite(score), score, 1e300)
