@@ -18,5 +18,7 @@ in the result.
 9.0
 """
 from dualcalc.integrate._quad import IntegrationWarning, fixed_quad, quad
+from dualcalc.integrate._expect import Exponential, Gamma, Normal, Uniform, expectation
 
-__all__ = ["quad", "fixed_quad", "IntegrationWarning"]
+__all__ = ["quad", "fixed_quad", "IntegrationWarning", "expectation", "Normal", "Uniform",
+           "Exponential", "Gamma"]

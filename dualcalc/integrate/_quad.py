@@ -12,8 +12,10 @@ accurate as the value.  Several intervals are bisected per round and all their
 nodes go to f in one call, so a vectorised f is called a few times, not once
 per interval.
 
-Infinite ranges are mapped to (0, 1] by t = a + (1 - s)/s (QUADPACK's
-substitution; both halves of (-inf, inf) in one call).  Dual limits enter by
+Infinite ranges are mapped to [0, 1) by t = a + s/(1 - s) (the finite end at
+s = 0, where floating point is densest, so an endpoint singularity there can
+be bisected as deep as on a finite range; both halves of (-inf, inf) in one
+call).  Dual limits enter by
 the fundamental theorem of calculus: with c = c0 + d (d the pure perturbation,
 d**3 = 0), the integral from c0 to c of f is exactly d * f(c0 + d/2) to second
 order, the midpoint rule being exact on nilpotents, so f at the limit (with its
@@ -33,6 +35,7 @@ __all__ = ["quad", "fixed_quad", "IntegrationWarning"]
 
 _EPS = np.finfo(float).eps
 _TINY = np.finfo(float).tiny
+_BELOW_ONE = np.nextafter(1.0, 0.0)
 
 
 class IntegrationWarning(UserWarning):
@@ -120,7 +123,7 @@ class _Map:
     """The substitution from s in [lo, hi] to t, with dt/ds, one or two copies."""
 
     def __init__(self, a, b):
-        self.a, self.b = a, b
+        self.a, self.b = float(a), float(b)
         if math.isinf(a) and math.isinf(b):
             self.kind, self.lo, self.hi, self.copies = "both", 0.0, 1.0, 2
         elif math.isinf(b):
@@ -134,8 +137,10 @@ class _Map:
         """(t, jac): t of shape (copies,) + s.shape."""
         if self.kind == "finite":
             return s[None], np.ones((1,) + s.shape)
-        u = (1.0 - s) / s
-        jac = 1.0 / (s * s)
+        s = np.minimum(s, _BELOW_ONE)             # rounding must not reach t = inf
+        r = 1.0 / (1.0 - s)
+        u = s * r
+        jac = r * r
         if self.kind == "upper":
             return (self.a + u)[None], jac[None]
         if self.kind == "lower":
