@@ -18,8 +18,9 @@ in the result.
 9.0
 """
 from dualcalc.integrate._quad import IntegrationWarning, fixed_quad, quad
+from dualcalc.integrate._laplace import laplace
 from dualcalc.integrate._ivp import OdeResult, solve_ivp
 from dualcalc.integrate._expect import Exponential, Gamma, Normal, Uniform, expectation
 
 __all__ = ["quad", "fixed_quad", "IntegrationWarning", "expectation", "Normal", "Uniform",
-           "Exponential", "Gamma", "solve_ivp", "OdeResult"]
+           "Exponential", "Gamma", "solve_ivp", "OdeResult", "laplace"]
