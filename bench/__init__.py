@@ -6,6 +6,7 @@ benchmark that prints its own table); import a new module here to plug it in.
 """
 from bench import scalar  # noqa: F401  (registers scalar-*)
 from bench import arrays  # noqa: F401  (registers array-*; imports scipy)
+from bench import integrate  # noqa: F401  (registers integrate; imports scipy.integrate)
 from bench._harness import report
 
 

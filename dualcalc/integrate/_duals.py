@@ -90,6 +90,8 @@ class Form:
         """Learn the form from an output; True when it changed from float to dual.
 
         Raises ValueError when a second, different dual kind appears."""
+        if type(out) is np.ndarray and out.dtype != object:
+            return False
         duals = []
         if is_dual(out):
             duals = [out]
@@ -121,6 +123,9 @@ class Form:
 
         ``out`` is an array of n values (or one value, broadcast), a dual array, or
         a list of n scalars (floats or duals)."""
+        if self.proto is None and type(out) is np.ndarray and out.dtype == np.float64 \
+                and out.shape == (n,):
+            return (out,)
         lead = self.lead_shapes()
         if isinstance(out, list) or (isinstance(out, np.ndarray) and out.dtype == object):
             items = list(out.ravel()) if isinstance(out, np.ndarray) else out
@@ -197,9 +202,37 @@ def stack_state(y):
     if isinstance(y, DualNumber):
         return as_dual_array(y)
     items = list(y.ravel()) if isinstance(y, np.ndarray) else list(y)
+    fast = _stack_same(items)
+    if fast is not None:
+        return fast
     if not any(is_dual(o) for o in items):
         return np.asarray(items, dtype=np.float64)
     form = Form()
     form.adopt(items)
     comps = form.split(items, len(items))
     return rebuild(form.proto, list(comps))
+
+
+def _stack_same(items):
+    """The common case of `stack_state`, fast: 0-d DualArrays of one tag and
+    direction count (floats among them get zero tangents); None otherwise."""
+    first = next((o for o in items if type(o) is DualArray), None)
+    if first is None or first.ndim != 0:
+        return None
+    tag, k = first.tag, first.ndirs
+    vals, eps = [], []
+    zero = None
+    for o in items:
+        if type(o) is DualArray:
+            if o.tag != tag or o.ndirs != k or o.ndim != 0:
+                return None
+            vals.append(o.value)
+            eps.append(o.eps)
+        elif isinstance(o, (float, int, np.floating, np.integer)) and not isinstance(o, bool):
+            if zero is None:
+                zero = np.zeros(k)
+            vals.append(float(o))
+            eps.append(zero)
+        else:
+            return None
+    return DualArray(np.array(vals, dtype=np.float64), np.array(eps).T.copy(), tag)

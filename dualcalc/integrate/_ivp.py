@@ -101,8 +101,8 @@ class _Rhs:
     def __call__(self, t, y):
         self.nfev += 1
         out = stack_state(self.fun(t, y, *self.args))
-        if np.shape(real(out)) != (self.n,):
-            raise ValueError(f"fun returned shape {np.shape(real(out))}; it must return "
+        if out.shape != (self.n,):
+            raise ValueError(f"fun returned shape {out.shape}; it must return "
                              f"{self.n} values, one per state (a list or an array)")
         return out
 

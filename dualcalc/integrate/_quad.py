@@ -148,24 +148,21 @@ class _Map:
         return np.stack([u, -u]), np.stack([jac, jac])
 
 
-def _gk(comps, h, wk, wg):
-    """QUADPACK's estimates on m intervals: (integral, error) per component."""
-    res, err = [], []
-    for fk in comps:                         # fk: lead + (m, 2n+1)
-        k = fk @ wk
-        g = fk @ wg
-        mean = 0.5 * k
-        resasc = (np.abs(fk - mean[..., None]) @ wk) * h
-        resabs = (np.abs(fk) @ wk) * h
-        k = k * h
-        e = np.abs(k - g * h)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scaled = resasc * np.minimum(1.0, (200.0 * e / resasc) ** 1.5)
-        e = np.where((resasc != 0) & (e != 0), scaled, e)
-        e = np.where(resabs > _TINY / (50 * _EPS), np.maximum(50 * _EPS * resabs, e), e)
-        res.append(k)
-        err.append(np.stack([e, resabs]))
-    return res, err
+def _gk(F, h, wk, wg):
+    """QUADPACK's estimates on m intervals for C component rows F (C, m, 2n+1):
+    (integral, error, integral of |f|), each (C, m)."""
+    k = F @ wk
+    g = F @ wg
+    resasc = (np.abs(F - (0.5 * k)[..., None]) @ wk) * h
+    resabs = (np.abs(F) @ wk) * h
+    k *= h
+    e = np.abs(k - g * h)
+    # err = resasc min(1, (200 e / resasc)**1.5) where both are nonzero, else e
+    q = np.minimum(1.0, 200.0 * e / np.maximum(resasc, _TINY))    # min(1, x)**1.5 = min(1, x**1.5)
+    e = np.where(resasc > 0, resasc * (q * np.sqrt(q)), e)
+    # the roundoff floor
+    e = np.where(resabs > _TINY / (50 * _EPS), np.maximum(50 * _EPS * resabs, e), e)
+    return k, e, resabs
 
 
 def quad(f, a, b, args=(), epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
@@ -248,77 +245,92 @@ def quad(f, a, b, args=(), epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
     return value, abserr
 
 
+def _rows(comps):
+    """Components (each lead + (N,)) as one (C, N) array of rows."""
+    if len(comps) == 1:
+        return comps[0].reshape(1, -1)
+    n = comps[0].shape[-1]
+    return np.concatenate([c.reshape(-1, n) for c in comps])
+
+
+def _unrows(form, rows):
+    """(C,) totals back to components with the form's lead shapes."""
+    out, i = [], 0
+    for shape in form.lead_shapes():
+        size = int(np.prod(shape)) if shape else 1
+        out.append(rows[i:i + size].reshape(shape))
+        i += size
+    return tuple(out)
+
+
 def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
     x, wk, wg = gauss_kronrod(10)
     tmap = _Map(lo, hi)
     form = integrand.form
 
     def evaluate(sl, sh):
-        c = 0.5 * (sl + sh)
         h = 0.5 * (sh - sl)
-        s = c[:, None] + h[:, None] * x          # (m, 21)
-        t, jac = tmap(s)                         # (copies, m, 21)
+        s = (0.5 * (sl + sh))[:, None] + h[:, None] * x      # (m, 21)
+        t, jac = tmap(s)                                     # (copies, m, 21)
         comps, changed = integrand(t.ravel())
-        m = s.shape[0]
-        comps = [(cp.reshape(cp.shape[:-1] + t.shape) * jac).sum(axis=-3) for cp in comps]
-        return _gk(comps, h, wk, wg), changed
+        F = _rows(comps).reshape((-1,) + t.shape)
+        F = F[:, 0] * jac[0] if t.shape[0] == 1 and tmap.kind == "finite" else (F * jac).sum(axis=1)
+        return _gk(F, h, wk, wg), changed
 
     sl = np.array([tmap.lo])
     sh = np.array([tmap.hi])
-    (res, err), _ = evaluate(sl, sh)
+    (res, err, rabs), _ = evaluate(sl, sh)
     status = 0
     while True:
-        tot = [r.sum(axis=-1) for r in res]
-        etot = [e[0].sum(axis=-1) for e in err]
-        tol = [np.maximum(np.maximum(epsabs, epsrel * np.abs(t)), 100 * _EPS * e[1].sum(axis=-1))
-               for t, e in zip(tot, err)]
-        if all(np.all(et <= tl) for et, tl in zip(etot, tol)):
+        tot = res.sum(axis=1)
+        etot = err.sum(axis=1)
+        tol = np.maximum(np.maximum(epsabs, epsrel * np.abs(tot)), 100 * _EPS * rabs.sum(axis=1))
+        if np.all(etot <= tol):
             break
         m = sl.size
         if m >= limit:
             status = 1
             break
-        with np.errstate(divide="ignore", invalid="ignore"):
-            score = np.zeros(m)
-            for e, tl in zip(err, tol):
-                r = e[0] / np.asarray(tl)[..., None]
-                r = np.where(e[0] == 0, 0.0, np.where(np.isnan(r), np.inf, r)).reshape(-1, m)
-                score = np.maximum(score, r.max(axis=0))
+        # each interval's worst component, relative to that component's tolerance
+        r = np.divide(err, tol[:, None], out=np.full_like(err, np.inf), where=tol[:, None] > 0)
+        r[err == 0] = 0.0
+        r[np.isnan(r)] = np.inf
+        score = r.max(axis=0)
         order = np.argsort(-score, kind="stable")
-        finite = np.where(np.isfinite(score), score, 1e300)
+        finite = np.minimum(score, 1e300)
         rest = finite.sum() - np.cumsum(finite[order])
-        j = int(np.argmax(rest <= 0.5)) + 1 if np.any(rest <= 0.5) else m
+        below = rest <= 0.5
+        j = int(np.argmax(below)) + 1 if below.any() else m
         j = max(1, min(j, limit - m))
         pick = order[:j]
         mid = 0.5 * (sl[pick] + sh[pick])
         ok = (mid > sl[pick]) & (mid < sh[pick])
-        if not np.any(ok):
+        if not ok.any():
             status = 2
             break
         pick, mid = pick[ok], mid[ok]
         nl = np.concatenate([sl[pick], mid])
         nh = np.concatenate([mid, sh[pick]])
-        (nres, nerr), changed = evaluate(nl, nh)
+        (nres, nerr, nabs), changed = evaluate(nl, nh)
         if changed:     # the first dual output: earlier intervals had zero tangents
-            res = [np.asarray(r) for r in form.upgrade(tuple(res))]
-            err = [np.asarray(e) for e in form.upgrade(tuple(err))]
-            err = [e if i == 0 else np.moveaxis(e, len(e.shape) - 2, 0) for i, e in enumerate(err)]
+            pad = nres.shape[0] - res.shape[0]
+            res, err, rabs = (np.concatenate([a, np.zeros((pad, m))]) for a in (res, err, rabs))
         keep = np.ones(m, bool)
         keep[pick] = False
         sl = np.concatenate([sl[keep], nl])
         sh = np.concatenate([sh[keep], nh])
-        res = [np.concatenate([r[..., keep], q], axis=-1) for r, q in zip(res, nres)]
-        err = [np.concatenate([e[..., keep], q], axis=-1) for e, q in zip(err, nerr)]
-    tot = [r.sum(axis=-1) for r in res]
-    etot = [e[0].sum(axis=-1) for e in err]
-    abserr = max(float(np.max(et)) for et in etot)
+        res = np.concatenate([res[:, keep], nres], axis=1)
+        err = np.concatenate([err[:, keep], nerr], axis=1)
+        rabs = np.concatenate([rabs[:, keep], nabs], axis=1)
+    tot = res.sum(axis=1)
+    abserr = float(np.max(err.sum(axis=1)))
     if status:
         why = ("the maximum number of subintervals (limit=%d) has been reached" % limit
                if status == 1 else "roundoff: the subintervals cannot be bisected further")
         warnings.warn(f"{why}; the result (estimated error {abserr:.2g}) may be inaccurate. "
                       "Raise limit, split the range at difficult points, or loosen "
                       "epsabs/epsrel.", IntegrationWarning, stacklevel=3)
-    return form.build(tot), abserr
+    return form.build(_unrows(form, tot)), abserr
 
 
 def fixed_quad(f, a, b, args=(), n=5):
