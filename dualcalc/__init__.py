@@ -16,10 +16,18 @@ from dualcalc.derivatives import (
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    # dualcalc.integrate is imported on first use, so `import dualcalc` stays fast
+    if name == "integrate":
+        import importlib
+        return importlib.import_module("dualcalc.integrate")
+    raise AttributeError(f"module 'dualcalc' has no attribute {name!r}")
+
 __all__ = [
     "Dual", "HyperDual", "DualNumber", "DualArray", "HyperDualArray", "math",
     "derivative", "second_derivative",
     "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",
-    "NestingError", "__version__",
+    "NestingError", "__version__", "integrate",
 ]

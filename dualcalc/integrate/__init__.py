@@ -12,6 +12,7 @@ in the result.
 - `solve_ivp`: RK45 and a Rosenbrock method with the exact Jacobian; dual
   ``y0`` or ``args`` give forward sensitivities.
 - `laplace`: Laplace's approximation of the evidence.
+- `integrate_command`: the work of a command-line ``dualcalc integrate``.
 
 >>> from dualcalc.integrate import quad
 >>> round(quad(lambda t: t**2, 0.0, 3.0)[0], 12)
@@ -19,8 +20,9 @@ in the result.
 """
 from dualcalc.integrate._quad import IntegrationWarning, fixed_quad, quad
 from dualcalc.integrate._laplace import laplace
+from dualcalc.integrate._command import integrate_command
 from dualcalc.integrate._ivp import OdeResult, solve_ivp
 from dualcalc.integrate._expect import Exponential, Gamma, Normal, Uniform, expectation
 
 __all__ = ["quad", "fixed_quad", "IntegrationWarning", "expectation", "Normal", "Uniform",
-           "Exponential", "Gamma", "solve_ivp", "OdeResult", "laplace"]
+           "Exponential", "Gamma", "solve_ivp", "OdeResult", "laplace", "integrate_command"]

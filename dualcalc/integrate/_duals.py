@@ -63,8 +63,9 @@ class Form:
     >>> p = Dual(2.0, 1.0)
     >>> f.adopt(p * np.ones(2))
     True
-    >>> f.build(tuple(c.sum(axis=-1) for c in f.split(p * np.ones(2), 2)))
-    Dual(4.0, 2.0, tag=0)
+    >>> r = f.build(tuple(c.sum(axis=-1) for c in f.split(p * np.ones(2), 2)))
+    >>> print(r.value, r.eps)
+    4.0 [2.]
     """
 
     def __init__(self):
@@ -192,8 +193,9 @@ def stack_state(y):
     """A state vector from what a right-hand side returned: an ndarray, a dual
     array, or a list / object array of floats and dual scalars or 0-d arrays.
 
-    >>> stack_state([Dual(1.0, 2.0), 3.0])
-    DualArray(value=[1. 3.], ndirs=1)
+    >>> s = stack_state([Dual(1.0, 2.0), 3.0])
+    >>> print(s.value, s.eps)
+    [1. 3.] [[2. 0.]]
     """
     if isinstance(y, (DualArray, HyperDualArray)):
         return y

@@ -228,7 +228,7 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, a
     >>> import numpy as np, dualcalc as dc
     >>> from dualcalc.integrate import solve_ivp
     >>> r = solve_ivp(lambda t, y, k: -k * y, (0.0, 1.0), [1.0], args=(2.0,), rtol=1e-10, atol=1e-12)
-    >>> round(r.y[0, -1], 9)                     # exp(-2)
+    >>> round(float(r.y[0, -1]), 9)              # exp(-2)
     0.135335283
     >>> d = dc.derivative(lambda k: solve_ivp(lambda t, y: -k * y, (0.0, 1.0), [1.0],
     ...                   rtol=1e-10, atol=1e-12).y[0, -1], 2.0)
