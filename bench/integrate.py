@@ -9,6 +9,9 @@ Rows (issue 16's targets):
   Reference: the closed form (value and gradient, from the complex
   antiderivative).  Target: dualcalc's value plus gradient costs no more than
   scipy's value (ratio <= 1).
+* ``quad oscillatory value+gradient(3)``: the same on [0, 10] with b = 40,
+  where both need about 40 subintervals (dualcalc evaluates the new ones of
+  each round in one call of f).
 * ``solve_ivp RK45 value+sens(3)``: Lotka-Volterra on [0, 10] with parameters
   (a, b, c) (d fixed), ``dualcalc.jacobian`` of the final state (2 x 3
   sensitivities, with the value) against ``scipy.integrate.solve_ivp``'s
@@ -32,6 +35,8 @@ from bench._harness import Bench, Target, case, group
 
 QUAD_POINT = np.array([0.7, 3.0, 1.5])
 QUAD_TOL = 1e-10
+OSC_POINT = np.array([0.3, 40.0, 1.5])
+OSC_UPPER = 10.0
 LV_POINT = np.array([1.5, 1.0, 3.0])
 LV_SPAN = (0.0, 10.0)
 LV_Y0 = [1.0, 1.0]
@@ -42,23 +47,26 @@ def _integrand(t, a, b, c):
     return c * np.exp(-a * t) * np.cos(b * t)
 
 
-def _quad_value_and_gradient(p):
+def _quad_value_and_gradient(p, upper=1.0):
     return dualcalc.value_and_gradient(
-        lambda q: quad(_integrand, 0.0, 1.0, args=(q[0], q[1], q[2]), epsabs=QUAD_TOL,
-                       epsrel=QUAD_TOL)[0], p)
+        lambda q: quad(_integrand, 0.0, upper, args=(q[0], q[1], q[2]), epsabs=QUAD_TOL,
+                       epsrel=QUAD_TOL, limit=200)[0], p)
 
 
-def _quad_reference(p):
-    """Closed form: with z = a - ib, the integral is c Re g(z), g(z) = (1 - e^-z)/z."""
+def _quad_reference(p, upper=1.0):
+    """Closed form: with z = (a - ib) L, the integral over [0, L] is
+    c L Re g(z), g(z) = (1 - e^-z)/z; d/da = c L^2 Re g'(z), d/db = c L^2 Im g'(z)."""
     a, b, c = p
-    z = complex(a, -b)
+    L = upper
+    z = complex(a, -b) * L
     g = (1 - np.exp(-z)) / z
     dg = (np.exp(-z) * z - (1 - np.exp(-z))) / z**2      # g'(z)
-    return c * g.real, np.array([c * dg.real, c * dg.imag, g.real])
+    return c * L * g.real, np.array([c * L * L * dg.real, c * L * L * dg.imag, L * g.real])
 
 
-def _scipy_quad(p):
-    return si.quad(_integrand, 0.0, 1.0, args=tuple(p), epsabs=QUAD_TOL, epsrel=QUAD_TOL)[0]
+def _scipy_quad(p, upper=1.0):
+    return si.quad(_integrand, 0.0, upper, args=tuple(p), epsabs=QUAD_TOL, epsrel=QUAD_TOL,
+                   limit=200)[0]
 
 
 def _lotka_volterra(t, y, a, b, c):
@@ -130,6 +138,18 @@ def integrate():
         reference=lambda: _quad_reference(p),
         note="c exp(-a t) cos(b t) on [0, 1], epsabs = epsrel = 1e-10",
     )]
+    po = OSC_POINT
+    rows.append(Bench(
+        "quad oscillatory value+gradient(3)",
+        dualcalc=case(lambda: _quad_value_and_gradient(po, OSC_UPPER),
+                      label="value_and_gradient of quad over [0, 10], b = 40, in 3 parameters"),
+        baseline=case(lambda: _scipy_quad(po, OSC_UPPER), label="scipy.integrate.quad, value only"),
+        targets=(Target("baseline", 1.0),),
+        baseline_label="scipy quad value",
+        reference=lambda: _quad_reference(po, OSC_UPPER),
+        note="c exp(-a t) cos(b t) on [0, 10] with b = 40 (about 40 subintervals), "
+             "epsabs = epsrel = 1e-10, limit 200",
+    ))
     q = LV_POINT
     rows.append(Bench(
         "solve_ivp RK45 value+sens(3)",

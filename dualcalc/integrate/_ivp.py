@@ -187,7 +187,7 @@ def _rosenbrock_step(rhs, t, y, f, h, J, T, counts):
 
 
 def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, atol=1e-6,
-              first_step=None, max_step=np.inf):
+              first_step=None, max_step=np.inf, dense_output=False):
     """Solve y' = fun(t, y, *args) from t_span[0] to t_span[1], with sensitivities.
 
     scipy.integrate.solve_ivp's signature and result.  ``y0`` and ``args`` may
@@ -215,6 +215,8 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, a
         Tolerances, for the states and every sensitivity.
     first_step, max_step : float, optional
         Initial step (default: chosen from the problem) and largest step.
+    dense_output : bool
+        Must be False: there is no continuous solution (use ``t_eval``).
 
     Returns
     -------
@@ -237,6 +239,9 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, a
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if dense_output:
+        raise ValueError("dense_output=True is not supported: pass t_eval with the times "
+                         "you need (the steps land on them)")
     if not callable(fun):
         raise TypeError("fun must be callable as fun(t, y, *args)")
     args = args if isinstance(args, tuple) else (args,)
