@@ -158,15 +158,24 @@ def _initial_step(rhs, t0, y0, f0, direction, order, rtol, atol, span):
     return min(100 * h0, h1, span)
 
 
+def _combine(coefs, ks):
+    """sum of c * k over the nonzero coefficients (no 0 + ... on dual arrays)."""
+    acc = None
+    for c, k in zip(coefs, ks):
+        if c != 0.0:
+            term = c * k
+            acc = term if acc is None else acc + term
+    return acc
+
+
 def _rk45_step(rhs, t, y, f, h):
     k = [f]
     for i in range(1, 6):
-        dy = sum(a * ki for a, ki in zip(_A[i], k) if a != 0.0)
-        k.append(rhs(t + _C[i] * h, y + h * dy))
-    ynew = y + h * sum(b * ki for b, ki in zip(_B, k) if b != 0.0)
+        k.append(rhs(t + _C[i] * h, y + h * _combine(_A[i], k)))
+    ynew = y + h * _combine(_B, k)
     fnew = rhs(t + h, ynew)
     k.append(fnew)
-    err = h * sum(e * ki for e, ki in zip(_E, k) if e != 0.0)
+    err = h * _combine(_E, k)
     return ynew, fnew, err
 
 
