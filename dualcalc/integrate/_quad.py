@@ -47,6 +47,11 @@ def _check_args(args):
 
 
 def _limit_value(c, name):
+    if type(c) is float or type(c) is int:          # the common case, no checks to make
+        v = float(c)
+        if v != v:
+            raise ValueError(f"the limit {name} is NaN")
+        return v
     if isinstance(c, (str, bytes)) or c is None:
         raise TypeError(f"the limit {name} must be a real number (or +-inf), got {type(c).__name__}")
     v = real(c)
@@ -148,20 +153,22 @@ class _Map:
         return np.stack([u, -u]), np.stack([jac, jac])
 
 
-def _gk(F, h, wk, wg):
+def _gk(F, h, wk, W):
     """QUADPACK's estimates on m intervals for C component rows F (C, m, 2n+1):
-    (integral, error, integral of |f|), each (C, m)."""
-    k = F @ wk
-    g = F @ wg
-    resasc = (np.abs(F - (0.5 * k)[..., None]) @ wk) * h
-    resabs = (np.abs(F) @ wk) * h
-    k *= h
-    e = np.abs(k - g * h)
-    # err = resasc min(1, (200 e / resasc)**1.5) where both are nonzero, else e
+    (integral, error, integral of |f|), each (C, m).  W = [wk, wg] as columns
+    (np.dot: matmul with a 1-d operand takes a slower path for small arrays)."""
+    KG = np.dot(F, W)                               # (C, m, 2)
+    k = KG[..., 0]
+    A = np.abs(np.stack([F - (0.5 * k)[..., None], F]))
+    RA = np.dot(A, wk) * h                          # (2, C, m): resasc, resabs
+    resasc, resabs = RA[0], RA[1]
+    k = k * h
+    e = np.abs(k - KG[..., 1] * h)
+    # err = resasc min(1, (200 e / resasc)**1.5) where resasc > 0, else e
     q = np.minimum(1.0, 200.0 * e / np.maximum(resasc, _TINY))    # min(1, x)**1.5 = min(1, x**1.5)
     e = np.where(resasc > 0, resasc * (q * np.sqrt(q)), e)
     # the roundoff floor
-    e = np.where(resabs > _TINY / (50 * _EPS), np.maximum(50 * _EPS * resabs, e), e)
+    e = np.maximum(e, np.where(resabs > _TINY / (50 * _EPS), 50 * _EPS * resabs, 0.0))
     return k, e, resabs
 
 
@@ -265,6 +272,7 @@ def _unrows(form, rows):
 
 def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
     x, wk, wg = gauss_kronrod(10)
+    W = np.column_stack([wk, wg])
     tmap = _Map(lo, hi)
     form = integrand.form
 
@@ -275,7 +283,7 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
         comps, changed = integrand(t.ravel())
         F = _rows(comps).reshape((-1,) + t.shape)
         F = F[:, 0] * jac[0] if t.shape[0] == 1 and tmap.kind == "finite" else (F * jac).sum(axis=1)
-        return _gk(F, h, wk, wg), changed
+        return _gk(F, h, wk, W), changed
 
     sl = np.array([tmap.lo])
     sh = np.array([tmap.hi])
