@@ -25,7 +25,6 @@ import math
 import numpy as np
 
 from dualcalc._core._arrays import components
-from dualcalc._core._scalar import DualNumber
 from dualcalc._seeding import new_tag
 from dualcalc.arrays import DualArray, HyperDualArray
 from dualcalc.integrate._duals import as_dual_array, is_dual, real, stack_state
