@@ -8,6 +8,7 @@ from bench import scalar  # noqa: F401  (registers scalar-*)
 from bench import arrays  # noqa: F401  (registers array-*; imports scipy)
 from bench import linalg  # noqa: F401  (registers linalg)
 from bench import special  # noqa: F401  (registers special; imports scipy)
+from bench import integrate  # noqa: F401  (registers integrate; imports scipy.integrate)
 from bench._harness import report
 
 

@@ -19,10 +19,19 @@ from dualcalc.special import register_ufunc
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    # dualcalc.integrate is imported on first use, so `import dualcalc` stays fast
+    if name == "integrate":
+        import importlib
+        return importlib.import_module("dualcalc.integrate")
+    raise AttributeError(f"module 'dualcalc' has no attribute {name!r}")
+
 __all__ = [
     "Dual", "HyperDual", "DualNumber", "DualArray", "HyperDualArray", "math",
     "derivative", "second_derivative",
     "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",
-    "NestingError", "ConversionError", "register_ufunc", "special", "__version__",
+    "NestingError", "ConversionError", "register_ufunc", "special", "integrate",
+    "__version__",
 ]

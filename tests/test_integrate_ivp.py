@@ -1,0 +1,111 @@
+"""dualcalc.integrate.solve_ivp: solutions and forward sensitivities against
+closed forms (mpmath) and, for a stiff problem, central differences of
+tight-tolerance solves by scipy's Radau."""
+import mpmath as mp
+import numpy as np
+import pytest
+
+import dualcalc as dc
+from dualcalc import Dual
+from dualcalc.integrate import solve_ivp
+
+mp.mp.dps = 30
+
+
+def logistic(t, y, r, K):
+    return [r * y[0] * (1 - y[0] / K)]
+
+
+def logistic_exact(y0, r, K, t):
+    return K / (1 + (K / y0 - 1) * mp.exp(-r * t))
+
+
+@pytest.mark.parametrize("method,rtol,tol", [("RK45", 1e-10, 1e-8), ("Rosenbrock", 1e-9, 1e-6)])
+def test_logistic_sensitivities_against_the_closed_form(method, rtol, tol):
+    x0 = [0.2, 1.3, 2.0]                      # y0, r, K
+    T = 3.0
+
+    def final(v):
+        return solve_ivp(logistic, (0.0, T), [v[0]], method=method, args=(v[1], v[2]),
+                         rtol=rtol, atol=1e-12).y[0, -1]
+
+    val, g = dc.value_and_gradient(final, x0)
+    F = lambda y0, r, K: logistic_exact(y0, r, K, T)
+    ref_g = [float(mp.diff(F, x0, tuple(int(i == j) for j in range(3)))) for i in range(3)]
+    assert abs(val - float(F(*x0))) <= tol * abs(val)
+    assert np.all(np.abs(g - ref_g) <= tol * np.max(np.abs(ref_g))), (g, ref_g)
+
+
+def test_second_order_sensitivities_with_rk45():
+    x0 = [0.2, 1.3, 2.0]
+    T = 2.0
+    final = lambda v: solve_ivp(logistic, (0.0, T), [v[0]], args=(v[1], v[2]), rtol=1e-11,
+                                atol=1e-13).y[0, -1]
+    H = dc.hessian(final, x0)
+    F = lambda y0, r, K: logistic_exact(y0, r, K, T)
+    ref = np.array([[float(mp.diff(F, x0, tuple(int(i == k) + int(j == k) for k in range(3))))
+                     for j in range(3)] for i in range(3)])
+    assert np.all(np.abs(H - ref) <= 1e-7 * np.max(np.abs(ref))), (H, ref)
+
+
+def test_t_eval_lands_on_the_points_and_lists_or_tuples_of_duals_work():
+    # (np.array([...]) of 0-d dual arrays raises TypeError in this build: the
+    # state's elements are 0-d DualArrays; a list or tuple is stacked here)
+    k = Dual(0.7, 1.0)
+    te = np.linspace(0.0, 2.0, 5)
+    for rhs in (lambda t, y: [-k * y[0], k * y[0]], lambda t, y: (-k * y[0], k * y[0]),
+                lambda t, y: np.stack([-k * y[0], k * y[0]]), lambda t, y: k * y[0] * np.array([-1.0, 1.0])):
+        r = solve_ivp(rhs, (0.0, 2.0), [1.0, 0.0], t_eval=te, rtol=1e-10, atol=1e-12)
+        assert r.success and np.array_equal(r.t, te)
+        assert np.allclose(r.y.value[0], np.exp(-0.7 * te), rtol=1e-9, atol=0)
+        assert np.allclose(r.y.eps[0, 0], -te * np.exp(-0.7 * te), rtol=1e-8, atol=1e-13)
+
+
+def test_backward_in_time_and_dual_y0():
+    y0 = dc.DualArray(np.array([1.0]), np.array([[1.0]]))
+    r = solve_ivp(lambda t, y: -y, (1.0, 0.0), y0, rtol=1e-10, atol=1e-12)
+    assert abs(r.y.value[0, -1] - np.e) < 1e-9 * np.e
+    assert abs(r.y.eps[0, 0, -1] - np.e) < 1e-9 * np.e
+
+
+def test_stiff_van_der_pol_sensitivities_against_central_differences():
+    """Van der Pol, mu = 1000: the sensitivities of y(T) to y0[0] and mu from
+    Rosenbrock with the exact Jacobian agree with central differences of
+    scipy's Radau at rtol 1e-12."""
+    scipy_integrate = pytest.importorskip("scipy.integrate")
+
+    def vdp(t, y, mu):
+        return [y[1], mu * (1 - y[0] ** 2) * y[1] - y[0]]
+
+    T, x0 = 400.0, np.array([2.0, 1000.0])
+    r = dc.jacobian(lambda v: solve_ivp(vdp, (0.0, T), [v[0], 0.0], method="Rosenbrock",
+                                        args=(v[1],), rtol=1e-7, atol=1e-10).y[:, -1], x0)
+
+    def tight(v):
+        s = scipy_integrate.solve_ivp(vdp, (0.0, T), [v[0], 0.0], method="Radau",
+                                      args=(v[1],), rtol=1e-12, atol=1e-14)
+        return s.y[:, -1]
+    fd = np.empty((2, 2))
+    for j, h in enumerate([1e-5, 1e-2]):
+        e = np.zeros(2)
+        e[j] = h
+        fd[:, j] = (tight(x0 + e) - tight(x0 - e)) / (2 * h)
+    assert np.all(np.abs(r - fd) <= 1e-4 * np.abs(fd).max(axis=0)), (r, fd)
+
+
+def test_stats_and_bad_input():
+    r = solve_ivp(lambda t, y: [-1000.0 * (y[0] - np.cos(t))], (0.0, 1.0), [0.0],
+                  method="Rosenbrock")
+    assert r.success and r.status == 0 and r.njev > 0 and r.nlu >= r.njev and r.nfev > 0
+    assert abs(r.y[0, -1] - np.cos(1.0)) < 1e-2
+    with pytest.raises(ValueError, match="method"):
+        solve_ivp(lambda t, y: y, (0, 1), [1.0], method="LSODA")
+    with pytest.raises(ValueError, match="t_span"):
+        solve_ivp(lambda t, y: y, (0, 0), [1.0])
+    with pytest.raises(ValueError, match="within t_span"):
+        solve_ivp(lambda t, y: y, (0, 1), [1.0], t_eval=[2.0])
+    with pytest.raises(ValueError, match="2 values"):
+        solve_ivp(lambda t, y: [y[0]], (0, 1), [1.0, 2.0])
+    with pytest.raises(TypeError, match="RK45"):
+        dc.second_derivative(lambda k: solve_ivp(lambda t, y: -k * y, (0, 1), [1.0],
+                                                 method="Rosenbrock").y[0, -1], 1.0)
