@@ -13,6 +13,7 @@ from dualcalc.derivatives import (
     NestingError, derivative, gradient, hessian, hvp, jacobian, jvp,
     second_derivative, value_and_derivative, value_and_gradient,
     value_and_jacobian, value_gradient_hessian)
+from dualcalc.taylor import Taylor, taylor
 
 __version__ = "0.1.0"
 
@@ -21,5 +22,5 @@ __all__ = [
     "derivative", "second_derivative",
     "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",
-    "NestingError", "__version__",
+    "NestingError", "Taylor", "taylor", "__version__",
 ]
