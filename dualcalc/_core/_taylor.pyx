@@ -468,14 +468,12 @@ cdef object taylor_pow_real(Taylor x, double r):
         return t_constant(1.0, n, x.tag)
     if r == 1.0:
         return x
-    if u0 != 0.0 or isnan(u0):
-        y = new_taylor(n, x.tag)
-        y.c[0] = t.f
-        s_pow(u, r, y.c, n)
-        return y
-    # u0 == 0
-    if is_integer(r) and r > 0.0 and r < 2147483647.0:
-        e = <int>r
+    if is_integer(r) and fabs(r) <= 1024.0 and (r > 0.0 or u0 != 0.0):
+        # integer powers by repeated squaring (Cauchy products): exact in the
+        # sense of float arithmetic, defined for negative bases and at 0, and
+        # free of the recurrence's division by u0 (which loses digits where u0
+        # is small beside the other coefficients)
+        e = <int>fabs(r)
         y = t_constant(1.0, n, x.tag)
         base = x
         while True:
@@ -489,6 +487,17 @@ cdef object taylor_pow_real(Taylor x, double r):
             tmp = new_taylor(n, x.tag)
             s_mul(base.c, base.c, tmp.c, n)
             base = tmp
+        if r < 0.0:
+            tmp = t_constant(1.0, n, x.tag)
+            base = new_taylor(n, x.tag)
+            s_div(tmp.c, y.c, base.c, n)
+            y = base
+        y.c[0] = t.f
+        return y
+    if u0 != 0.0 or isnan(u0):
+        y = new_taylor(n, x.tag)
+        y.c[0] = t.f
+        s_pow(u, r, y.c, n)
         return y
     # 0 ** r for r not a non-negative integer: u^r = o(t^j) for j < r, and
     # no finite (or no real) derivative of order j >= r
@@ -891,7 +900,10 @@ cdef class Taylor:
         if not (PyLong_Check(tag) and 0 <= tag <= 2147483647):
             raise TypeError("Taylor(..., tag=): the tag must be a non-negative int")
         for i, o in enumerate(cs):
-            if type(o) is Taylor or not _as_real(o, &v):
+            if type(o) is Taylor:
+                raise TypeError("Taylor(coefficients): a Taylor number cannot be nested "
+                                "inside another (coefficient {0}); use .value".format(i))
+            if not _as_real(o, &v):
                 raise TypeError("Taylor(coefficients): coefficient {0} must be a real "
                                 "number, got {1}".format(i, _tname(o)))
         if self.c != NULL:
@@ -1234,4 +1246,6 @@ OPS = {
     "mod": OP_MOD, "floor_divide": OP_FLOORDIV, "remainder": OP_REMAINDER,
     "logaddexp": OP_LOGADDEXP, "logaddexp2": OP_LOGADDEXP2, "maximum": OP_MAXIMUM,
     "minimum": OP_MINIMUM, "fmax": OP_FMAX, "fmin": OP_FMIN,
+    # the names of dualcalc._core._table.BINARY
+    "subtract": OP_SUB, "multiply": OP_MUL, "divide": OP_DIV, "power": OP_POW,
 }
