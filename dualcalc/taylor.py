@@ -113,6 +113,14 @@ def taylor(f, x, order, v=None, args=()):
     >>> taylor(lambda z: z[0] ** 2 * z[1], np.array([1.0, 2.0]), order=3, v=[1.0, 2.0])
     array([2., 6., 6., 2.])
     """
+    if (v is None and type(x) is float and x == x and type(order) is int
+            and 0 <= order <= _MAX_ORDER and type(args) is tuple and not args):
+        # fast path: the common call, one Taylor built directly
+        tag = new_tag()
+        y = S.call(f, Taylor.variable(x, order, 1.0, tag), ())
+        if type(y) is Taylor and y.tag == tag and y.order == order:
+            return y.coefficients
+        return _extract(y, tag, order + 1)
     if not callable(f):
         raise TypeError("f must be callable, called as f(x, *args)")
     if not isinstance(args, tuple):

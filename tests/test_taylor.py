@@ -363,6 +363,25 @@ def test_dualcalc_math_accepts_taylor():
     assert type(dm.atan2(x, 1.0)) is Taylor and type(dm.hypot(x, 1.0)) is Taylor
     assert type(dm.copysign(x, -1.0)) is Taylor and type(dm.fmod(x, 0.3)) is Taylor
     assert type(dm.log(x, 3.0)) is Taylor
+    assert type(dm.remainder(x, 0.3)) is Taylor
+
+
+def test_dualcalc_math_domain_errors_are_maths():
+    with pytest.raises(ValueError, match="math domain error"):
+        dm.sqrt(Taylor.variable(-1.0, 3))
+    with pytest.raises(ValueError, match="math domain error"):
+        dm.log(Taylor.variable(0.0, 3))
+    with pytest.raises(ValueError, match="math domain error"):
+        dm.pow(Taylor.variable(-1.0, 3), 0.5)
+    with pytest.raises(ValueError, match="math domain error"):
+        dm.fmod(Taylor.variable(1.0, 3), 0.0)
+    with pytest.raises(OverflowError):
+        dm.exp(Taylor.variable(1000.0, 2))
+    with pytest.raises(OverflowError):
+        dm.pow(Taylor.variable(10.0, 2), 400.0)
+    # the NumPy path is NumPy's: nan with a warning
+    with pytest.warns(RuntimeWarning):
+        assert math.isnan(np.sqrt(Taylor.variable(-1.0, 3)).value)
 
 
 # ---------------------------------------------------------------- errors

@@ -57,11 +57,15 @@ from dualcalc._core._rules cimport (
     OP_FMOD, OP_MOD, OP_FLOORDIV, OP_REMAINDER, OP_LOGADDEXP, OP_LOGADDEXP2,
     OP_MAXIMUM, OP_MINIMUM, OP_FMAX, OP_FMIN)
 
+cimport numpy as cnp
+
 import itertools
 import math as _pymath
 import struct
 
 import numpy as np
+
+cnp.import_array()
 
 cdef tuple _NP_REAL = (np.floating, np.integer, np.bool_)
 
@@ -69,6 +73,7 @@ cdef tuple _NP_REAL = (np.floating, np.integer, np.bool_)
 cdef enum:
     T_IEEE = 0       # nan/inf, like NumPy
     T_OPERATOR = 1   # like Python's float operators (ZeroDivisionError, ...)
+    T_MATH = 2       # like the math module (ValueError); the values of ErrorMode
 
 
 # ================================================================ series kernels
@@ -314,6 +319,10 @@ cdef double* scratch(_Buf b, int size) except NULL:
     return b.p
 
 
+cdef inline double m0(double g, double a) noexcept nogil:
+    return 0.0 if a == 0.0 else g * a
+
+
 cdef inline void scale_into(const double* u, double f, double* y, int n) noexcept nogil:
     """y_j = f u_j for j >= 1 (an exactly zero u_j stays 0 even for f = inf)."""
     cdef int j
@@ -468,6 +477,11 @@ cdef object taylor_pow_real(Taylor x, double r):
         return t_constant(1.0, n, x.tag)
     if r == 1.0:
         return x
+    if r == 2.0:
+        y = new_taylor(n, x.tag)
+        s_mul(u, u, y.c, n)
+        y.c[0] = t.f
+        return y
     if is_integer(r) and fabs(r) <= 1024.0 and (r > 0.0 or u0 != 0.0):
         # integer powers by repeated squaring (Cauchy products): exact in the
         # sense of float arithmetic, defined for negative bases and at 0, and
@@ -543,12 +557,16 @@ cdef object taylor_pow(Taylor x, Taylor e, double f):
 
 
 # ---------------------------------------------------------------- two arguments
-cdef inline double m0(double g, double a) noexcept nogil:
-    return 0.0 if a == 0.0 else g * a
-
-
-cdef int _check_operator(int op, double x, double y) except -1:
-    """The exceptions Python's float operators raise."""
+cdef int _check_operator(int op, double x, double y, int errors=T_OPERATOR) except -1:
+    """The exceptions Python's float operators (or the math module) raise."""
+    if errors == T_MATH:
+        if (y == 0.0 and (op == OP_FMOD or op == OP_REMAINDER or op == OP_DIV)
+                and not isnan(x)) or (op == OP_POW and (
+                    (x == 0.0 and y < 0.0 and isfinite(y)) or
+                    (x < 0.0 and isfinite(x) and isfinite(y) and not is_integer(y)))) \
+                or ((op == OP_FMOD or op == OP_REMAINDER) and isinf(x) and not isnan(y)):
+            raise ValueError("math domain error")
+        return 0
     if y == 0.0 and op == OP_DIV:
         raise ZeroDivisionError("float division by zero")
     if y == 0.0 and op == OP_FLOORDIV:
@@ -600,6 +618,28 @@ cdef int _mixing_error(object x, object y) except -1:
     return 0
 
 
+cdef Taylor _with_real(Taylor a, double c, int op, bint reflected):
+    """a op c (or c op a when reflected) for a real c: +, -, * and / by c != 0
+    touch each coefficient once (the value from the table, like the rest)."""
+    cdef int n = a.n, j
+    cdef Taylor r = new_taylor(n, a.tag)
+    cdef partials p = binary_eval(op, c, a.c[0]) if reflected else binary_eval(op, a.c[0], c)
+    r.c[0] = p.f
+    if op == OP_ADD or (op == OP_SUB and not reflected):
+        for j in range(1, n):
+            r.c[j] = a.c[j]
+    elif op == OP_SUB:
+        for j in range(1, n):
+            r.c[j] = -a.c[j]
+    elif op == OP_MUL:
+        for j in range(1, n):
+            r.c[j] = m0(c, a.c[j])
+    else:
+        for j in range(1, n):
+            r.c[j] = a.c[j] / c
+    return r
+
+
 cdef object taylor_binary(object x, object y, int op, int errors):
     """x op y for Taylors and reals (at least one Taylor); NotImplemented for
     operands of other kinds."""
@@ -626,6 +666,8 @@ cdef object taylor_binary(object x, object y, int op, int errors):
         if not _as_real(y, &yv):
             _mixing_error(x, y)
             return NotImplemented
+        if op == OP_ADD or op == OP_SUB or op == OP_MUL or (op == OP_DIV and yv != 0.0):
+            return _with_real(a, yv, op, False)
         b = t_constant(yv, n, tag)
     elif type(y) is Taylor:
         b = <Taylor>y
@@ -634,13 +676,15 @@ cdef object taylor_binary(object x, object y, int op, int errors):
         if not _as_real(x, &xv):
             _mixing_error(x, y)
             return NotImplemented
+        if op == OP_ADD or op == OP_SUB or op == OP_MUL:
+            return _with_real(b, xv, op, True)
         a = t_constant(xv, n, tag)
     else:
         return NotImplemented
     xv = a.c[0]
     yv = b.c[0]
-    if errors == T_OPERATOR:
-        _check_operator(op, xv, yv)
+    if errors != T_IEEE:
+        _check_operator(op, xv, yv, errors)
     p = binary_eval(op, xv, yv)
     r = new_taylor(n, tag)
     r.c[0] = p.f
@@ -749,6 +793,9 @@ _BINARY_UFUNCS = {
     np.fmin: OP_FMIN,
 }
 
+cdef dict _UNARY_C = _UNARY_UFUNCS
+cdef dict _BINARY_C = _BINARY_UFUNCS
+
 _VALUE_UFUNCS = frozenset([
     np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
     np.isnan, np.isinf, np.isfinite, np.signbit, np.logical_not, np.logical_and,
@@ -788,7 +835,22 @@ def _unsupported(ufunc, method):
 
 
 cdef object _array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
-    cdef object r
+    cdef object r, rid, op
+    cdef Py_ssize_t n = len(inputs)
+    if not kwargs and method == "__call__":       # the fast paths
+        if n == 1 and type(inputs[0]) is Taylor:
+            rid = _UNARY_C.get(ufunc)
+            if rid is not None:
+                r = taylor_unary(<Taylor>inputs[0], rid)
+                _warn(ufunc, inputs, r)
+                return r
+        elif n == 2:
+            op = _BINARY_C.get(ufunc)
+            if op is not None:
+                r = taylor_binary(inputs[0], inputs[1], op, T_IEEE)
+                if r is not NotImplemented:
+                    _warn(ufunc, inputs, r)
+                    return r
     if any(isinstance(i, np.ndarray) for i in inputs):
         # an ndarray beside a Taylor: NumPy's object loop, element by element
         # (it calls the operators and the methods below)
@@ -973,10 +1035,9 @@ cdef class Taylor:
     @property
     def coefficients(self):
         """The coefficients [c0, ..., ck], c_j = f^(j)(x) / j!, as a new float array."""
-        a = np.empty(self.n, dtype=np.float64)
-        cdef double[::1] m = a
-        for j in range(self.n):
-            m[j] = self.c[j]
+        cdef cnp.npy_intp dim = self.n
+        cdef cnp.ndarray a = cnp.PyArray_EMPTY(1, &dim, cnp.NPY_DOUBLE, 0)
+        memcpy(cnp.PyArray_DATA(a), self.c, self.n * sizeof(double))
         return a
 
     @property
