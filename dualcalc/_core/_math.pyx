@@ -147,12 +147,6 @@ cdef inline bint _isdual(object x):
 
 
 cdef object _b(object x, object y, int op, object pyf, int errors):
-    if _is_dual_array(x) or _is_dual_array(y):
-        u = _UFUNC_OF_OP.get(op)
-        if u is None:
-            raise TypeError("this dualcalc.math function is not available on arrays; "
-                            "apply it to scalars")
-        return u(x, y)
     if type(x) is Taylor or type(y) is Taylor:
         r = taylor_binary(x, y, op, errors)
         if r is NotImplemented:
@@ -163,6 +157,12 @@ cdef object _b(object x, object y, int op, object pyf, int errors):
             pyf((<Taylor>x).c[0] if type(x) is Taylor else x,
                 (<Taylor>y).c[0] if type(y) is Taylor else y)
         return r
+    if _is_dual_array(x) or _is_dual_array(y):
+        u = _UFUNC_OF_OP.get(op)
+        if u is None:
+            raise TypeError("this dualcalc.math function is not available on arrays; "
+                            "apply it to scalars")
+        return u(x, y)
     if _isdual(x) or _isdual(y):
         r = binary(x, y, op, errors)
         if r is NotImplemented:
