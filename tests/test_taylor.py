@@ -327,6 +327,24 @@ def test_cli_helper_prints_the_coefficients(tmp_path):
     r = taylor_command("log(1 + x)", "x=0", 4)
     assert r["coefficients"] == [0.0, 1.0, -0.5, 1 / 3, -0.25]
     assert "c_j" in r["text"] and r["plot"] is None
+    assert r["derivatives"] == [0.0, 1.0, -1.0, 2.0, -6.0]
+    with pytest.raises(ValueError, match="one variable"):
+        taylor_command("x*y", "x=1", 2)
+
+
+def test_cli_helper_draws_the_taylor_polynomials(tmp_path):
+    from dualcalc.taylor import taylor_command
+    out = tmp_path / "taylor.png"
+    r = taylor_command("sin(x)", "x=0.5", 7, plot=str(out))
+    assert r["plot"] == str(out) and out.stat().st_size > 1000
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_taylor_polynomials_converge_to_f():
+    from dualcalc.taylor import taylor_polynomial
+    c = taylor(dm.exp, 0.0, order=20)
+    errs = [abs(taylor_polynomial(c[:k + 1], 0.0, 1.0) - math.e) for k in (2, 5, 10, 20)]
+    assert errs == sorted(errs, reverse=True) and errs[-1] < 1e-15
 
 
 # ---------------------------------------------------------------- NumPy and math
