@@ -215,6 +215,21 @@ def test_locally_linear_binary_operations(name, f, fx, fy):
         assert np.allclose(got, expect, rtol=1e-15, atol=0), (name, a, b, got, expect)
 
 
+def test_compose_with_a_known_series_matches_mpmath():
+    # besselj(0, u) has no rule: give its Taylor coefficients at u0 by mpmath
+    x = Taylor.variable(0.7, 10)
+    u = dm.sin(x) + x * x
+    u0 = mp.sin(mp.mpf(0.7)) + mp.mpf(0.7) ** 2
+    with mp.workdps(40):
+        g = [float(c) for c in mp.taylor(lambda z: mp.besselj(0, z), u0, 10)]
+    ref = reference(lambda t: mp.besselj(0, mp.sin(t) + t * t), 0.7, 10)
+    assert_coefficients(u.compose(g).coefficients, ref, "besselj0(sin x + x^2)")
+    with pytest.raises(ValueError, match="11 coefficients"):
+        u.compose([1.0, 2.0])
+    with pytest.raises(TypeError, match="real"):
+        u.compose(["a"] * 11)
+
+
 # ---------------------------------------------------------------- polygamma
 @pytest.mark.parametrize("x", [0.001, 0.3, 1.0, 2.5, 17.0, 250.0, 1e6, -0.5, -3.7, -10.01])
 def test_polygamma_matches_mpmath(x):

@@ -1055,6 +1055,42 @@ cdef class Taylor:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _array_ufunc(ufunc, method, inputs, kwargs)
 
+    def compose(self, coefficients):
+        """g(self) for a function g whose Taylor coefficients at the value
+        u0 = ``self.value`` are known: ``coefficients[m] = g^(m)(u0) / m!`` for
+        m = 0..order (more are ignored).  Faa di Bruno's formula evaluated by
+        Horner's rule on Cauchy products, O(order**3): the way to give a Taylor
+        rule to a function outside the rule table.
+
+        Examples
+        --------
+        >>> import math
+        >>> from dualcalc import Taylor
+        >>> x = Taylor.variable(0.0, 3)
+        >>> (2 * x).compose([1.0, 1.0, 0.5, 1 / 6])       # exp at 0, composed with 2t
+        Taylor([1.0, 2.0, 2.0, 1.3333333333333333])
+        """
+        cdef double v
+        cdef Taylor a = new_taylor(self.n, self.tag)
+        cdef Taylor r = new_taylor(self.n, self.tag)
+        cdef _Buf b = _Buf()
+        cdef double* w = scratch(b, self.n)
+        try:
+            cs = list(coefficients)
+        except TypeError:
+            raise TypeError("compose(coefficients): expected a sequence of real numbers, "
+                            "got " + _tname(coefficients)) from None
+        if len(cs) < self.n:
+            raise ValueError("compose(coefficients): {0} coefficients are needed for "
+                             "order {1}, got {2}".format(self.n, self.n - 1, len(cs)))
+        for j in range(self.n):
+            if type(cs[j]) is Taylor or not _as_real(cs[j], &v):
+                raise TypeError("compose(coefficients): coefficient {0} must be a real "
+                                "number, got {1}".format(j, _tname(cs[j])))
+            a.c[j] = v
+        s_compose(a.c, self.c, r.c, w, self.n)
+        return r
+
     def _apply_rule(self, int rid):
         """A rule of the table by id (dualcalc.math's route to erf, erfc,
         gamma, lgamma, which have no NumPy ufunc)."""
