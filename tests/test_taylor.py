@@ -520,3 +520,30 @@ def test_newton_householder_orders():
         newton(f, 2.0, order=0)
     with pytest.raises(ValueError, match="halley"):
         newton(f, 2.0, order=3, halley=True)
+
+
+# ---------------------------------------------------------------- algebraic laws
+def test_algebraic_laws_hold_on_random_series():
+    from hypothesis import given, settings, strategies as st
+
+    coef = st.floats(-3.0, 3.0, allow_nan=False)
+    series = st.lists(coef, min_size=6, max_size=6)
+
+    def close(a, b, scale=1.0):
+        return np.allclose(a.coefficients, b.coefficients, rtol=1e-12, atol=1e-12 * scale)
+
+    @settings(max_examples=200, deadline=None, database=None)
+    @given(series, series, st.floats(0.5, 3.0))
+    def prop(a, b, v0):
+        u = Taylor([v0] + a[1:])         # u0 > 0: log, sqrt and division are defined
+        w = Taylor(b)
+        assert close(u * w, w * u) and close(u + w, w + u)
+        assert close((u * w) / u, w, scale=10.0)
+        assert close(dm.exp(dm.log(u)), u)
+        assert close(dm.sqrt(u) * dm.sqrt(u), u)
+        assert close(dm.sin(w) ** 2 + dm.cos(w) ** 2, Taylor.constant(1.0, 5))
+        assert close(dm.cosh(w) ** 2 - dm.sinh(w) ** 2, Taylor.constant(1.0, 5),
+                     scale=float(np.cosh(abs(w.value)) ** 2))
+        assert close(u ** 3, u * u * u) and close(u ** -2, 1 / (u * u))
+        assert close(dm.tan(dm.atan(w)), w, scale=10.0)
+    prop()
