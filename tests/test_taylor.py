@@ -230,6 +230,17 @@ def test_compose_with_a_known_series_matches_mpmath():
         u.compose(["a"] * 11)
 
 
+@pytest.mark.parametrize("scale", [1e200, 1e-200])
+def test_atan2_and_hypot_do_not_overflow_at_the_edges_of_the_range(scale):
+    x = Taylor.variable(0.0, 6)
+    a, b = scale * (0.3 + x), scale * (0.7 - 2 * x * x)
+    h = dm.hypot(a, b).coefficients / scale
+    ref = reference(lambda t: mp.hypot(0.3 + t, 0.7 - 2 * t * t), 0.0, 6)
+    assert_coefficients(h, ref, "hypot scaled")
+    ref = reference(lambda t: mp.atan2(0.3 + t, 0.7 - 2 * t * t), 0.0, 6)
+    assert_coefficients(dm.atan2(a, b).coefficients, ref, "atan2 scaled")
+
+
 # ---------------------------------------------------------------- polygamma
 @pytest.mark.parametrize("x", [0.001, 0.3, 1.0, 2.5, 17.0, 250.0, 1e6, -0.5, -3.7, -10.01])
 def test_polygamma_matches_mpmath(x):

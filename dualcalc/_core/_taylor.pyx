@@ -42,7 +42,7 @@ from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from cpython.float cimport PyFloat_Check, PyFloat_AS_DOUBLE, PyFloat_CheckExact
 from cpython.long cimport PyLong_Check, PyLong_CheckExact, PyLong_AsDouble
 from libc.math cimport (isfinite, isnan, isinf, fabs, floor, exp, log, sqrt, pow,
-                        copysign, NAN, INFINITY, M_PI)
+                        copysign, frexp, ldexp, NAN, INFINITY, M_PI)
 from libc.string cimport memcpy
 
 from dualcalc._core._rules cimport (
@@ -651,7 +651,10 @@ cdef object taylor_binary(object x, object y, int op, int errors):
     cdef double* w
     cdef double* v
     cdef double* q
+    cdef double* sa
+    cdef double* sb
     cdef double m, s
+    cdef int e
     if type(x) is Taylor and type(y) is Taylor:
         a = <Taylor>x
         b = <Taylor>y
@@ -704,39 +707,51 @@ cdef object taylor_binary(object x, object y, int op, int errors):
         r.c[0] = p.f
     elif op == OP_POW:
         return taylor_pow(a, b, p.f)
-    elif op == OP_ATAN2:
-        # z = atan2(a, b): z' (a^2 + b^2) = b a' - a b'; in the derivative series
-        # D(s)_m = (m + 1) s_{m+1} (degree n - 2)
+    elif op == OP_ATAN2 or op == OP_HYPOT:
+        if op == OP_HYPOT and p.f == 0.0:
+            # the origin: the sign convention (zero derivatives), as abs'(0) = 0
+            for j in range(1, n):
+                r.c[j] = 0.0
+            return r
+        # both are homogeneous (of degree 0 and 1): a and b are scaled by a power
+        # of two first, so that a^2 + b^2 neither overflows nor underflows
         buf = _Buf()
-        w = scratch(buf, 4 * n)
+        w = scratch(buf, 5 * n)
         v = w + n
         q = v + n
+        sa = q + n
+        sb = sa + n
+        m = fabs(xv) if fabs(xv) > fabs(yv) else fabs(yv)
+        e = 0
+        if m != 0.0 and isfinite(m):
+            frexp(m, &e)
+        for j in range(n):
+            sa[j] = ldexp(a.c[j], -e)
+            sb[j] = ldexp(b.c[j], -e)
+        if op == OP_HYPOT:
+            s_mul(sa, sa, w, n)
+            s_mul(sb, sb, v, n)
+            for j in range(n):
+                w[j] += v[j]
+            q[0] = ldexp(p.f, -e)
+            s_sqrt(w, q, n)
+            for j in range(1, n):
+                r.c[j] = ldexp(q[j], e)
+            return r
+        # z = atan2(a, b): z' (a^2 + b^2) = b a' - a b'; in the derivative series
+        # D(s)_m = (m + 1) s_{m+1} (degree n - 2)
         for k in range(n - 1):
             s = 0.0
             for j in range(k + 1):
-                s += b.c[j] * (k - j + 1) * a.c[k - j + 1] - a.c[j] * (k - j + 1) * b.c[k - j + 1]
+                s += sb[j] * (k - j + 1) * sa[k - j + 1] - sa[j] * (k - j + 1) * sb[k - j + 1]
             w[k] = s                               # numerator
             s = 0.0
             for j in range(k + 1):
-                s += a.c[j] * a.c[k - j] + b.c[j] * b.c[k - j]
+                s += sa[j] * sa[k - j] + sb[j] * sb[k - j]
             v[k] = s                               # a^2 + b^2
         s_div(w, v, q, n - 1)
         for k in range(1, n):
             r.c[k] = q[k - 1] / k
-    elif op == OP_HYPOT:
-        if p.f == 0.0:
-            # the origin: the sign convention (zero derivatives), as abs'(0) = 0
-            for j in range(1, n):
-                r.c[j] = 0.0
-        else:
-            buf = _Buf()
-            w = scratch(buf, 2 * n)
-            v = w + n
-            s_mul(a.c, a.c, w, n)
-            s_mul(b.c, b.c, v, n)
-            for j in range(n):
-                w[j] += v[j]
-            s_sqrt(w, r.c, n)
     elif op == OP_LOGADDEXP or op == OP_LOGADDEXP2:
         # log(e^a + e^b) = m + log(e^(a-m) + e^(b-m)), m = max(a0, b0)
         if isnan(p.f) or isinf(xv) or isinf(yv):
