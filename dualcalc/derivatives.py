@@ -133,8 +133,8 @@ def value_and_derivative(f, x, args=(), order=1):
     """
     args = _check_args(args)
     if order not in (1, 2):
-        raise ValueError("order must be 1 or 2; for higher orders nest derivative calls "
-                         "(two levels are supported)")
+        raise ValueError("order must be 1 or 2 here; for any higher order use "
+                         "derivative(f, x, order=k) or dualcalc.taylor (Taylor mode)")
     x = S.as_scalar(x)
     if order == 2:
         if not isinstance(x, float):
