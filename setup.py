@@ -23,7 +23,7 @@ directives = {
 
 compile_args = ["-O0", "-g"] if DEBUG else ["-O3"]
 
-MODULES = ["_table", "_scalar", "_vec", "_math", "_arrays"]
+MODULES = ["_table", "_scalar", "_vec", "_taylor", "_math", "_arrays"]
 # DUALCALC_ONLY=_scalar,_math rebuilds just those modules (a development aid).
 if os.environ.get("DUALCALC_ONLY"):
     MODULES = [m for m in MODULES if m in os.environ["DUALCALC_ONLY"].split(",")]

@@ -16,6 +16,7 @@ from dualcalc.derivatives import (
     value_and_jacobian, value_gradient_hessian)
 from dualcalc import special
 from dualcalc.special import register_ufunc
+from dualcalc.taylor import Taylor, taylor
 
 __version__ = "0.1.0"
 
@@ -33,5 +34,5 @@ __all__ = [
     "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",
     "NestingError", "ConversionError", "register_ufunc", "special", "integrate",
-    "__version__",
+    "Taylor", "taylor", "__version__",
 ]

@@ -134,8 +134,8 @@ def value_and_derivative(f, x, args=(), order=1):
     """
     args = _check_args(args)
     if order not in (1, 2):
-        raise ValueError("order must be 1 or 2; for higher orders nest derivative calls "
-                         "(two levels are supported)")
+        raise ValueError("order must be 1 or 2 here; for any higher order use "
+                         "derivative(f, x, order=k) or dualcalc.taylor (Taylor mode)")
     x = S.as_scalar(x)
     if order == 2:
         if not isinstance(x, float):
@@ -175,8 +175,9 @@ def derivative(f, x, order=1, args=()):
         ``f(x, *args)`` built from Python operators, ``dualcalc.math`` or NumPy.
     x : float
         The point.
-    order : {1, 2}, optional
-        1 (default, one Dual evaluation) or 2 (one HyperDual evaluation).
+    order : int, optional
+        1 (default, one Dual evaluation), 2 (one HyperDual evaluation) or any
+        higher order (one Taylor evaluation, ``dualcalc.taylor``).
     args : tuple, optional
         Extra arguments passed to f.
 
@@ -192,6 +193,8 @@ def derivative(f, x, order=1, args=()):
     9.0
     >>> derivative(lambda x: (3*x + 1)**2, 1.0)                 # 6(3x + 1)
     24.0
+    >>> derivative(lambda x: x**5, 1.0, order=4)                # 120x
+    120.0
 
     Nested derivatives are kept apart (no perturbation confusion):
 
@@ -215,6 +218,9 @@ def derivative(f, x, order=1, args=()):
         if type(y) is Dual and y.tag == t:
             return y.eps
         return _split_first(y, t)[1]
+    if order not in (1, 2):      # any higher order: Taylor mode
+        from dualcalc.taylor import derivative_of_order
+        return derivative_of_order(f, x, order, args=args)
     return value_and_derivative(f, x, args=args, order=order)[1]
 
 

@@ -15,7 +15,7 @@ MODULES = sorted(
     | {"dualcalc"})
 VERBS = ["derivative", "second_derivative", "gradient", "jacobian", "jvp", "hessian", "hvp",
          "value_and_derivative", "value_and_gradient", "value_and_jacobian",
-         "value_gradient_hessian"]
+         "value_gradient_hessian", "taylor"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -20,6 +20,7 @@ from dualcalc._core._scalar cimport (
     Dual, HyperDual, dual_chain, hyper_chain, new_dual, new_hyper,
     binary, ERR_MATH, ERR_OPERATOR)
 from dualcalc._core._scalar import with_value, scale
+from dualcalc._core._taylor cimport Taylor, taylor_unary, taylor_binary
 
 import math as _m
 
@@ -63,6 +64,7 @@ cdef object _pm_trunc = _m.trunc
 
 
 cdef object _u(object x, int rid, object pyf):
+    cdef object r
     cdef triple t
     cdef double v
     if type(x) is Dual:
@@ -79,6 +81,11 @@ cdef object _u(object x, int rid, object pyf):
         if not c_isfinite(t.f):
             pyf(v)
         return hyper_chain(<HyperDual>x, t)
+    if type(x) is Taylor:
+        r = taylor_unary(<Taylor>x, rid)
+        if not c_isfinite((<Taylor>r).c[0]):
+            pyf((<Taylor>x).c[0])             # math's own ValueError / OverflowError
+        return r
     if _is_dual_array(x):
         return _array_unary(x, rid, pyf)
     return pyf(x)
@@ -140,6 +147,16 @@ cdef inline bint _isdual(object x):
 
 
 cdef object _b(object x, object y, int op, object pyf, int errors):
+    if type(x) is Taylor or type(y) is Taylor:
+        r = taylor_binary(x, y, op, errors)
+        if r is NotImplemented:
+            raise TypeError("must be real number, not {0}".format(
+                type(y if type(x) is Taylor else x).__name__))
+        if not c_isfinite((<Taylor>r).c[0]) and pyf is not None:
+            # math's own ValueError / OverflowError on the values
+            pyf((<Taylor>x).c[0] if type(x) is Taylor else x,
+                (<Taylor>y).c[0] if type(y) is Taylor else y)
+        return r
     if _is_dual_array(x) or _is_dual_array(y):
         u = _UFUNC_OF_OP.get(op)
         if u is None:

@@ -205,7 +205,7 @@ def root(fun, x0, args=(), method="newton", tol=None, callback=None, options=Non
 
 
 def newton(f, x0, args=(), tol=1e-12, xtol=1e-12, maxiter=50, halley=False,
-           callback=None, disp=False):
+           callback=None, disp=False, order=None):
     """A root of a scalar function by Newton's method with the exact derivative,
     or Halley's method (cubic convergence) with the exact second derivative.
 
@@ -231,6 +231,11 @@ def newton(f, x0, args=(), tol=1e-12, xtol=1e-12, maxiter=50, halley=False,
         Iteration bound (default 50).
     halley : bool, optional
         Use Halley's method, ``x - 2 f f' / (2 f'^2 - f f'')``.
+    order : int, optional
+        Householder's method of this order d (convergence of order d + 1):
+        the step ``d (1/f)^(d-1) / (1/f)^(d)``, from the Taylor coefficients of
+        f at x (one ``dualcalc.taylor`` evaluation per point).  1 is Newton, 2
+        is Halley (the same as ``halley=True``).
     callback : callable, optional
         ``callback(intermediate_result)`` with x, fun, jac (= f'), nit.
     disp : bool, optional
@@ -250,7 +255,17 @@ def newton(f, x0, args=(), tol=1e-12, xtol=1e-12, maxiter=50, halley=False,
     (2.094551481542, True)
     >>> newton(lambda x: x**3 - 2*x - 5, 2.0, halley=True).nit <= r.nit
     True
+    >>> newton(lambda x: x**3 - 2*x - 5, 2.0, order=4).nit <= r.nit
+    True
     """
+    if order is not None:
+        if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
+            raise ValueError(f"order must be an int >= 1 (1 Newton, 2 Halley, d Householder), "
+                             f"got {order!r}")
+        if halley and order != 2:
+            raise ValueError("give either halley=True or order=, not both (halley is order=2)")
+        halley = halley or order == 2
+    householder = order is not None and order >= 3
     try:
         x = float(np.asarray(x0, dtype=np.float64))
     except (TypeError, ValueError):
@@ -273,6 +288,22 @@ def newton(f, x0, args=(), tol=1e-12, xtol=1e-12, maxiter=50, halley=False,
         if np.ndim(v) != 0:
             raise ValueError("newton needs f to return one number; for systems use root")
         v, d = float(v), float(d)
+        if householder:
+            # the Householder step g_(d-1) / g_d from the coefficients g of 1/f
+            # (d2 carries the step on this path); Newton's step where it fails
+            from dualcalc.taylor import taylor
+            count["nhev"] += 1
+            c = _guarded(lambda: taylor(f, x, order, args=args), None)
+            step = 0.0
+            if c is not None and np.ndim(c) == 1 and c[0] != 0.0:
+                g = np.empty(order + 1)
+                g[0] = 1.0
+                for k in range(1, order + 1):        # g = c_0 / f, as a series
+                    g[k] = -np.dot(c[1:k + 1], g[k - 1::-1]) / c[0]
+                with np.errstate(all="ignore"):
+                    step = g[order - 1] / g[order] if g[order] != 0 else 0.0
+                step = float(step) if math.isfinite(step) else 0.0
+            return v, d, step
         if halley:
             count["nfev"] += 1
             count["nhev"] += 1
@@ -308,7 +339,10 @@ def newton(f, x0, args=(), tol=1e-12, xtol=1e-12, maxiter=50, halley=False,
                 x, v, d, d2 = x + dx, v_new, d_new, d2_new
             status = ROOT_FOUND if abs(v) <= tol else SMALL_STEP
             break
-        if halley:
+        if householder:
+            if d2 * dx > 0:          # d2 is the Householder step here
+                dx = d2
+        elif halley:
             denom = 2 * d * d - v * d2
             if denom != 0.0 and math.isfinite(denom):
                 h = -2 * v * d / denom
