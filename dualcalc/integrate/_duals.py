@@ -14,12 +14,15 @@ calculus: `components` and `rebuild` are the compiled core's.
 import numpy as np
 
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
-from dualcalc._core._arrays import components, rebuild
+from dualcalc._core._arrays import components, operand, rebuild
+from dualcalc._core._vec import DualVec, HyperDualVec
 from dualcalc.arrays import DualArray, HyperDualArray
+from dualcalc import _conversions
 
 __all__ = ["Form", "is_dual", "real", "as_dual_array", "stack_state"]
 
-_DUAL_TYPES = (DualNumber, DualArray, HyperDualArray)
+_DUAL_TYPES = (DualNumber, DualArray, HyperDualArray, DualVec, HyperDualVec)
+_VECS = (DualVec, HyperDualVec)
 
 
 def is_dual(x):
@@ -29,7 +32,7 @@ def is_dual(x):
 
 def real(x):
     """The value of x (a float for scalars, an ndarray for arrays)."""
-    if isinstance(x, DualNumber):
+    if isinstance(x, (DualNumber, DualVec, HyperDualVec)):
         return x.value
     if isinstance(x, (DualArray, HyperDualArray)):
         v = np.asarray(x.value)
@@ -38,7 +41,10 @@ def real(x):
 
 
 def as_dual_array(x):
-    """A Dual/HyperDual scalar as a 0-d DualArray/HyperDualArray (arrays pass)."""
+    """A Dual/HyperDual scalar as a 0-d DualArray/HyperDualArray (arrays pass);
+    a DualVec/HyperDualVec (an element of a dual array) likewise."""
+    if isinstance(x, _VECS):
+        return operand(x)
     if isinstance(x, Dual):
         return DualArray(np.float64(x.value), np.array([x.eps]), x.tag)
     if isinstance(x, HyperDual):
@@ -207,7 +213,11 @@ def stack_state(y):
         return y.astype(np.float64, copy=False)
     if isinstance(y, DualNumber):
         return as_dual_array(y)
+    if isinstance(y, _VECS):
+        return operand(y)
     items = list(y.ravel()) if isinstance(y, np.ndarray) else list(y)
+    if any(isinstance(o, _VECS) for o in items):     # elements of a dual array (x[i])
+        return _conversions.from_objects(np.array(items, dtype=object)).reshape(np.shape(y))
     fast = _stack_same(items)
     if fast is not None:
         return fast
