@@ -13,6 +13,8 @@ from dualcalc.derivatives import (
     NestingError, derivative, gradient, hessian, hvp, jacobian, jvp,
     second_derivative, value_and_derivative, value_and_gradient,
     value_and_jacobian, value_gradient_hessian)
+from dualcalc.sparsity import hessian_sparsity, jacobian_sparsity
+from dualcalc.sparse import sparse_hessian, sparse_jacobian
 
 __version__ = "0.1.0"
 
@@ -21,5 +23,6 @@ __all__ = [
     "derivative", "second_derivative",
     "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",
+    "jacobian_sparsity", "hessian_sparsity", "sparse_jacobian", "sparse_hessian",
     "NestingError", "__version__",
 ]
