@@ -22,8 +22,8 @@ when j is i's only neighbour of its color, and otherwise ``B[j, color[i]]``
 (2, True)
 
 Design: the greedy colorings walk the vertices in several orderings
-(natural, largest-first, smallest-last, incidence-degree) and keep the one
-with fewest colors; validity is checked by :func:`is_column_coloring` and
+(natural, largest-first, smallest-last, incidence-degree; for columns also
+Brelaz's DSATUR) and keep the one with fewest colors; validity is checked by :func:`is_column_coloring` and
 :func:`is_star_coloring`, which the tests use as the definition.
 """
 import numpy as np
@@ -124,6 +124,31 @@ def _incidence_degree(indptr, indices, deg):
     return np.array(order, dtype=np.int64)
 
 
+def _dsatur(indptr, indices):
+    """Brelaz's DSATUR: color next the vertex whose neighbours already use the
+    most distinct colors (ties: larger degree)."""
+    import heapq
+    n = len(indptr) - 1
+    color = np.full(n, -1, np.int64)
+    sat = [set() for _ in range(n)]
+    deg = np.diff(indptr)
+    heap = [(0, -int(deg[v]), v) for v in range(n)]
+    heapq.heapify(heap)
+    while heap:
+        s, _, v = heapq.heappop(heap)
+        if color[v] >= 0 or -s != len(sat[v]):
+            continue
+        c = 0
+        while c in sat[v]:
+            c += 1
+        color[v] = c
+        for w in indices[indptr[v]:indptr[v + 1]]:
+            if color[w] < 0 and c not in sat[w]:
+                sat[w].add(c)
+                heapq.heappush(heap, (-len(sat[w]), -int(deg[w]), w))
+    return color
+
+
 def _greedy(indptr, indices, order):
     n = len(indptr) - 1
     color = np.full(n, -1, np.int64)
@@ -163,10 +188,10 @@ def column_coloring(P):
     if P.shape[1] == 0:
         return np.zeros(0, np.int64)
     indptr, indices = _adjacency((P.T @ P).tocsr())
-    best = None
+    best = _dsatur(indptr, indices)
     for order in _orderings(indptr, indices):
         col = _greedy(indptr, indices, order)
-        if best is None or col.max() < best.max():
+        if col.max() < best.max():
             best = col
     return best
 
@@ -326,14 +351,13 @@ def is_star_coloring(H, colors):
 
 
 def _neighbour_color_counts(indptr, indices, colors):
-    """counts[v, c]: how many neighbours of v have color c (dense n x c is
-    avoided: a sparse matrix)."""
+    """counts[v, c]: how many neighbours of v have color c (dense n x c)."""
     sp = _sp()
     n = len(indptr) - 1
     A = sp.csr_array((np.ones(len(indices)), indices, indptr), shape=(n, n))
     C = sp.csr_array((np.ones(n), (np.arange(n), colors)),
                      shape=(n, int(colors.max(initial=0)) + 1))
-    return (A @ C).tocsr()
+    return (A @ C).toarray()
 
 
 def decompress_hessian(H, colors, B):
@@ -360,7 +384,7 @@ def decompress_hessian(H, colors, B):
     off = i != j
     unique_at_i = np.ones(i.size, bool)
     if off.any():
-        unique_at_i[off] = np.asarray(counts[i[off], colors[j[off]]]).ravel() == 1
+        unique_at_i[off] = counts[i[off], colors[j[off]]] == 1
     vals = np.where(unique_at_i, B[i, colors[j]], B[j, colors[i]])
     rr = np.concatenate([i, j[off]])
     cc = np.concatenate([j, i[off]])

@@ -354,7 +354,10 @@ class TracerArray:
             if kwargs.get("where", True) is not True:
                 raise TypeError(f"np.{ufunc.__name__}(where=...) is not supported while tracing")
             kwargs.pop("where", None)
-            r = _ufunc_call(ufunc, inputs, kwargs)
+            if ufunc is np.matmul:
+                r = _matmul(*inputs, **kwargs)
+            else:
+                r = _ufunc_call(ufunc, inputs, kwargs)
         elif method in ("reduce", "accumulate"):
             fn = _UFUNC_METHODS.get((ufunc, method))
             if fn is None:
@@ -776,19 +779,18 @@ def _prod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     if not _is_tracer(a):
         return np.prod(a, axis=axis, keepdims=keepdims)
     axes = _norm_axes(axis, a.ndim)
+    if a._trace.hessian:
+        # a chain of products: the pairs are exactly those between factors
+        b = np.moveaxis(a, axes, tuple(range(len(axes))))
+        b = b.reshape((-1,) + b.shape[len(axes):])
+        r = np.ones(b.shape[1:]) if b.shape[0] == 0 else b[0]
+        for k in range(1, b.shape[0]):
+            r = r * b[k]
+        if keepdims:
+            r = r.reshape(tuple(1 if i in axes else s for i, s in enumerate(a.shape)))
+        return r if _is_tracer(r) else a._new(r, _empty_rows(np.size(r), a._trace.n))
     rows, _ = _reduce_rows(a, axes, keepdims)
-    _pairs_within_groups(a, axes)
     return a._new(np.prod(a.value, axis=axis, keepdims=keepdims), rows)
-
-
-def _pairs_within_groups(a, axes):
-    """Hessian pairs of a product over groups: every pair of inputs of two
-    different (or the same) factors in one group."""
-    tr = a._trace
-    if not tr.hessian:
-        return
-    rows, _ = _reduce_rows(a, axes, True)
-    tr.add_pairs(rows)
 
 
 def _mul_reduce(a, axis=0, dtype=None, out=None, keepdims=False, **kw):
@@ -869,9 +871,21 @@ def _values_only(func):
 
 for _f in (np.argmax, np.argmin, np.argsort, np.nonzero, np.argwhere, np.flatnonzero,
            np.shape, np.ndim, np.size, np.isclose, np.allclose, np.array_equal,
-           np.count_nonzero, np.searchsorted, np.zeros_like, np.ones_like, np.empty_like,
-           np.full_like, np.isnan, np.isfinite, np.isinf, np.any, np.all, np.signbit):
+           np.count_nonzero, np.searchsorted, np.isnan, np.isfinite, np.isinf, np.any, np.all, np.signbit):
     _FUNCTIONS[_f] = _values_only(_f)
+
+
+def _make_like(func):
+    def impl(a, *args, dtype=None, **kwargs):
+        value = func(_value(a), *args, **kwargs)
+        if dtype is not None and np.dtype(dtype).kind != "f" or not _is_tracer(a):
+            return func(_value(a), *args, dtype=dtype, **kwargs)
+        return a._new(value.astype(float), _empty_rows(value.size, a._trace.n))
+    return impl
+
+
+for _f in (np.zeros_like, np.ones_like, np.empty_like, np.full_like):
+    _FUNCTIONS[_f] = _make_like(_f)
 
 
 @_implements(np.round, np.around)
@@ -985,6 +999,33 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
         raise _unsupported("np.interp with traced xp or fp")
     value = np.interp(x.value, xp, fp, left, right, period)
     return x._new(value, x.rows)      # piecewise linear in x: first order only
+
+
+def _dense_dependence(func):
+    """Functions whose every output element depends on every input element
+    (generically): linalg.solve, inv, det, slogdet.  Nonlinear: all pairs."""
+    def impl(*args, **kwargs):
+        trace = _trace_of(args)
+        value = func(*[_value(a) for a in args], **kwargs)
+        rows = None
+        for a in args:
+            if _is_tracer(a):
+                u = _reduce_rows(a, tuple(range(a.ndim)), False)[0]
+                rows = u if rows is None else _or(rows, u)
+        trace.add_pairs(rows)
+
+        def make(v):
+            v = np.asarray(v, dtype=float)
+            return TracerArray(v, _select(rows, np.zeros(v.size, np.int64)), trace)
+        if isinstance(value, tuple):
+            return type(value)(*[make(v) if i else np.asarray(v) for i, v in enumerate(value)]) \
+                if func is np.linalg.slogdet else tuple(make(v) for v in value)
+        return make(value)
+    return impl
+
+
+for _f in (np.linalg.solve, np.linalg.inv, np.linalg.det):
+    _FUNCTIONS[_f] = _dense_dependence(_f)
 
 
 @_implements(np.einsum)
