@@ -1115,7 +1115,7 @@ def jacobian_sparsity(f, x, args=()):
            [1, 0, 0, 1, 1]])
     """
     (rows, _), _ = _run(f, x, args, hessian=False)
-    rows = rows.tocsr()
+    rows = _sp().csr_array(rows, dtype=bool)
     rows.sort_indices()
     return rows
 
@@ -1145,6 +1145,6 @@ def hessian_sparsity(f, x, args=()):
     (rows, shape), trace = _run(f, x, args, hessian=True)
     if rows.shape[0] != 1:
         raise ValueError(f"hessian_sparsity needs a scalar f; f returned shape {shape}")
-    H = trace.hessian_pattern().tocsr()
+    H = _sp().csr_array(trace.hessian_pattern(), dtype=bool)
     H.sort_indices()
     return H
