@@ -42,7 +42,8 @@ from dualcalc import _seeding as S
 from dualcalc.coloring import ColoredPattern
 from dualcalc.sparsity import hessian_sparsity, jacobian_sparsity
 
-__all__ = ["sparse_jacobian", "sparse_hessian", "colored_pattern"]
+__all__ = ["sparse_jacobian", "value_and_sparse_jacobian", "sparse_hessian",
+           "colored_pattern"]
 
 _cache = {}
 _cache_lock = threading.Lock()
@@ -145,6 +146,20 @@ def sparse_jacobian(f, x, args=(), sparsity=None, executor=None, chunk=None):
     """
     if not isinstance(args, tuple):
         raise TypeError("args must be a tuple of extra arguments for f, like scipy's args=")
+    return value_and_sparse_jacobian(f, x, args, sparsity, executor, chunk)[1]
+
+
+def value_and_sparse_jacobian(f, x, args=(), sparsity=None, executor=None, chunk=None):
+    """f(x) (flat float ndarray) and :func:`sparse_jacobian`, sharing the passes.
+
+    >>> import numpy as np
+    >>> v, J = value_and_sparse_jacobian(lambda x: x ** 2, np.array([1.0, 3.0]))
+    >>> v, J.toarray()
+    (array([1., 9.]), array([[2., 0.],
+           [0., 6.]]))
+    """
+    if not isinstance(args, tuple):
+        raise TypeError("args must be a tuple of extra arguments for f, like scipy's args=")
     x = S.as_point(x)
     if sparsity is None:
         sparsity = jacobian_sparsity(f, x, args)
@@ -153,9 +168,8 @@ def sparse_jacobian(f, x, args=(), sparsity=None, executor=None, chunk=None):
         raise ValueError(f"sparsity has {cp.pattern.shape[1]} columns; x has {x.size} elements")
     c = cp.ncolors
     if c == 0:
-        y = S.call(f, x.copy(), args)
-        m = int(np.size(y))
-        return cp.decompress(np.zeros((m, 0)))
+        value = np.asarray(S.call(f, x.copy(), args), dtype=np.float64).ravel()
+        return value, cp.decompress(np.zeros((value.size, 0)))
     k = _check_chunk(chunk, c)
     blocks = [cp.seeds[:, s:s + k] for s in range(0, c, k)]
     results = _map(executor, _jacobian_pass, [f] * len(blocks), [x] * len(blocks), blocks,
@@ -164,7 +178,7 @@ def sparse_jacobian(f, x, args=(), sparsity=None, executor=None, chunk=None):
     if B.shape[0] != cp.pattern.shape[0]:
         raise ValueError(f"sparsity has {cp.pattern.shape[0]} rows; f(x) has {B.shape[0]} "
                          "elements")
-    return cp.decompress(B)
+    return np.asarray(results[0][0], dtype=np.float64).ravel(), cp.decompress(B)
 
 
 def sparse_hessian(f, x, args=(), sparsity=None, executor=None):

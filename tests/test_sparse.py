@@ -120,3 +120,19 @@ def test_dask_cluster_is_bitwise_equal_to_serial():
             distributed.Client(cluster) as client:
         J = sparse_jacobian(P.brusselator, x, chunk=3, executor=client.get_executor())
     _assert_bitwise(J, sparse_jacobian(P.brusselator, x, chunk=3))
+
+
+def test_root_sparse_newton_on_bratu():
+    from dualcalc.optimize import root
+    n = 200
+    dense = root(P.bratu, np.zeros(n))
+    r = root(P.bratu, np.zeros(n), sparse=True)
+    assert r.success and dense.success
+    assert sp.issparse(r.jac) and np.max(np.abs(P.bratu(r.x))) <= 1e-8
+    np.testing.assert_allclose(r.x, dense.x, rtol=1e-10, atol=1e-12)
+    pat = jacobian_sparsity(P.bratu, np.zeros(n))
+    r2 = root(P.bratu, np.zeros(n), sparse=pat)
+    np.testing.assert_array_equal(r2.x, r.x)
+    singular = root(lambda x: np.concatenate([x[:1] ** 2 + 1.0, 0.0 * x[1:]]), np.ones(3),
+                    sparse=True)
+    assert not singular.success
