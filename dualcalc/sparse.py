@@ -181,14 +181,22 @@ def value_and_sparse_jacobian(f, x, args=(), sparsity=None, executor=None, chunk
     return np.asarray(results[0][0], dtype=np.float64).ravel(), cp.decompress(B)
 
 
-def sparse_hessian(f, x, args=(), sparsity=None, executor=None):
+def sparse_hessian(f, x, args=(), sparsity=None, executor=None, method="auto"):
     """The Hessian of a scalar f at x as a scipy.sparse CSR array.
 
-    Star coloring of the pattern, then one Hessian-vector product
-    (:func:`dualcalc.hvp`) per color and exact decompression; the result
-    is exactly symmetric.  Forward-over-forward mode makes each product cost
-    about a gradient (banded code) or n directions (code that mixes
-    elements), so the count of passes is the number of colors.
+    Two methods, both exact and exactly symmetric:
+
+    * ``"colored"``: star coloring of the pattern, one Hessian-vector
+      product (:func:`dualcalc.hvp`) per color, exact decompression.  In
+      forward-over-forward mode each product carries the n unit directions
+      on one side (banded while the code is elementwise; dense, O(n) per
+      element, once it mixes elements, e.g. with ``np.roll``), so this is
+      n/colors times cheaper than the dense Hessian but not O(nnz).
+    * ``"auto"`` (default): one traced pass in sparse second-order forward
+      mode (``dualcalc._sparse_hessian``: per element a sparse gradient and
+      a sparse Hessian, the rule table's g' and g'' from a HyperDualArray at
+      the values), costing O(nnz) work; f's that use a function this mode
+      does not implement fall back to ``"colored"``.
 
     Parameters
     ----------
@@ -202,7 +210,9 @@ def sparse_hessian(f, x, args=(), sparsity=None, executor=None):
         The Hessian's symmetric pattern (x.size, x.size), as from
         :func:`dualcalc.hessian_sparsity` (the default, one traced call).
     executor : concurrent.futures.Executor, optional
-        Runs the per-color products; bitwise equal to serial.
+        Runs the per-color products of ``"colored"`` (with an executor the
+        default method is ``"colored"``); bitwise equal to serial.
+    method : {"auto", "colored"}, optional
 
     Returns
     -------
@@ -220,6 +230,19 @@ def sparse_hessian(f, x, args=(), sparsity=None, executor=None):
     if not isinstance(args, tuple):
         raise TypeError("args must be a tuple of extra arguments for f, like scipy's args=")
     x = S.as_point(x)
+    if method not in ("auto", "colored"):
+        raise ValueError(f"method must be 'auto' or 'colored', got {method!r}")
+    if method == "auto" and executor is None:
+        from dualcalc import _sparse_hessian as SH
+        if sparsity is not None:
+            shape = colored_pattern(sparsity, symmetric=True).pattern.shape
+            if shape != (x.size, x.size):
+                raise ValueError(f"sparsity has shape {shape}; a Hessian at x needs "
+                                 f"{(x.size, x.size)}")
+        try:
+            return SH.hessian_one_pass(f, x, args, x.size)
+        except SH._Unsupported:
+            pass
     if sparsity is None:
         sparsity = hessian_sparsity(f, x, args)
     cp = colored_pattern(sparsity, symmetric=True)

@@ -37,13 +37,29 @@ def test_sparse_jacobian_equals_dense(k):
     _same_to_rounding(J, D)
 
 
+HESS += [(lambda x: x[0] / x[1] + x[2] ** x[3] + np.sum(np.exp(P.rosen_residuals(x) / 9)), 12),
+         (lambda x: np.mean(np.tanh(x[:9].reshape(3, 3)) @ x[:3]) + np.sum(x[::2]) ** 3, 10),
+         (lambda x: np.sum(np.where(x > 0.5, np.sin(x), x ** 3)[1:] * np.roll(x, 1)[1:]), 16),
+         (lambda x: np.sum(np.stack([x[:4], np.sqrt(x[4:])]) ** 2 / np.arange(1.0, 5.0)), 8)]
+
+
+@pytest.mark.parametrize("method", ["auto", "colored"])
 @pytest.mark.parametrize("k", range(len(HESS)))
-def test_sparse_hessian_equals_dense(k):
+def test_sparse_hessian_equals_dense(k, method):
     f, n = HESS[k]
     x = np.random.default_rng(k).random(n) + 0.1
-    H = sparse_hessian(f, x)
+    H = sparse_hessian(f, x, method=method)
     _same_to_rounding(H, dualcalc.hessian(f, x))
     assert (H != H.T).nnz == 0                     # exactly symmetric
+
+
+def test_second_order_mode_falls_back_on_unsupported_functions():
+    from dualcalc._sparse_hessian import _Unsupported, hessian_one_pass
+    f = lambda x: np.sum(np.cumsum(x) ** 2)    # cumsum: not in the one-pass mode
+    x = np.linspace(0.1, 1.0, 6)
+    with pytest.raises(_Unsupported):
+        hessian_one_pass(f, x, (), x.size)
+    _same_to_rounding(sparse_hessian(f, x), dualcalc.hessian(f, x))
 
 
 def test_rosen_hessian_against_the_analytic_formula():
@@ -86,6 +102,10 @@ def test_bad_arguments():
         sparse_jacobian(P.broyden, x, sparsity=np.ones((4, 5), dtype=bool))
     with pytest.raises(ValueError, match="shape"):
         sparse_hessian(P.rosen, x, sparsity=np.eye(4, dtype=bool))
+    with pytest.raises(ValueError, match="method"):
+        sparse_hessian(P.rosen, x, method="dense")
+    with pytest.raises(ValueError, match="shape"):
+        sparse_hessian(P.rosen, x, sparsity=np.eye(4, dtype=bool), method="colored")
     with pytest.raises(ValueError, match="chunk"):
         sparse_jacobian(P.broyden, x, chunk=0)
     with pytest.raises(ValueError, match="argnums"):
