@@ -150,29 +150,11 @@ def run(quick=False, printer=print):
                          correct=ok,
                          targets=dict(jacobian_le_30=tj / tf <= 30,
                                       detect_le_100=td / tf <= 100)))
-    m = 16 if quick else 64
-    x = 0.3 + 0.2 * np.cos(np.arange(m * m) * 0.11)
-    g = lambda v, m=m: grid_energy(v, m)
-    tf = _median_time(lambda: g(x), repeat)
-    dualcalc.hessian_sparsity(g, x)
-    t0 = time.perf_counter()
-    H = dualcalc.hessian_sparsity(g, x)
-    td = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    cp = colored_pattern(H, symmetric=True)
-    tc = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    Hs = dualcalc.hessian(g, x, sparsity=H)
-    th = time.perf_counter() - t0
-    ok = bool(np.allclose(Hs @ np.ones(m * m), dualcalc.hvp(g, x, np.ones(m * m)),
-                          rtol=1e-13, atol=1e-12))
-    printer(f"{'grid Hessian ' + str(m) + 'x' + str(m):22s} {m * m:6d} {tf * 1e3:8.3f} "
-            f"{td * 1e3:8.2f} ({td / tf:5.1f}) {tc * 1e3:8.1f} ({tc / tf:5.0f}) "
-            f"{cp.ncolors:8d} ({clique_lower_bound(H):2d})  {th * 1e3:8.1f} ({th / tf:5.0f})"
-            + ("" if ok else "  WRONG"))
-    rows.append(dict(problem="grid hessian", n=m * m, f_ms=tf * 1e3, detect_ms=td * 1e3,
-                     detect_evals=td / tf, colors=cp.ncolors, hessian_ms=th * 1e3,
-                     hessian_evals=th / tf, correct=ok, targets=dict(hessian_le_60=th / tf <= 60)))
+    for m, method in ([(16, "auto"), (16, "colored")] if quick else
+                      [(64, "auto"), (32, "colored")]):
+        rows.append(_hessian_row(m, method, repeat, printer))
+    if not quick:
+        rows.append(_newton_row(printer))
     return rows
 
 
@@ -183,3 +165,60 @@ def sparse_like(A, pattern):
     coo = pattern.tocoo()
     data = np.asarray(A[coo.row, coo.col]).ravel()
     return sp.csr_array((data, (coo.row, coo.col)), shape=pattern.shape)
+
+
+def _hessian_row(m, method, repeat, printer):
+    x = 0.3 + 0.2 * np.cos(np.arange(m * m) * 0.11)
+    g = lambda v, m=m: grid_energy(v, m)
+    tf = _median_time(lambda: g(x), repeat)
+    dualcalc.hessian_sparsity(g, x)
+    t0 = time.perf_counter()
+    H = dualcalc.hessian_sparsity(g, x)
+    td = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cp = colored_pattern(H, symmetric=True)
+    tc = time.perf_counter() - t0
+    Hs = dualcalc.sparse_hessian(g, x, sparsity=H, method=method)
+    ok = bool(np.allclose(Hs @ np.ones(m * m), dualcalc.hvp(g, x, np.ones(m * m)),
+                          rtol=1e-13, atol=1e-12)
+              and np.array_equal(np.sort(Hs.nonzero()[0]), np.sort(H.nonzero()[0])))
+    th = _median_time(lambda: dualcalc.sparse_hessian(g, x, sparsity=H, method=method),
+                      1 if method == "colored" else repeat, min_time=0.0)
+    printer(f"{'grid Hessian ' + str(m) + 'x' + str(m) + ' ' + method:22s} {m * m:6d} "
+            f"{tf * 1e3:8.3f} {td * 1e3:8.2f} ({td / tf:5.1f}) {tc * 1e3:8.1f} ({tc / tf:5.0f}) "
+            f"{cp.ncolors:8d} ({clique_lower_bound(H):2d})  {th * 1e3:8.1f} ({th / tf:5.0f})"
+            + ("" if ok else "  WRONG"))
+    return dict(problem="grid hessian", method=method, n=m * m, f_ms=tf * 1e3,
+                detect_ms=td * 1e3, detect_evals=td / tf, colors=cp.ncolors,
+                hessian_ms=th * 1e3, hessian_evals=th / tf, correct=ok,
+                targets=dict(hessian_le_60=th / tf <= 60))
+
+
+def bratu2d(u, m, lam=6.0):
+    """2-D Bratu residual on an m x m interior grid, Dirichlet zero boundary."""
+    U = u.reshape(m, m)
+    h = 1.0 / (m + 1)
+    zr, zc = np.zeros((1, m)), np.zeros((m, 1))
+    up = np.concatenate([U[1:], zr])
+    dn = np.concatenate([zr, U[:-1]])
+    rt = np.concatenate([U[:, 1:], zc], axis=1)
+    lt = np.concatenate([zc, U[:, :-1]], axis=1)
+    return ((up + dn + rt + lt - 4 * U) / h ** 2 + lam * np.exp(U)).ravel()
+
+
+def _newton_row(printer, m=317):
+    """dualcalc.optimize.root(sparse=True) on Bratu at n = m^2 = 100,489."""
+    from dualcalc.optimize import root
+    n = m * m
+    stamps = []
+    t0 = time.perf_counter()
+    r = root(bratu2d, np.zeros(n), args=(m,), sparse=True,
+             callback=lambda ir: stamps.append(time.perf_counter()))
+    total = time.perf_counter() - t0
+    per = np.diff([t0] + stamps)
+    printer(f"Newton, 2-D Bratu n={n}: success={r.success}, {r.nit} iterations, "
+            f"max|F| = {np.max(np.abs(r.fun)):.1e}, {total:.2f} s in all "
+            f"(first iteration, with detection and coloring: {per[0]:.2f} s; "
+            f"later: median {np.median(per[1:]) if per.size > 1 else float('nan'):.2f} s)")
+    return dict(problem="newton bratu2d", n=n, success=bool(r.success), nit=int(r.nit),
+                seconds=total, seconds_per_iteration=[float(p) for p in per])
