@@ -457,8 +457,10 @@ _NONLINEAR2 = {np.arctan2, np.hypot, np.logaddexp, np.logaddexp2, np.float_power
 _FIRST_ONLY2 = {np.copysign}          # derivative through the first argument only
 _PIECEWISE2 = {np.remainder, np.fmod}  # linear pieces in both arguments
 
-#: The ufuncs the tracer implements (``__call__``; add, multiply, maximum and
-#: minimum also ``reduce``, add and multiply ``accumulate``).
+#: The ufuncs the tracer knows exactly (``__call__``; add, multiply, maximum and
+#: minimum also ``reduce``, add and multiply ``accumulate``).  Any other ufunc
+#: of one or two arguments (scipy.special's, say) is taken as a nonlinear
+#: function of all its traced arguments: a superset, never a miss.
 SUPPORTED_UFUNCS = frozenset(
     _LINEAR1 | _PIECEWISE_LINEAR1 | _NONLINEAR1 | _ZERO1 | _PREDICATES | _COMPARE
     | _LINEAR2 | set(_SELECT2) | _NONLINEAR2 | _FIRST_ONLY2 | _PIECEWISE2
@@ -489,10 +491,12 @@ def _ufunc_call(ufunc, inputs, kwargs):
             return TracerArray(np.asarray(value, float), _empty_rows(size, trace.n), trace)
         if ufunc in _LINEAR1 or ufunc in _PIECEWISE_LINEAR1:
             return TracerArray(np.asarray(value, float), x.rows, trace)
-        if ufunc in _NONLINEAR1:
-            trace.add_pairs(x.rows)
-            return TracerArray(np.asarray(value, float), x.rows, trace)
-        raise _unsupported(f"np.{ufunc.__name__}")
+        if np.asarray(value).dtype.kind == "b":
+            return value
+        # _NONLINEAR1 and any other one-argument ufunc (scipy.special's erf,
+        # gamma, ...): depends on x, nonlinearly -- a sound superset
+        trace.add_pairs(x.rows)
+        return TracerArray(np.asarray(value, float), x.rows, trace)
     if ufunc.nin != 2:
         raise _unsupported(f"np.{ufunc.__name__}")
     a, b = inputs
@@ -522,8 +526,10 @@ def _ufunc_call(ufunc, inputs, kwargs):
         else:
             rows = _or(Ra, Rb)
             trace.add_pairs(rows)
-    elif ufunc in _NONLINEAR2:
-        rows = _or(Ra, Rb)
+    elif ufunc in _NONLINEAR2 or ufunc not in SUPPORTED_UFUNCS:
+        if np.asarray(value).dtype.kind == "b":
+            return value
+        rows = _or(Ra, Rb)          # any other two-argument ufunc: a sound superset
         trace.add_pairs(rows)
     elif ufunc in _FIRST_ONLY2:
         rows = Ra

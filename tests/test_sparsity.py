@@ -144,3 +144,35 @@ def test_unsupported_function_is_named():
 def test_hessian_sparsity_needs_a_scalar():
     with pytest.raises(ValueError, match="scalar"):
         hessian_sparsity(lambda x: x ** 2, np.ones(3))
+
+
+def test_oracle_expressions_never_miss_a_nonzero():
+    """The oracle's random expression trees (every rule of the table, every
+    two-argument function): the traced patterns contain every nonzero of the
+    exact gradient and Hessian, and equal them wherever no derivative
+    vanishes by accident (x - x, floor, a product with a zero factor)."""
+    import _oracle as O
+    checked = exact = 0
+    for seed in range(300):
+        tree, point = O.make_case(seed)
+        if O.scalar_only(tree):
+            continue
+        n = len(point)
+
+        def f(v):
+            return O.evaluate(tree, [v[i] for i in range(n)], True)
+        x = np.array(point)
+        with np.errstate(all="ignore"):
+            g = dualcalc.gradient(f, x)
+            H = dualcalc.hessian(f, x)
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+            continue
+        with np.errstate(all="ignore"):
+            pj = jacobian_sparsity(f, x).toarray().ravel()
+            ph = hessian_sparsity(f, x).toarray()
+        assert np.all(pj[g != 0]), (seed, tree)
+        assert np.all(ph[H != 0]), (seed, tree)
+        checked += 1
+        exact += np.array_equal(pj, g != 0) and np.array_equal(ph, H != 0)
+    assert checked >= 150
+    assert exact >= 0.8 * checked
