@@ -52,7 +52,7 @@ and so does every NumPy function not listed in :data:`SUPPORTED_FUNCTIONS`.
 """
 import functools
 import numbers
-import operator
+import weakref
 
 import numpy as np
 
@@ -116,6 +116,21 @@ class _Trace:
         self.n = n
         self.hessian = hessian
         self.pairs = []
+        self.live = []            # weak references to this run's tracers (see _wrote)
+
+    def wrote(self, target):
+        """target's values were written in place: every other tracer whose
+        values may share its memory (a view, or the array it views) now has
+        stale index sets, and refuses to be used."""
+        keep = []
+        for ref in self.live:
+            t = ref()
+            if t is None:
+                continue
+            keep.append(ref)
+            if t is not target and np.may_share_memory(t.value, target.value):
+                t._stale = True
+        self.live = keep
 
     def add_pairs(self, A, B=None):
         """Record every pair (i, j) with i in row e of A and j in row e of B,
@@ -142,6 +157,23 @@ class _Trace:
 
 def _is_tracer(o):
     return type(o) is TracerArray
+
+
+def _check_fresh(objs):
+    """Refuse tracers whose index sets went stale through a write into
+    memory they share (NumPy's view semantics, which the index sets do not
+    follow)."""
+    for o in objs:
+        if type(o) is TracerArray:
+            if o._stale:
+                raise TypeError(
+                    "this array shares memory with one that was written in place "
+                    "(x[...] = ... through a view, or into the array a view was taken "
+                    "from); the sparsity tracer does not follow writes through views. "
+                    "Write into the array itself and take views afterwards, or copy "
+                    "the view first")
+        elif isinstance(o, (list, tuple)):
+            _check_fresh(o)
 
 
 def _trace_of(objs):
@@ -194,10 +226,13 @@ class TracerArray:
 
     __array_priority__ = 1000
 
+    _stale = False
+
     def __init__(self, value, rows, trace):
         self.value = value
         self.rows = rows
         self._trace = trace
+        trace.live.append(weakref.ref(self))
 
     @classmethod
     def seed(cls, x, hessian=False):
@@ -277,14 +312,16 @@ class TracerArray:
                                 "depend on x while tracing sparsity")
 
     def __getitem__(self, key):
+        _check_fresh((self,))
         self._check_key(key)
         idx = np.arange(self.size).reshape(self.shape)[key]
         return self._new(self.value[key], _select(self.rows, idx))
 
     def __setitem__(self, key, v):
+        _check_fresh((self, v))
         self._check_key(key)
-        self.value = self.value.copy() if not self.value.flags.writeable else self.value
         self.value[key] = _value(v)
+        self._trace.wrote(self)
         n_el = self.size
         idx = np.arange(n_el).reshape(self.shape)
         target_shape = idx[key].shape
@@ -349,6 +386,7 @@ class TracerArray:
 
     # -------------------------------------------------- NumPy protocols
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        _check_fresh(inputs)
         out = kwargs.pop("out", None)
         if method == "__call__":
             if kwargs.get("where", True) is not True:
@@ -378,6 +416,8 @@ class TracerArray:
         impl = _FUNCTIONS.get(func)
         if impl is None:
             raise _unsupported(f"np.{getattr(func, '__name__', func)}")
+        _check_fresh(args)
+        _check_fresh(kwargs.values())
         return impl(*args, **kwargs)
 
     # -------------------------------------------------- operators
@@ -1056,6 +1096,7 @@ SUPPORTED_FUNCTIONS = frozenset(f for f in _FUNCTIONS if f is not np.einsum)
 def _output_rows(y, trace):
     """(rows, shape) of f's output: a tracer, a number, an array or a
     (nested) sequence of them."""
+    _check_fresh((y,))
     if _is_tracer(y):
         if y._trace is not trace:
             raise TypeError("f returned a tracer of another sparsity detection")

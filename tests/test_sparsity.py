@@ -176,3 +176,29 @@ def test_oracle_expressions_never_miss_a_nonzero():
         exact += np.array_equal(pj, g != 0) and np.array_equal(ph, H != 0)
     assert checked >= 150
     assert exact >= 0.8 * checked
+
+
+def test_writes_through_views_are_refused_not_silently_wrong():
+    def through_view(x):
+        out = np.zeros_like(x)
+        out.reshape(2, 3)[0] = x[:3] ** 2          # NumPy writes into out
+        return out
+
+    def then_read_view(x):
+        y = x * 1.0
+        v = y[:3]
+        y[0] = x[5]                               # v sees it in NumPy
+        return v
+
+    x = np.linspace(0.1, 0.6, 6)
+    for f in (through_view, then_read_view):
+        with pytest.raises(TypeError, match="view"):
+            jacobian_sparsity(f, x)
+
+    def fine(x):
+        out = np.zeros_like(x)
+        out[:3] = x[:3] ** 2
+        out[3:] = out[:3] * x[3:]
+        return out.reshape(2, 3)
+    np.testing.assert_array_equal(jacobian_sparsity(fine, x).toarray(),
+                                  np.asarray(dualcalc.jacobian(fine, x)).reshape(6, 6) != 0)
