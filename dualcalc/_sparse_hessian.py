@@ -80,13 +80,39 @@ def _add(*Rs):
         return None
     if len(Rs) == 1:
         return Rs[0]
-    # merge row by row; repeated (row, col) entries are left in place (CSR
-    # sums them wherever it is read) and summed by the group sums / the end
-    parts = [_coo(R) for R in Rs]
-    rows = np.concatenate([p[0] for p in parts])
-    order = np.argsort(rows, kind="stable")
-    return _csr_sorted_rows(rows[order], np.concatenate([p[1] for p in parts])[order],
-                            np.concatenate([p[2] for p in parts])[order], Rs[0].shape)
+    if Rs[0].shape[1] <= 1 << 20:            # few columns: scipy's add is fine
+        out = Rs[0]
+        for R in Rs[1:]:
+            out = out + R
+        return out.tocsr()
+    # merge row by row without sorting; repeated (row, col) entries are left
+    # in place (CSR sums them wherever it is read) and summed by the group
+    # sums and at the end
+    m, ncols = Rs[0].shape
+    counts = [np.diff(R.indptr) for R in Rs]
+    indptr = np.zeros(m + 1, np.int64)
+    np.cumsum(sum(counts), out=indptr[1:])
+    nnz = int(indptr[-1])
+    cols = np.empty(nnz, np.int64)
+    data = np.empty(nnz)
+    before = np.zeros(m, np.int64)
+    for R, c in zip(Rs, counts):
+        rows = np.repeat(np.arange(m), c)
+        pos = indptr[rows] + before[rows] + (np.arange(R.nnz) - R.indptr[rows])
+        cols[pos] = R.indices
+        data[pos] = R.data
+        before += c
+    return _csr_from_parts(indptr, cols, data, (m, ncols))
+
+
+def _csr_from_parts(indptr, cols, data, shape):
+    sp = _sp()
+    big = shape[1] > np.iinfo(np.int32).max or cols.size > np.iinfo(np.int32).max
+    idx_dtype = np.int64 if big else np.int32
+    out = sp.csr_array(shape, dtype=float)
+    out.indptr, out.indices, out.data = indptr.astype(idx_dtype), cols.astype(idx_dtype), data
+    out._has_sorted_indices = False
+    return out
 
 
 def _csr_sorted_rows(rows, cols, data, shape):
