@@ -414,6 +414,30 @@ class ColoredPattern:
         self.colors = star_coloring(self.pattern) if symmetric else column_coloring(self.pattern)
         self.ncolors = int(self.colors.max(initial=-1)) + 1
         self.seeds = seed_matrix(self.colors, self.ncolors)
+        self._uses = None
+
+    def outside(self, B):
+        """Whether the compressed B shows a nonzero that the pattern cannot
+        explain: B[i, c] != 0 where row i has no pattern entry of color c
+        (the function's derivative has left the pattern).  Entries of a
+        color that row i does use cannot be checked this way.
+
+        >>> import numpy as np
+        >>> cp = ColoredPattern(np.eye(2, dtype=bool))
+        >>> cp.outside(np.array([[1.0], [2.0]]))
+        False
+        >>> cp2 = ColoredPattern(np.array([[1, 1], [0, 1]]))
+        >>> cp2.outside(np.array([[1.0, 1.0], [5.0, 1.0]]) @ cp2.seeds)   # J[1, 0] is new
+        True
+        """
+        if self._uses is None:
+            sp = _sp()
+            n = self.pattern.shape[1]
+            C = sp.csr_array((np.ones(n), (np.arange(n), self.colors)),
+                             shape=(n, max(1, self.ncolors)))
+            self._uses = (self.pattern.astype(float) @ C).toarray()[:, :self.ncolors] > 0
+        B = np.asarray(B)
+        return bool(np.any(B[~self._uses] != 0))
 
     def decompress(self, B):
         if self.symmetric:

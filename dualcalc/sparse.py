@@ -20,9 +20,12 @@ Reusing a pattern
 ``sparsity=`` takes a pattern (any scipy.sparse array or boolean ndarray) or
 a :class:`dualcalc.coloring.ColoredPattern`.  The coloring of a pattern is
 cached by the pattern object's identity, so a loop that passes the same
-``P`` pays only the compressed passes.  A pattern that misses a nonzero of f
-gives a wrong Jacobian: pass patterns from ``jacobian_sparsity`` (or ones you
-know to be supersets).
+``P`` pays only the compressed passes.  Patterns are local at the x they were
+detected at (``dualcalc.sparsity``); a reused pattern that misses a nonzero
+at the new x is caught whenever the stray derivative lands in a color its
+row does not use (ValueError), but not when it adds into an entry of the
+pattern: reuse patterns across x only for f whose structure does not branch
+(or pass one known to hold everywhere).
 
 Spreading the passes
 --------------------
@@ -168,7 +171,11 @@ def value_and_sparse_jacobian(f, x, args=(), sparsity=None, executor=None, chunk
         raise ValueError(f"sparsity has {cp.pattern.shape[1]} columns; x has {x.size} elements")
     c = cp.ncolors
     if c == 0:
-        value = np.asarray(S.call(f, x.copy(), args), dtype=np.float64).ravel()
+        # an empty pattern: one pass along all of x checks that it still is
+        value, B = _jacobian_pass(f, x, np.ones((x.size, 1)), args)
+        if np.any(B != 0):
+            raise ValueError(_OUTSIDE)
+        value = np.asarray(value, dtype=np.float64).ravel()
         return value, cp.decompress(np.zeros((value.size, 0)))
     k = _check_chunk(chunk, c)
     blocks = [cp.seeds[:, s:s + k] for s in range(0, c, k)]
@@ -178,6 +185,8 @@ def value_and_sparse_jacobian(f, x, args=(), sparsity=None, executor=None, chunk
     if B.shape[0] != cp.pattern.shape[0]:
         raise ValueError(f"sparsity has {cp.pattern.shape[0]} rows; f(x) has {B.shape[0]} "
                          "elements")
+    if cp.outside(B):
+        raise ValueError(_OUTSIDE)
     return np.asarray(results[0][0], dtype=np.float64).ravel(), cp.decompress(B)
 
 
@@ -250,7 +259,16 @@ def sparse_hessian(f, x, args=(), sparsity=None, executor=None, method="auto"):
         raise ValueError(f"sparsity has shape {cp.pattern.shape}; a Hessian at x needs "
                          f"{(x.size, x.size)}")
     c = cp.ncolors
+    if c == 0 and np.any(_hessian_pass(f, x, np.ones(x.size), args) != 0):
+        raise ValueError(_OUTSIDE)          # an empty pattern that no longer is
     cols = [cp.seeds[:, i] for i in range(c)]
     B = np.stack(_map(executor, _hessian_pass, [f] * c, [x] * c, cols, [args] * c),
                  axis=1) if c else np.zeros((x.size, 0))
+    if cp.outside(B):
+        raise ValueError(_OUTSIDE)
     return cp.decompress(B)
+
+
+_OUTSIDE = ("f has nonzero derivatives outside the given sparsity pattern at this x (a "
+            "pattern detected where f took another branch?); detect it again here, or "
+            "pass a pattern that holds for every x")

@@ -156,3 +156,16 @@ def test_root_sparse_newton_on_bratu():
     singular = root(lambda x: np.concatenate([x[:1] ** 2 + 1.0, 0.0 * x[1:]]), np.ones(3),
                     sparse=True)
     assert not singular.success
+
+
+def test_a_pattern_from_another_branch_is_caught():
+    f = lambda x: np.maximum(x, 0.0) * np.array([1.0, 2.0, 3.0, 4.0])
+    x_neg = -np.ones(4)
+    pat = jacobian_sparsity(f, x_neg)                 # empty: every branch constant
+    assert pat.nnz == 0
+    with pytest.raises(ValueError, match="outside the given sparsity pattern"):
+        sparse_jacobian(f, np.ones(4), sparsity=pat)
+    g = lambda x: x[0] * x[1] if x[0] > 0 else x[2] ** 2 + x[3] ** 2
+    hp = hessian_sparsity(g, x_neg)                  # rows 0 and 1 empty here
+    with pytest.raises(ValueError, match="outside the given sparsity pattern"):
+        sparse_hessian(g, np.ones(4), sparsity=hp, method="colored")
