@@ -517,6 +517,7 @@ def _ufunc_call(ufunc, inputs, kwargs):
         if not _is_tracer(o) and not isinstance(o, (numbers.Number, np.ndarray, np.generic,
                                                     list, tuple)):
             return NotImplemented
+    inputs = tuple(_pack(o) for o in inputs)
     trace = _trace_of(inputs)
     vals = [_value(o) for o in inputs]
     with np.errstate(all="ignore"):
@@ -620,11 +621,27 @@ def _index_of(o, offset):
     return np.zeros(np.shape(o), dtype=np.int64)
 
 
+def _has_tracer(o):
+    if _is_tracer(o):
+        return True
+    return isinstance(o, (list, tuple)) and any(_has_tracer(e) for e in o)
+
+
+def _pack(o):
+    """A (nested) list or tuple holding tracers, as one tracer (like
+    np.array of it); anything else unchanged."""
+    if isinstance(o, (list, tuple)) and _has_tracer(o):
+        return np.stack([_pack(e) if _has_tracer(e) else np.asarray(e, dtype=float)
+                         for e in o])
+    return o
+
+
 def _structural(func, data_args, rebuild):
     """Run a structural NumPy function on values and on index arrays.
 
     data_args: the array operands; rebuild(operands) calls func with them in
     place.  Returns the tracer (or a list/tuple of tracers)."""
+    data_args = [_pack(o) for o in data_args]
     trace = _trace_of(data_args)
     idxs, blocks, off = [], [], 0
     for o in data_args:

@@ -169,3 +169,14 @@ def test_a_pattern_from_another_branch_is_caught():
     hp = hessian_sparsity(g, x_neg)                  # rows 0 and 1 empty here
     with pytest.raises(ValueError, match="outside the given sparsity pattern"):
         sparse_hessian(g, np.ones(4), sparsity=hp, method="colored")
+
+
+def test_root_detects_the_pattern_again_when_F_branches():
+    from dualcalc.optimize import root
+
+    def F(x):      # the coupling switches on once x[0] > 0.5
+        c = x[0] * x[1] if x[0] > 0.5 else 0.0
+        return np.concatenate([x[:1] - 1.0 + 0.1 * c, x[1:] - 2.0])
+    r = root(F, np.zeros(3), sparse=True)
+    assert r.success
+    np.testing.assert_allclose(r.jac.toarray(), dualcalc.jacobian(F, r.x), rtol=1e-15)

@@ -47,6 +47,7 @@ class _System:
         # sparse: False, True (pattern detected at the first Jacobian) or a pattern
         self.sparse = sparse is not False and sparse is not None
         self.pattern = None if isinstance(sparse, bool) or sparse is None else sparse
+        self.detect = self.sparse and self.pattern is None   # sparse=True: ours to detect
 
     def _shape_check(self, F):
         F = np.asarray(F, dtype=np.float64)
@@ -72,9 +73,17 @@ class _System:
         self.njev += 1
         if self.sparse:
             from dualcalc.sparse import value_and_sparse_jacobian
-            if self.pattern is None:
-                from dualcalc.sparsity import jacobian_sparsity
-                self.pattern = jacobian_sparsity(self.fun, x, self.args)
+            from dualcalc.sparsity import jacobian_sparsity
+            if self.detect:
+                # patterns are local at x (F may branch): detect at every x,
+                # keeping the previous pattern object (and so its cached
+                # coloring) while the structure does not change
+                P = jacobian_sparsity(self.fun, x, self.args)
+                old = self.pattern
+                if not (old is not None and old.shape == P.shape and old.nnz == P.nnz
+                        and np.array_equal(old.indptr, P.indptr)
+                        and np.array_equal(old.indices, P.indices)):
+                    self.pattern = P
             out = _guarded(lambda: value_and_sparse_jacobian(
                 self.fun, x, args=self.args, sparsity=self.pattern), None)
             if out is None:
@@ -140,9 +149,11 @@ def root(fun, x0, args=(), method="newton", tol=None, callback=None, options=Non
         iteration, |F|, |J^T F|, step), ``return_history``.
     sparse : bool or sparsity pattern, optional
         True: the Jacobian is a scipy.sparse array from
-        :func:`dualcalc.sparse_jacobian` with the pattern detected at x0 and
-        reused (pass the pattern itself when F branches on values), and each
-        step solves with ``scipy.sparse.linalg.spsolve``.
+        :func:`dualcalc.sparse_jacobian`, its pattern detected at every
+        iterate (patterns are local at x; the coloring is reused while the
+        pattern does not change), and each step solves with
+        ``scipy.sparse.linalg.spsolve``.  A pattern: used at every iterate
+        as given (it must hold for every x).
 
     Returns
     -------
