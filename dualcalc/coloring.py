@@ -76,12 +76,13 @@ def _smallest_last(indptr, indices, deg):
     """Repeatedly remove a vertex of smallest remaining degree; color in the
     reverse order of removal (Matula and Beck)."""
     n = len(deg)
-    d = deg.astype(np.int64).copy()
-    maxd = int(d.max()) if n else 0
+    nbrs = _neighbour_lists(indptr, indices)
+    d = deg.tolist()
+    maxd = max(d) if n else 0
     buckets = [set() for _ in range(maxd + 1)]
     for v in range(n):
         buckets[d[v]].add(v)
-    removed = np.zeros(n, bool)
+    removed = [False] * n
     order = []
     low = 0
     for _ in range(n):
@@ -91,22 +92,24 @@ def _smallest_last(indptr, indices, deg):
         v = buckets[low].pop()
         removed[v] = True
         order.append(v)
-        for w in indices[indptr[v]:indptr[v + 1]]:
+        for w in nbrs[v]:
             if not removed[w]:
-                buckets[d[w]].discard(w)
-                d[w] -= 1
-                buckets[d[w]].add(w)
+                dw = d[w]
+                buckets[dw].discard(w)
+                d[w] = dw - 1
+                buckets[dw - 1].add(w)
     return np.array(order[::-1], dtype=np.int64)
 
 
 def _incidence_degree(indptr, indices, deg):
     """Next: the vertex with most already-ordered neighbours (ties: degree)."""
     n = len(deg)
-    inc = np.zeros(n, np.int64)
+    nbrs = _neighbour_lists(indptr, indices)
+    inc = [0] * n
     maxd = int(deg.max()) if n else 0
     buckets = [set() for _ in range(maxd + 1)]
     buckets[0].update(range(n))
-    done = np.zeros(n, bool)
+    done = [False] * n
     order = []
     top = 0
     for _ in range(n):
@@ -115,12 +118,14 @@ def _incidence_degree(indptr, indices, deg):
         v = buckets[top].pop()
         done[v] = True
         order.append(v)
-        for w in indices[indptr[v]:indptr[v + 1]]:
+        for w in nbrs[v]:
             if not done[w]:
-                buckets[inc[w]].discard(w)
-                inc[w] += 1
-                buckets[inc[w]].add(w)
-                top = max(top, inc[w])
+                iw = inc[w]
+                buckets[iw].discard(w)
+                inc[w] = iw + 1
+                buckets[iw + 1].add(w)
+                if iw + 1 > top:
+                    top = iw + 1
     return np.array(order, dtype=np.int64)
 
 
@@ -129,38 +134,52 @@ def _dsatur(indptr, indices):
     most distinct colors (ties: larger degree)."""
     import heapq
     n = len(indptr) - 1
-    color = np.full(n, -1, np.int64)
+    nbrs = _neighbour_lists(indptr, indices)
+    color = [-1] * n
     sat = [set() for _ in range(n)]
-    deg = np.diff(indptr)
-    heap = [(0, -int(deg[v]), v) for v in range(n)]
+    heap = [(0, -len(nbrs[v]), v) for v in range(n)]
     heapq.heapify(heap)
+    push, pop = heapq.heappush, heapq.heappop
     while heap:
-        s, _, v = heapq.heappop(heap)
+        s, _, v = pop(heap)
         if color[v] >= 0 or -s != len(sat[v]):
             continue
+        sv = sat[v]
         c = 0
-        while c in sat[v]:
+        while c in sv:
             c += 1
         color[v] = c
-        for w in indices[indptr[v]:indptr[v + 1]]:
-            if color[w] < 0 and c not in sat[w]:
-                sat[w].add(c)
-                heapq.heappush(heap, (-len(sat[w]), -int(deg[w]), w))
-    return color
+        for w in nbrs[v]:
+            if color[w] < 0:
+                sw = sat[w]
+                if c not in sw:
+                    sw.add(c)
+                    push(heap, (-len(sw), -len(nbrs[w]), w))
+    return np.array(color, dtype=np.int64)
+
+
+def _neighbour_lists(indptr, indices):
+    """Adjacency as Python lists (fast to iterate in the greedy loops)."""
+    flat = indices.tolist()
+    ptr = indptr.tolist()
+    return [flat[ptr[v]:ptr[v + 1]] for v in range(len(ptr) - 1)]
 
 
 def _greedy(indptr, indices, order):
     n = len(indptr) - 1
-    color = np.full(n, -1, np.int64)
-    forbid = np.full(int(np.diff(indptr).max(initial=0)) + 2, -1, np.int64)
-    for v in order:
-        nb = color[indices[indptr[v]:indptr[v + 1]]]
-        forbid[nb[nb >= 0]] = v
+    nbrs = _neighbour_lists(indptr, indices)
+    color = [-1] * n
+    forbid = [-1] * (int(np.diff(indptr).max(initial=0)) + 2)
+    for v in order.tolist():
+        for w in nbrs[v]:
+            cw = color[w]
+            if cw >= 0:
+                forbid[cw] = v
         c = 0
         while forbid[c] == v:
             c += 1
         color[v] = c
-    return color
+    return np.array(color, dtype=np.int64)
 
 
 # ---------------------------------------------------------------- Jacobians
@@ -256,9 +275,9 @@ def decompress_jacobian(P, colors, B):
 def _star_greedy(indptr, indices, order):
     """Greedy star coloring (Gebremedhin, Manne and Pothen 2005, Alg. 4.1)."""
     n = len(indptr) - 1
-    color = np.full(n, -1, np.int64)
-    nbrs = [indices[indptr[v]:indptr[v + 1]] for v in range(n)]
-    for v in order:
+    color = [-1] * n
+    nbrs = _neighbour_lists(indptr, indices)
+    for v in order.tolist():
         forbidden = set()
         for w in nbrs[v]:
             cw = color[w]
@@ -283,7 +302,7 @@ def _star_greedy(indptr, indices, order):
         while c in forbidden:
             c += 1
         color[v] = c
-    return color
+    return np.array(color, dtype=np.int64)
 
 
 def star_coloring(H):
