@@ -459,6 +459,35 @@ def _matmul(a, b):
     raise _Unsupported("matmul of these shapes")
 
 
+def _diff(a, n=1, axis=-1):
+    for _ in range(n):
+        hi = [slice(None)] * a.ndim
+        lo = [slice(None)] * a.ndim
+        hi[axis], lo[axis] = slice(1, None), slice(None, -1)
+        a = a[tuple(hi)] - a[tuple(lo)]
+    return a
+
+
+def _prod(a, axis=None, keepdims=False):
+    if axis is not None or keepdims:
+        raise _Unsupported("prod(axis=/keepdims=)")
+    flat = np.ravel(a)
+    r = flat[0] if flat.size else 1.0
+    for k in range(1, flat.size):
+        r = r * flat[k]
+    return r
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):
+    if ord not in (None, 2, "fro") or axis is not None or keepdims:
+        raise _Unsupported("linalg.norm with ord/axis")
+    return np.sqrt(_sum(x * x))
+
+
+_FUNCS[np.diff] = _diff
+_FUNCS[np.prod] = _prod
+_FUNCS[np.linalg.norm] = _norm
+_FUNCS[np.outer] = lambda a, b: np.ravel(a)[:, None] * np.ravel(b)[None, :]
 _FUNCS[np.matmul] = _matmul
 _FUNCS[np.dot] = lambda a, b: a * b if np.ndim(_val(a)) == 0 or np.ndim(_val(b)) == 0 \
     else _matmul(a, b)

@@ -40,7 +40,8 @@ def test_sparse_jacobian_equals_dense(k):
 HESS += [(lambda x: x[0] / x[1] + x[2] ** x[3] + np.sum(np.exp(P.rosen_residuals(x) / 9)), 12),
          (lambda x: np.mean(np.tanh(x[:9].reshape(3, 3)) @ x[:3]) + np.sum(x[::2]) ** 3, 10),
          (lambda x: np.sum(np.where(x > 0.5, np.sin(x), x ** 3)[1:] * np.roll(x, 1)[1:]), 16),
-         (lambda x: np.sum(np.stack([x[:4], np.sqrt(x[4:])]) ** 2 / np.arange(1.0, 5.0)), 8)]
+         (lambda x: np.sum(np.stack([x[:4], np.sqrt(x[4:])]) ** 2 / np.arange(1.0, 5.0)), 8),
+         (lambda x: np.linalg.norm(np.diff(x) ** 2) * np.prod(x[:3]) + np.sum(np.outer(x, x)), 7)]
 
 
 @pytest.mark.parametrize("method", ["auto", "colored"])
