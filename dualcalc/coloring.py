@@ -434,6 +434,7 @@ class ColoredPattern:
         self.ncolors = int(self.colors.max(initial=-1)) + 1
         self.seeds = seed_matrix(self.colors, self.ncolors)
         self._uses = None
+        self._rows = self._cols = None
 
     def outside(self, B):
         """Whether the compressed B shows a nonzero that the pattern cannot
@@ -454,14 +455,21 @@ class ColoredPattern:
             n = self.pattern.shape[1]
             C = sp.csr_array((np.ones(n), (np.arange(n), self.colors)),
                              shape=(n, max(1, self.ncolors)))
-            self._uses = (self.pattern.astype(float) @ C).toarray()[:, :self.ncolors] > 0
-        B = np.asarray(B)
-        return bool(np.any(B[~self._uses] != 0))
+            uses = (self.pattern.astype(float) @ C).toarray()[:, :self.ncolors] > 0
+            self._uses = np.flatnonzero(~uses)
+        B = np.ascontiguousarray(B)
+        return bool(np.any(np.take(B.reshape(-1), self._uses)))
 
     def decompress(self, B):
+        """The derivative (csr, the pattern's structure) from B = D @ seeds."""
         if self.symmetric:
             return decompress_hessian(self.pattern, self.colors, B)
-        return decompress_jacobian(self.pattern, self.colors, B)
+        P = self.pattern                    # canonical CSR: read B in its order
+        if self._rows is None:
+            rows = np.repeat(np.arange(P.shape[0], dtype=np.int64), np.diff(P.indptr))
+            self._rows = rows * self.ncolors + self.colors[P.indices]     # flat into B
+        data = np.take(np.ascontiguousarray(B).reshape(-1), self._rows)
+        return _sp().csr_array((data, P.indices.copy(), P.indptr.copy()), shape=P.shape)
 
     def __repr__(self):
         kind = "star" if self.symmetric else "column"

@@ -91,7 +91,7 @@ def _jacobian_pass(f, x, seeds, args):
     y = S.call(f, DualArray(x.copy(), np.ascontiguousarray(seeds.T).reshape((k,) + x.shape),
                             tag=t), args)
     value, tan = S.extract_dual(y, t, k)
-    return value, tan.reshape(k, -1).T
+    return value, np.ascontiguousarray(tan.reshape(k, -1).T)
 
 
 def _hessian_pass(f, x, direction, args):
