@@ -126,3 +126,18 @@ def test_bad_patterns():
         star_coloring(np.ones((2, 3), dtype=bool))
     with pytest.raises(ValueError, match="symmetric"):
         star_coloring(np.array([[1, 1], [0, 1]], dtype=bool))
+
+
+def test_brusselator_colors_match_a_known_8_coloring():
+    """An 8-coloring of the 2-D Brusselator's columns exists for N divisible
+    by 4 (found by an integer program on the 4 x 4 torus; the clique bound is
+    6): the greedy family must reach it."""
+    import dualcalc
+    import _sparse_problems as P
+    for N in (8, 16):
+        pat = dualcalc.jacobian_sparsity(lambda z: P.brusselator(z, N),
+                                         np.linspace(0.1, 0.9, 2 * N * N))
+        colors = column_coloring(pat)
+        assert is_column_coloring(pat, colors)
+        assert clique_lower_bound(pat) == 6
+        assert colors.max() + 1 == 8
