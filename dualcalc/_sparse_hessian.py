@@ -333,6 +333,9 @@ def _ufunc(ufunc, inputs):
     n = next(inputs[i].n for i in traced)
     shape = np.broadcast_shapes(*[np.shape(v) for v in vals])
     k = len(traced)
+    fast = _arithmetic(ufunc, inputs, vals, traced, shape, n)
+    if fast is not None:
+        return fast
     args = []
     for i, v in enumerate(vals):
         v = np.array(np.broadcast_to(np.asarray(v, dtype=float), shape))
@@ -357,6 +360,52 @@ def _ufunc(ufunc, inputs):
     Hm = _add(*H)
     Hm = Hm if Hm is not None else sp.csr_array((size, n * n), dtype=float)
     return SecondOrderArray(value, G, Hm, n)
+
+
+def _arithmetic(ufunc, inputs, vals, traced, shape, n):
+    """+, -, * and / by a constant without the HyperDual evaluation (their
+    partials are the operands themselves); None for anything else."""
+    if ufunc not in (np.add, np.subtract, np.multiply, np.negative, np.true_divide):
+        return None
+    if ufunc is np.true_divide and traced != [0]:
+        return None
+    with np.errstate(all="ignore"):
+        value = np.asarray(ufunc(*vals), dtype=float)
+    size = value.size
+    if ufunc is np.negative:
+        (a,) = inputs
+        G, H = a._rows_for(shape)
+        return SecondOrderArray(value, _scale(G, -np.ones(size)), _scale(H, -np.ones(size)), n)
+    rows = {i: inputs[i]._rows_for(shape) for i in traced}
+    if ufunc in (np.add, np.subtract):
+        Gs, Hs = [], []
+        for i in traced:
+            G, H = rows[i]
+            if ufunc is np.subtract and i == 1:
+                G, H = _scale(G, -np.ones(size)), _scale(H, -np.ones(size))
+            Gs.append(G)
+            Hs.append(H)
+        G = _add(*Gs) if any(g.nnz for g in Gs) else Gs[0]
+        return SecondOrderArray(value, G, _add(*Hs) if any(h.nnz for h in Hs) else Hs[0], n)
+    if ufunc is np.true_divide:
+        c = 1.0 / np.broadcast_to(np.asarray(vals[1], dtype=float), shape).ravel()
+        G, H = rows[0]
+        return SecondOrderArray(value, _scale(G, c), _scale(H, c), n)
+    other = [np.broadcast_to(np.asarray(v, dtype=float), shape).ravel() for v in vals]
+    if len(traced) == 1:
+        i = traced[0]
+        G, H = rows[i]
+        c = other[1 - i]
+        return SecondOrderArray(value, _scale(G, c), _scale(H, c), n)
+    (Ga, Ha), (Gb, Hb) = rows[0], rows[1]
+    a, b = other
+    ones = np.ones(size)
+    G = _add(_scale(Ga, b), _scale(Gb, a))
+    Hm = _add(_scale(Ha, b), _scale(Hb, a), _outer_rows(Ga, Gb, ones, n),
+              _outer_rows(Gb, Ga, ones, n))
+    sp = _sp()
+    return SecondOrderArray(value, G if G is not None else sp.csr_array((size, n), dtype=float),
+                            Hm if Hm is not None else sp.csr_array((size, n * n), dtype=float), n)
 
 
 # ---------------------------------------------------------------- functions
