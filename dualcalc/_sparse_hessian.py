@@ -469,8 +469,14 @@ def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     n_out = int(np.prod(kshape, dtype=np.int64))
     ids = np.broadcast_to(np.arange(n_out).reshape(kshape), shape)
     Gm = _T._group(ids, n_out).astype(float)
-    return a._new(np.sum(a.value, axis=axis, keepdims=keepdims), (Gm @ a.G).tocsr(),
-                  _left_multiply(Gm, a.Hm))
+    if n_out == 1:
+        # a full sum: all entries into one row, repeats left for the end
+        H = a.Hm
+        Hm = _csr_from_parts(np.array([0, H.nnz], np.int64), H.indices.astype(np.int64),
+                             H.data.copy(), (1, H.shape[1]))
+    else:
+        Hm = _left_multiply(Gm, a.Hm)
+    return a._new(np.sum(a.value, axis=axis, keepdims=keepdims), (Gm @ a.G).tocsr(), Hm)
 
 
 _FUNCS[np.sum] = _sum
