@@ -18,3 +18,10 @@ from bench._harness import report
 def _optimize_mgh(quick, printer):
     from bench import optimize_table    # imports dualcalc.optimize and scipy: only on demand
     return optimize_table.run(quick=quick, printer=printer)
+
+
+@report("sparse", "Sparse Jacobians and Hessians: detection, coloring, compressed passes, "
+                  "beside jax.jit(jax.jacfwd) and scipy's FD given the pattern (bench/sparse.py)")
+def _sparse(quick, printer):
+    from bench import sparse        # imports scipy: only on demand
+    return sparse.run(quick=quick, printer=printer)

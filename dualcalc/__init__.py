@@ -17,6 +17,8 @@ from dualcalc.derivatives import (
 from dualcalc import special
 from dualcalc.special import register_ufunc
 from dualcalc.taylor import Taylor, taylor
+from dualcalc.sparsity import hessian_sparsity, jacobian_sparsity
+from dualcalc.sparse import sparse_hessian, sparse_jacobian
 
 __version__ = "0.1.0"
 
@@ -33,6 +35,7 @@ __all__ = [
     "derivative", "second_derivative",
     "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",
+    "jacobian_sparsity", "hessian_sparsity", "sparse_jacobian", "sparse_hessian",
     "NestingError", "ConversionError", "register_ufunc", "special", "integrate",
     "Taylor", "taylor", "__version__",
 ]

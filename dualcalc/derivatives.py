@@ -329,7 +329,7 @@ def value_and_jacobian(f, x, args=(), argnums=None):
     return _out(v), _out(J)
 
 
-def jacobian(f, x, args=(), argnums=None):
+def jacobian(f, x, args=(), argnums=None, *, sparse=False, sparsity=None):
     """The Jacobian of f at x: ``J[i..., j...] = d f(x)[i...] / d x[j...]``.
 
     Parameters
@@ -343,6 +343,12 @@ def jacobian(f, x, args=(), argnums=None):
     argnums : int or tuple of int, optional
         Differentiate ``f(*x, *args)`` in these positions; the result is one
         array (int) or a tuple of arrays (tuple).
+    sparse : bool, optional
+        Return a ``scipy.sparse.csr_array`` of shape (f(x).size, x.size) from
+        sparsity detection, coloring and compressed passes
+        (:func:`dualcalc.sparse_jacobian`).
+    sparsity : pattern, optional
+        A known pattern (implies ``sparse=True``); its coloring is cached.
 
     Returns
     -------
@@ -355,6 +361,11 @@ def jacobian(f, x, args=(), argnums=None):
     array([[0., 1.],
            [5., 1.]])
     """
+    if sparse or sparsity is not None:
+        from dualcalc.sparse import sparse_jacobian
+        if argnums is not None:
+            raise ValueError("sparse=True takes one array x, not argnums")
+        return sparse_jacobian(f, x, args=args, sparsity=sparsity)
     return value_and_jacobian(f, x, args=args, argnums=argnums)[1]
 
 
@@ -529,7 +540,7 @@ def value_gradient_hessian(f, x, args=()):
             _out(H.reshape(x.shape + x.shape)))
 
 
-def hessian(f, x, args=()):
+def hessian(f, x, args=(), *, sparse=False, sparsity=None):
     """The Hessian of a scalar function f at x, shape ``np.shape(x) * 2``.
 
     One HyperDual pass carries the identity in both eps1 and eps2 (in chunks of
@@ -543,6 +554,12 @@ def hessian(f, x, args=()):
         The point, any shape.
     args : tuple, optional
         Extra arguments passed to f.
+    sparse : bool, optional
+        Return a ``scipy.sparse.csr_array`` (x.size, x.size) from sparsity
+        detection, star coloring and one hvp per color
+        (:func:`dualcalc.sparse_hessian`).
+    sparsity : pattern, optional
+        A known pattern (implies ``sparse=True``); its coloring is cached.
 
     Returns
     -------
@@ -554,6 +571,9 @@ def hessian(f, x, args=()):
     array([[4., 2.],
            [2., 6.]])
     """
+    if sparse or sparsity is not None:
+        from dualcalc.sparse import sparse_hessian
+        return sparse_hessian(f, x, args=args, sparsity=sparsity)
     return value_gradient_hessian(f, x, args=args)[2]
 
 

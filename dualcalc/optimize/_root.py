@@ -37,13 +37,17 @@ def _sumsq(v):
 class _System:
     """F(x) with its exact Jacobian, counted; checks that F is square."""
 
-    def __init__(self, fun, args, n):
+    def __init__(self, fun, args, n, sparse=False):
         if not callable(fun):
             raise TypeError("fun must be callable, called as fun(x, *args)")
         self.fun = fun
         self.args = args if isinstance(args, tuple) else (args,)
         self.n = n
         self.nfev = self.njev = 0
+        # sparse: False, True (pattern detected at the first Jacobian) or a pattern
+        self.sparse = sparse is not False and sparse is not None
+        self.pattern = None if isinstance(sparse, bool) or sparse is None else sparse
+        self.detect = self.sparse and self.pattern is None   # sparse=True: ours to detect
 
     def _shape_check(self, F):
         F = np.asarray(F, dtype=np.float64)
@@ -67,6 +71,24 @@ class _System:
     def value_jac(self, x):
         self.nfev += 1
         self.njev += 1
+        if self.sparse:
+            from dualcalc.sparse import value_and_sparse_jacobian
+            from dualcalc.sparsity import jacobian_sparsity
+            if self.detect:
+                # patterns are local at x (F may branch): detect at every x,
+                # keeping the previous pattern object (and so its cached
+                # coloring) while the structure does not change
+                P = jacobian_sparsity(self.fun, x, self.args)
+                old = self.pattern
+                if not (old is not None and old.shape == P.shape and old.nnz == P.nnz
+                        and np.array_equal(old.indptr, P.indptr)
+                        and np.array_equal(old.indices, P.indices)):
+                    self.pattern = P
+            out = _guarded(lambda: value_and_sparse_jacobian(
+                self.fun, x, args=self.args, sparsity=self.pattern), None)
+            if out is None:
+                return np.full(self.n, np.inf), None
+            return self._shape_check(out[0]), out[1]
         out = _guarded(lambda: D.value_and_jacobian(self.fun, x, args=self.args), None)
         if out is None:
             return np.full(self.n, np.inf), None
@@ -75,10 +97,29 @@ class _System:
         return F, np.asarray(J, dtype=np.float64).reshape(self.n, self.n)
 
 
+def _finite_jac(J):
+    return np.all(np.isfinite(J.data if hasattr(J, "tocsc") else J))
+
+
+def _sparse_step(J, F):
+    """The Newton step -J^{-1} F with scipy.sparse.linalg.spsolve; None when J
+    is singular."""
+    import warnings
+    from scipy.sparse.linalg import MatrixRankWarning, spsolve
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MatrixRankWarning)
+        try:
+            dx = spsolve(J.tocsc(), -F)
+        except (MatrixRankWarning, RuntimeError):
+            return None
+    return dx if np.all(np.isfinite(dx)) else None
+
+
 _ROOT_OPTIONS = ("maxiter", "xtol", "disp", "return_history")
 
 
-def root(fun, x0, args=(), method="newton", tol=None, callback=None, options=None):
+def root(fun, x0, args=(), method="newton", tol=None, callback=None, options=None, *,
+         sparse=False):
     """Solve F(x) = 0 for a square system by damped Newton with the exact
     Jacobian.
 
@@ -106,6 +147,13 @@ def root(fun, x0, args=(), method="newton", tol=None, callback=None, options=Non
         ``maxiter`` (default 100 (n + 1)), ``xtol`` (stop after a full Newton
         step shorter than xtol relative to x; default 1e-12), ``disp`` (table of
         iteration, |F|, |J^T F|, step), ``return_history``.
+    sparse : bool or sparsity pattern, optional
+        True: the Jacobian is a scipy.sparse array from
+        :func:`dualcalc.sparse_jacobian`, its pattern detected at every
+        iterate (patterns are local at x; the coloring is reused while the
+        pattern does not change), and each step solves with
+        ``scipy.sparse.linalg.spsolve``.  A pattern: used at every iterate
+        as given (it must hold for every x).
 
     Returns
     -------
@@ -130,7 +178,7 @@ def root(fun, x0, args=(), method="newton", tol=None, callback=None, options=Non
     maxiter = 100 * (n + 1) if maxiter is None else maxiter
     tol = 1e-12 if tol is None else float(tol)
     xtol = float(opts.get("xtol", 1e-12))
-    sys = _System(fun, args, n)
+    sys = _System(fun, args, n, sparse)
     mon = Monitor(callback, opts.get("disp"), opts.get("return_history"), label="|F|")
 
     def done(x, F, J, nit, status):
@@ -142,7 +190,7 @@ def root(fun, x0, args=(), method="newton", tol=None, callback=None, options=Non
     if not np.all(np.isfinite(F)):
         return done(x, F, None, 0, NONFINITE)
     F, J = sys.value_jac(x)
-    if J is None or not (np.all(np.isfinite(F)) and np.all(np.isfinite(J))):
+    if J is None or not (np.all(np.isfinite(F)) and _finite_jac(J)):
         return done(x, F, J, 0, NONFINITE)
     mon.start(float(np.max(np.abs(F))), float(np.max(np.abs(J.T @ F))))
     nit = 0
@@ -153,17 +201,24 @@ def root(fun, x0, args=(), method="newton", tol=None, callback=None, options=Non
         if nit >= maxiter:
             status = MAXITER
             break
-        U, s, Vt = np.linalg.svd(J)
-        if s[0] == 0 or s[-1] <= n * _EPS * s[0]:
-            status = SINGULAR
-            break
-        nit += 1
-        dx = -(Vt.T @ ((U.T @ F) / s))
+        if sys.sparse:
+            dx = _sparse_step(J, F)
+            if dx is None:
+                status = SINGULAR
+                break
+            nit += 1
+        else:
+            U, s, Vt = np.linalg.svd(J)
+            if s[0] == 0 or s[-1] <= n * _EPS * s[0]:
+                status = SINGULAR
+                break
+            nit += 1
+            dx = -(Vt.T @ ((U.T @ F) / s))
         if small_step(dx, x, xtol):
             # the remaining correction is at rounding level: take it and stop
             x = x + dx
             F_new, J_new = sys.value_jac(x)
-            if J_new is not None and np.all(np.isfinite(F_new)) and np.all(np.isfinite(J_new)):
+            if J_new is not None and np.all(np.isfinite(F_new)) and _finite_jac(J_new):
                 F, J = F_new, J_new
             else:
                 x = x - dx
@@ -190,11 +245,11 @@ def root(fun, x0, args=(), method="newton", tol=None, callback=None, options=Non
         step = alpha * dx
         x = x + step
         F, J = sys.value_jac(x)
-        if J is None or not (np.all(np.isfinite(F)) and np.all(np.isfinite(J))):
+        if J is None or not (np.all(np.isfinite(F)) and _finite_jac(J)):
             status = NONFINITE
             break
         snorm = float(np.linalg.norm(step))
-        if mon.record(nit, x, F, J, float(np.max(np.abs(J.T @ F))), snorm,
+        if mon.record(nit, x, F, None if sys.sparse else J, float(np.max(np.abs(J.T @ F))), snorm,
                       display=float(np.max(np.abs(F)))):
             status = CALLBACK_STOP
             break

@@ -1,0 +1,183 @@
+"""Sparse Jacobians and Hessians from compressed passes: equal to the dense
+verbs to rounding, patterns reused through the cache, and executors giving
+results bitwise equal to the serial run."""
+import concurrent.futures as cf
+
+import numpy as np
+import pytest
+
+pytest.importorskip("scipy")
+import scipy.sparse as sp  # noqa: E402
+
+import dualcalc  # noqa: E402
+from dualcalc import (hessian_sparsity, jacobian_sparsity, sparse_hessian,  # noqa: E402
+                      sparse_jacobian)
+from dualcalc.coloring import ColoredPattern, is_column_coloring  # noqa: E402
+from dualcalc.sparse import colored_pattern  # noqa: E402
+
+import _sparse_problems as P  # noqa: E402
+
+JAC = [(P.brusselator, 72), (P.broyden, 30), (P.rosen_residuals, 20), (P.stencil2d, 25),
+       (P.gather, 10), (P.scalar_loop, 12), (P.bratu, 40)]
+HESS = [(P.rosen, 20), (P.grid_energy, 36), (lambda x: np.sum(np.sin(x[:-2] * x[2:]) ** 2), 15)]
+
+
+def _same_to_rounding(S, D):
+    S = S.toarray()
+    np.testing.assert_allclose(S, D, rtol=1e-14, atol=1e-14 * max(1.0, np.abs(D).max()))
+
+
+@pytest.mark.parametrize("k", range(len(JAC)))
+def test_sparse_jacobian_equals_dense(k):
+    f, n = JAC[k]
+    x = np.random.default_rng(k).random(n) + 0.1
+    J = sparse_jacobian(f, x)
+    assert isinstance(J, sp.csr_array)
+    D = np.asarray(dualcalc.jacobian(f, x)).reshape(J.shape)
+    _same_to_rounding(J, D)
+
+
+HESS += [(lambda x: x[0] / x[1] + x[2] ** x[3] + np.sum(np.exp(P.rosen_residuals(x) / 9)), 12),
+         (lambda x: np.mean(np.tanh(x[:9].reshape(3, 3)) @ x[:3]) + np.sum(x[::2]) ** 3, 10),
+         (lambda x: np.sum(np.where(x > 0.5, np.sin(x), x ** 3)[1:] * np.roll(x, 1)[1:]), 16),
+         (lambda x: np.sum(np.stack([x[:4], np.sqrt(x[4:])]) ** 2 / np.arange(1.0, 5.0)), 8),
+         (lambda x: np.linalg.norm(np.diff(x) ** 2) * np.prod(x[:3]) + np.sum(np.outer(x, x)), 7)]
+
+
+@pytest.mark.parametrize("method", ["auto", "colored"])
+@pytest.mark.parametrize("k", range(len(HESS)))
+def test_sparse_hessian_equals_dense(k, method):
+    f, n = HESS[k]
+    x = np.random.default_rng(k).random(n) + 0.1
+    H = sparse_hessian(f, x, method=method)
+    _same_to_rounding(H, dualcalc.hessian(f, x))
+    assert (H != H.T).nnz == 0                     # exactly symmetric
+
+
+def test_second_order_mode_falls_back_on_unsupported_functions():
+    from dualcalc._sparse_hessian import _Unsupported, hessian_one_pass
+    f = lambda x: np.sum(np.cumsum(x) ** 2)    # cumsum: not in the one-pass mode
+    x = np.linspace(0.1, 1.0, 6)
+    with pytest.raises(_Unsupported):
+        hessian_one_pass(f, x, (), x.size)
+    _same_to_rounding(sparse_hessian(f, x), dualcalc.hessian(f, x))
+
+
+def test_rosen_hessian_against_the_analytic_formula():
+    from scipy.optimize import rosen_hess
+    x = np.linspace(-1.2, 1.3, 50)
+    H = dualcalc.hessian(P.rosen, x, sparse=True)
+    np.testing.assert_allclose(H.toarray(), rosen_hess(x), rtol=1e-14, atol=1e-12)
+
+
+def test_broyden_against_the_analytic_jacobian():
+    x = np.linspace(-1.0, 1.0, 40)
+    J = dualcalc.jacobian(P.broyden, x, sparse=True).toarray()
+    exact = np.diag(3 - 4 * x) - np.eye(40, k=-1) - 2 * np.eye(40, k=1)
+    np.testing.assert_allclose(J, exact, rtol=4e-16, atol=0)
+
+
+def test_verbs_delegate_and_reuse_the_pattern():
+    x = np.random.default_rng(5).random(72)
+    pat = jacobian_sparsity(P.brusselator, x)
+    J1 = dualcalc.jacobian(P.brusselator, x, sparsity=pat)
+    assert colored_pattern(pat) is colored_pattern(pat)          # cached by identity
+    x2 = x + 0.25
+    J2 = dualcalc.jacobian(P.brusselator, x2, sparse=True, sparsity=pat)
+    _same_to_rounding(J2, dualcalc.jacobian(P.brusselator, x2))
+    assert not np.array_equal(J1.toarray(), J2.toarray())
+    cp = ColoredPattern(pat)
+    assert is_column_coloring(pat, cp.colors)
+    _same_to_rounding(sparse_jacobian(P.brusselator, x2, sparsity=cp),
+                      dualcalc.jacobian(P.brusselator, x2))
+    H = dualcalc.hessian(P.grid_energy, np.full(36, 0.3), sparsity=hessian_sparsity(
+        P.grid_energy, np.full(36, 0.3)))
+    _same_to_rounding(H, dualcalc.hessian(P.grid_energy, np.full(36, 0.3)))
+
+
+def test_bad_arguments():
+    x = np.ones(5)
+    with pytest.raises(ValueError, match="columns"):
+        sparse_jacobian(P.broyden, x, sparsity=np.eye(6, dtype=bool))
+    with pytest.raises(ValueError, match="rows"):
+        sparse_jacobian(P.broyden, x, sparsity=np.ones((4, 5), dtype=bool))
+    with pytest.raises(ValueError, match="shape"):
+        sparse_hessian(P.rosen, x, sparsity=np.eye(4, dtype=bool))
+    with pytest.raises(ValueError, match="method"):
+        sparse_hessian(P.rosen, x, method="dense")
+    with pytest.raises(ValueError, match="shape"):
+        sparse_hessian(P.rosen, x, sparsity=np.eye(4, dtype=bool), method="colored")
+    with pytest.raises(ValueError, match="chunk"):
+        sparse_jacobian(P.broyden, x, chunk=0)
+    with pytest.raises(ValueError, match="argnums"):
+        dualcalc.jacobian(P.broyden, x, sparse=True, argnums=0)
+    with pytest.raises(ValueError, match="Hessians"):
+        sparse_jacobian(P.broyden, x, sparsity=ColoredPattern(np.eye(5, dtype=bool), True))
+
+
+def _assert_bitwise(A, B):
+    assert A.shape == B.shape
+    np.testing.assert_array_equal(A.indptr, B.indptr)
+    np.testing.assert_array_equal(A.indices, B.indices)
+    assert A.data.tobytes() == B.data.tobytes()
+
+
+def test_process_pool_is_bitwise_equal_to_serial():
+    x = np.random.default_rng(9).random(72) + 0.1
+    y = np.random.default_rng(10).random(36) + 0.1
+    with cf.ProcessPoolExecutor(2) as ex:
+        Jp = sparse_jacobian(P.brusselator, x, chunk=2, executor=ex)
+        Hp = sparse_hessian(P.grid_energy, y, executor=ex)
+    _assert_bitwise(Jp, sparse_jacobian(P.brusselator, x, chunk=2))
+    _assert_bitwise(Hp, sparse_hessian(P.grid_energy, y))
+    _same_to_rounding(Jp, dualcalc.jacobian(P.brusselator, x))
+
+
+def test_dask_cluster_is_bitwise_equal_to_serial():
+    distributed = pytest.importorskip("distributed")
+    x = np.random.default_rng(11).random(72) + 0.1
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        J = sparse_jacobian(P.brusselator, x, chunk=3, executor=client.get_executor())
+    _assert_bitwise(J, sparse_jacobian(P.brusselator, x, chunk=3))
+
+
+def test_root_sparse_newton_on_bratu():
+    from dualcalc.optimize import root
+    n = 200
+    dense = root(P.bratu, np.zeros(n))
+    r = root(P.bratu, np.zeros(n), sparse=True)
+    assert r.success and dense.success
+    assert sp.issparse(r.jac) and np.max(np.abs(P.bratu(r.x))) <= 1e-8
+    np.testing.assert_allclose(r.x, dense.x, rtol=1e-10, atol=1e-12)
+    pat = jacobian_sparsity(P.bratu, np.zeros(n))
+    r2 = root(P.bratu, np.zeros(n), sparse=pat)
+    np.testing.assert_array_equal(r2.x, r.x)
+    singular = root(lambda x: np.concatenate([x[:1] ** 2 + 1.0, 0.0 * x[1:]]), np.ones(3),
+                    sparse=True)
+    assert not singular.success
+
+
+def test_a_pattern_from_another_branch_is_caught():
+    f = lambda x: np.maximum(x, 0.0) * np.array([1.0, 2.0, 3.0, 4.0])
+    x_neg = -np.ones(4)
+    pat = jacobian_sparsity(f, x_neg)                 # empty: every branch constant
+    assert pat.nnz == 0
+    with pytest.raises(ValueError, match="outside the given sparsity pattern"):
+        sparse_jacobian(f, np.ones(4), sparsity=pat)
+    g = lambda x: x[0] * x[1] if x[0] > 0 else x[2] ** 2 + x[3] ** 2
+    hp = hessian_sparsity(g, x_neg)                  # rows 0 and 1 empty here
+    with pytest.raises(ValueError, match="outside the given sparsity pattern"):
+        sparse_hessian(g, np.ones(4), sparsity=hp, method="colored")
+
+
+def test_root_detects_the_pattern_again_when_F_branches():
+    from dualcalc.optimize import root
+
+    def F(x):      # the coupling switches on once x[0] > 0.5
+        c = x[0] * x[1] if x[0] > 0.5 else 0.0
+        return np.concatenate([x[:1] - 1.0 + 0.1 * c, x[1:] - 2.0])
+    r = root(F, np.zeros(3), sparse=True)
+    assert r.success
+    np.testing.assert_allclose(r.jac.toarray(), dualcalc.jacobian(F, r.x), rtol=1e-15)
