@@ -14,3 +14,11 @@ from bench._harness import report
 def _optimize_mgh(quick, printer):
     from bench import optimize_table    # imports dualcalc.optimize and scipy: only on demand
     return optimize_table.run(quick=quick, printer=printer)
+
+
+@report("quasi-newton", "BFGS and L-BFGS on the MGH problems (x1 and x10 starts), dualcalc "
+                        "beside scipy's BFGS / L-BFGS-B with the same exact gradients "
+                        "(bench/quasi_newton.py)")
+def _quasi_newton(quick, printer):
+    from bench import quasi_newton      # imports scipy: only on demand
+    return quasi_newton.run(quick=quick, printer=printer)

@@ -19,6 +19,8 @@ from dualcalc import derivatives as D
 from dualcalc.optimize._result import (
     CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS, SMALL_STEP,
     Monitor, OptimizeResult, check_options, check_x0, finish, small_step)
+from dualcalc.optimize._quasi_newton import (
+    _BFGS_OPTIONS, _LBFGS_OPTIONS, minimize_bfgs, minimize_lbfgs)
 
 __all__ = ["minimize", "METHODS"]
 
@@ -596,6 +598,8 @@ METHODS = {
     "momentum": _minimize_momentum,
     "nesterov": _minimize_nesterov,
     "adam": _minimize_adam,
+    "bfgs": minimize_bfgs,
+    "l-bfgs": minimize_lbfgs,
 }
 
 
@@ -670,7 +674,7 @@ def minimize(fun, x0, args=(), method="newton", tol=None, callback=None, options
     f0 = obj.check(x)
     if not np.isfinite(f0):
         mon = Monitor(None, (options or {}).get("disp"), (options or {}).get("return_history"))
-        check_options(options, (_NEWTON_OPTIONS + _NEWTON_CG_OPTIONS
+        check_options(options, (_NEWTON_OPTIONS + _NEWTON_CG_OPTIONS + _LBFGS_OPTIONS
                                 + sum(_FIRST_ORDER_OPTIONS.values(), ())), key)
         return _result(obj, x, f0, None, 0, NONFINITE, mon)
     return METHODS[key](obj, x, callback, tol, options)
