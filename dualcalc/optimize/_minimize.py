@@ -19,6 +19,8 @@ from dualcalc import derivatives as D
 from dualcalc.optimize._result import (
     CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS, SMALL_STEP,
     Monitor, OptimizeResult, check_options, check_x0, finish, small_step)
+from dualcalc.optimize._constrained import (
+    minimize_interior_point, standardize_bounds, standardize_constraints)
 from dualcalc.optimize._quasi_newton import (
     _BFGS_OPTIONS, _LBFGS_OPTIONS, minimize_bfgs, minimize_lbfgs)
 
@@ -603,7 +605,8 @@ METHODS = {
 }
 
 
-def minimize(fun, x0, args=(), method="newton", tol=None, callback=None, options=None):
+def minimize(fun, x0, args=(), method=None, tol=None, callback=None, options=None, *,
+             bounds=None, constraints=None):
     """Minimise a scalar function of one or more variables with exact
     derivatives from dual numbers.
 
@@ -664,17 +667,44 @@ def minimize(fun, x0, args=(), method="newton", tol=None, callback=None, options
     >>> r.success, r.x.round(8).tolist(), r.nit < 30
     (True, [1.0, 1.0], True)
     """
+    if method is None:
+        method = "interior-point" if (bounds is not None or constraints) else "newton"
     key = str(method).lower().replace("_", "-")
-    if key not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
+    if key not in METHODS and key != "interior-point":
+        raise ValueError(f"unknown method {method!r}; choose one of "
+                         f"{sorted(list(METHODS) + ['interior-point'])}")
     if tol is not None and not (np.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a non-negative number, got {tol!r}")
     x = check_x0(x0)
+    constrained = bounds is not None or bool(constraints)
+    if constrained:
+        if key == "newton":
+            key = "interior-point"      # Newton on the barrier problem's KKT equations
+        if key == "l-bfgs" and constraints:
+            raise ValueError("method 'l-bfgs' handles bounds, not constraints; leave method "
+                             "unset (or use 'interior-point') for constraints")
+        if key not in ("interior-point", "l-bfgs"):
+            raise ValueError(f"method {method!r} does not handle bounds or constraints; "
+                             "leave method unset (interior-point Newton), or use 'l-bfgs' "
+                             "for bounds only")
+        lb, ub = standardize_bounds(bounds, x.size)
+        if np.any(x < lb) or np.any(x > ub):
+            if key == "l-bfgs":
+                x = np.clip(x, lb, ub)
+    elif key == "interior-point":
+        lb = ub = None
     obj = _Objective(fun, args)
     f0 = obj.check(x)
-    if not np.isfinite(f0):
+    if not np.isfinite(f0) and key not in ("interior-point",):
         mon = Monitor(None, (options or {}).get("disp"), (options or {}).get("return_history"))
         check_options(options, (_NEWTON_OPTIONS + _NEWTON_CG_OPTIONS + _LBFGS_OPTIONS
                                 + sum(_FIRST_ORDER_OPTIONS.values(), ())), key)
         return _result(obj, x, f0, None, 0, NONFINITE, mon)
+    if key == "interior-point":
+        if lb is None:
+            lb, ub = standardize_bounds(None, x.size)
+        cons = standardize_constraints(constraints, x.size).finish(x)
+        return minimize_interior_point(obj, x, callback, tol, options, lb, ub, cons)
+    if key == "l-bfgs" and constrained:
+        return minimize_lbfgs(obj, x, callback, tol, options, bounds=(lb, ub))
     return METHODS[key](obj, x, callback, tol, options)

@@ -298,8 +298,133 @@ def minimize_bfgs(obj, x, callback, tol, options):
     return _quasi_newton(obj, x, callback, tol, options, limited=False)
 
 
-def minimize_lbfgs(obj, x, callback, tol, options):
+def minimize_lbfgs(obj, x, callback, tol, options, bounds=None):
     """Limited-memory BFGS (two-loop recursion, ``maxcor`` = 10 pairs by
     default) with the same strong-Wolfe line search; O(maxcor n) memory and
-    work per iteration besides the gradient."""
+    work per iteration besides the gradient.  With ``bounds`` = (lb, ub) it
+    is a projected two-metric method (see `_lbfgs_bounded`)."""
+    if bounds is not None:
+        return _lbfgs_bounded(obj, x, callback, tol, options, *bounds)
     return _quasi_newton(obj, x, callback, tol, options, limited=True)
+
+
+def _two_loop(q, pairs, idx):
+    """-H q restricted to the coordinates idx (two-loop recursion on the
+    pairs' components there)."""
+    alphas = []
+    q = q.copy()
+    for s, yv, _ in reversed(pairs):
+        ss, yy = s[idx], yv[idx]
+        sy = float(ss @ yy)
+        if sy <= 0:
+            alphas.append(None)
+            continue
+        a = (ss @ q) / sy
+        alphas.append((a, sy))
+        q -= a * yy
+    usable = [(s, yv) for (s, yv, _), a in zip(reversed(pairs), alphas) if a is not None]
+    if usable:
+        s, yv = usable[0]
+        q *= float(s[idx] @ yv[idx]) / float(yv[idx] @ yv[idx])
+    for (s, yv, _), a in zip(pairs, reversed(alphas)):
+        if a is None:
+            continue
+        a, sy = a
+        b = (yv[idx] @ q) / sy
+        q += (a - b) * s[idx]
+    return -q
+
+
+def _lbfgs_bounded(obj, x, callback, tol, options, lb, ub):
+    """L-BFGS with bounds: a projected two-metric method (Bertsekas, "Projected
+    Newton methods for optimization problems with simple constraints", SIAM
+    J. Control Optim. 20, 1982).  Variables at a bound whose gradient pushes
+    outward (within a margin that shrinks with the projected gradient) are
+    moved to that bound; the quasi-Newton step acts on the others, with the two-loop
+    recursion restricted to them; the step is projected onto the box and
+    shortened by Armijo backtracking along the projection arc.  Converged
+    when the projected gradient x - P(x - g) is below gtol (infinity norm)."""
+    from dualcalc.optimize._minimize import _finite, _result
+    opts, gtol, c1, c2, maxls = _setup("l-bfgs", tol, options, _LBFGS_OPTIONS)
+    n = x.size
+    maxiter = opts.get("maxiter")
+    maxiter = 200 * n if maxiter is None else maxiter
+    maxcor = opts.get("maxcor", 10)
+    if isinstance(maxcor, bool) or not isinstance(maxcor, (int, np.integer)) or maxcor < 1:
+        raise ValueError(f"maxcor must be a positive integer, got {maxcor!r}")
+    mon = Monitor(callback, opts.get("disp"), opts.get("return_history"))
+    x = np.clip(x, lb, ub)
+    f, g = obj.value_grad(x)
+    if not _finite(f, g):
+        return _result(obj, x, f, g, 0, NONFINITE, mon)
+
+    def pgrad(x, g):
+        return x - np.clip(x - g, lb, ub)
+
+    pg = pgrad(x, g)
+    mon.start(f, _norm_inf(pg))
+    pairs = []
+    nit = 0
+    first = True
+    while True:
+        if _norm_inf(pg) <= gtol:
+            status = CONVERGED
+            break
+        if nit >= maxiter:
+            status = MAXITER
+            break
+        margin = min(1e-3, float(np.linalg.norm(pg)))
+        held = (((x <= lb + margin) & (g > 0)) | ((x >= ub - margin) & (g < 0)))
+        free = np.flatnonzero(~held)
+        d = np.zeros(n)
+        with np.errstate(all="ignore"):
+            d[free] = _two_loop(g[free], pairs, free) if pairs else -g[free]
+            slope = float(g @ d)
+        if not (slope < 0 and np.isfinite(slope)):
+            pairs.clear()
+            d = np.zeros(n)
+            d[free] = -g[free]
+        # a held variable near its bound goes to it (a step against its gradient)
+        d[held] = np.where(g[held] > 0, lb[held], ub[held]) - x[held]
+        alpha = min(1.0, 1.0 / float(np.linalg.norm(d))) if (first or not pairs) else 1.0
+        accepted = False
+        for _ in range(maxls):
+            x_t = np.clip(x + alpha * d, lb, ub)
+            step = x_t - x
+            f_t, g_t = obj.value_grad(x_t)
+            if _finite(f_t, g_t) and f_t <= f + c1 * float(g @ step):
+                accepted = True
+                break
+            alpha *= 0.5 if not np.isfinite(f_t) else max(0.1, min(0.5, _backtrack_ratio(
+                f, float(g @ step), f_t)))
+        if not accepted or not f_t < f:
+            status = PRECISION_LOSS
+            break
+        nit += 1
+        first = False
+        yv = g_t - g
+        sy = float(step @ yv)
+        if sy > _EPS * float(np.linalg.norm(step)) * float(np.linalg.norm(yv)):
+            pairs.append((step, yv, 1.0 / sy))
+            if len(pairs) > maxcor:
+                pairs.pop(0)
+        f_old = f
+        x, f, g = x_t, f_t, g_t
+        pg = pgrad(x, g)
+        if mon.record(nit, x, f, g, _norm_inf(pg), float(np.linalg.norm(step))):
+            status = CALLBACK_STOP
+            break
+        if (f_old - f) <= opts["ftol"] * max(abs(f_old), abs(f), 1.0) and _norm_inf(pg) > gtol:
+            status = SMALL_FCHANGE
+            break
+    r = _result(obj, x, f, g, nit, status, mon)
+    r["projected_gradient"] = pg
+    return r
+
+
+def _backtrack_ratio(f0, slope, f1):
+    """The minimiser of the quadratic through f(0) = f0 with slope ``slope``
+    (the directional derivative along the full step) and f(1) = f1, as a
+    fraction of the step."""
+    den = 2.0 * (f1 - f0 - slope)
+    return -slope / den if den > 0 else 0.5

@@ -7,7 +7,7 @@ the same outcome always reads the same way.
 import numpy as np
 
 __all__ = ["OptimizeResult", "STATUS", "CONVERGED", "MAXITER", "PRECISION_LOSS",
-           "NONFINITE", "SINGULAR", "ROOT_FOUND", "SMALL_STEP", "SMALL_FCHANGE",
+           "NONFINITE", "SINGULAR", "ROOT_FOUND", "SMALL_STEP", "SMALL_FCHANGE", "KKT_CONVERGED",
            "CALLBACK_STOP"]
 
 CONVERGED = 0
@@ -18,6 +18,7 @@ SINGULAR = 4
 ROOT_FOUND = 5
 SMALL_STEP = 6
 SMALL_FCHANGE = 7
+KKT_CONVERGED = 8
 CALLBACK_STOP = 99
 
 #: status code -> (success, message).  The only place messages are written.
@@ -38,6 +39,9 @@ STATUS = {
                        "remaining error is at the level of rounding)."),
     SMALL_FCHANGE: (True, "Converged: the relative reduction of the objective is below "
                           "ftol."),
+    KKT_CONVERGED: (True, "Optimization terminated successfully: the first-order "
+                          "optimality (KKT) conditions hold to tol, constraints "
+                          "included."),
     CALLBACK_STOP: (False, "`callback` raised `StopIteration`."),
 }
 
