@@ -21,6 +21,7 @@ from dualcalc.optimize._result import (
     Monitor, OptimizeResult, check_options, check_x0, finish, small_step)
 from dualcalc.optimize._constrained import (
     minimize_interior_point, standardize_bounds, standardize_constraints)
+from dualcalc.optimize._stochastic import STOCHASTIC_METHODS, minimize_stochastic
 from dualcalc.optimize._quasi_newton import (
     _BFGS_OPTIONS, _LBFGS_OPTIONS, minimize_bfgs, minimize_lbfgs)
 
@@ -606,7 +607,8 @@ METHODS = {
 
 
 def minimize(fun, x0, args=(), method=None, tol=None, callback=None, options=None, *,
-             bounds=None, constraints=None):
+             bounds=None, constraints=None, data=None, batch_size=None, epochs=None,
+             rng=None):
     """Minimise a scalar function of one or more variables with exact
     derivatives from dual numbers.
 
@@ -668,14 +670,30 @@ def minimize(fun, x0, args=(), method=None, tol=None, callback=None, options=Non
     (True, [1.0, 1.0], True)
     """
     if method is None:
-        method = "interior-point" if (bounds is not None or constraints) else "newton"
+        method = ("adam" if data is not None else
+                  "interior-point" if (bounds is not None or constraints) else "newton")
     key = str(method).lower().replace("_", "-")
-    if key not in METHODS and key != "interior-point":
-        raise ValueError(f"unknown method {method!r}; choose one of "
-                         f"{sorted(list(METHODS) + ['interior-point'])}")
+    known = set(METHODS) | {"interior-point"} | set(STOCHASTIC_METHODS)
+    if key not in known:
+        raise ValueError(f"unknown method {method!r}; choose one of {sorted(known)}")
     if tol is not None and not (np.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a non-negative number, got {tol!r}")
     x = check_x0(x0)
+    stochastic = data is not None or key in ("sgd", "forward-gradient")
+    if stochastic:
+        if key not in STOCHASTIC_METHODS:
+            raise ValueError(f"method {method!r} does not take data=; the mini-batch methods "
+                             f"are {list(STOCHASTIC_METHODS)}")
+        if bounds is not None or constraints:
+            raise ValueError("the stochastic methods take no bounds or constraints")
+        if not isinstance(args, tuple):
+            args = (args,)
+        return minimize_stochastic(key, fun, x, args, data, batch_size, epochs, rng,
+                                   callback, options)
+    if batch_size is not None or epochs is not None or rng is not None:
+        raise ValueError("batch_size, epochs and rng belong to the mini-batch methods: give "
+                         "data=(X, y) and method='sgd', 'momentum', 'nesterov', 'adam' or "
+                         "'forward-gradient'")
     constrained = bounds is not None or bool(constraints)
     if constrained:
         if key == "newton":
