@@ -22,3 +22,11 @@ def _optimize_mgh(quick, printer):
 def _quasi_newton(quick, printer):
     from bench import quasi_newton      # imports scipy: only on demand
     return quasi_newton.run(quick=quick, printer=printer)
+
+
+@report("forward-gradient", "Forward-gradient descent beside exact forward-mode gradients and "
+                            "reverse mode (autograd / jax) on an MLP on digits: time to a "
+                            "given loss (bench/forward_gradient.py)")
+def _forward_gradient(quick, printer):
+    from bench import forward_gradient  # imports scikit-learn: only on demand
+    return forward_gradient.run(quick=quick, printer=printer)

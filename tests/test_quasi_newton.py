@@ -216,3 +216,15 @@ def test_solves_at_least_as_many_mgh_problems_as_scipy():
     # and most of the set: a broken solver cannot pass by scipy failing too
     assert counts["bfgs"][0] >= 0.7 * counts["bfgs"][1]
     assert counts["l-bfgs"][0] >= 0.7 * counts["l-bfgs"][1]
+
+
+# ---------------------------------------------------------------- command line
+@pytest.mark.parametrize("method", METHODS)
+def test_command_line_method_choice(method, capsys):
+    from dualcalc.cli import main
+    status = main(["minimize", "(1-x)**2 + 100*(y-x**2)**2", "--at", "x=-1.2,y=1",
+                   "--method", method])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert f"method {method}" in out and "converged: " + STATUS[CONVERGED][1] in out
+    assert "minimizer: (x, y) = (1.0000" in out
