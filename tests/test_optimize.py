@@ -359,7 +359,7 @@ def test_objective_that_is_not_one_number_is_a_value_error(bad, method):
 
 def test_unknown_method_option_and_bad_settings():
     with pytest.raises(ValueError, match="unknown method"):
-        minimize(quadratic, [0.0, 0.0], method="bfgs")
+        minimize(quadratic, [0.0, 0.0], method="powell")
     with pytest.raises(ValueError, match="unknown option"):
         minimize(quadratic, [0.0, 0.0], options={"max_iter": 3})
     with pytest.raises(ValueError, match="maxiter"):

@@ -623,11 +623,21 @@ def minimize(fun, x0, args=(), method=None, tol=None, callback=None, options=Non
     args : tuple, optional
         Extra arguments passed to fun.
     method : str, optional
-        ``"newton"`` (default): exact Hessian, trust region (or line search on a
-        modified Hessian with ``options={"globalization": "line-search"}``).
+        Default: ``"newton"``; ``"interior-point"`` when bounds or constraints
+        are given; ``"adam"`` when data is given.
+        ``"newton"``: exact Hessian, trust region (or line search on a
+        modified Hessian with ``options={"globalization": "line-search"}``);
+        with bounds or constraints it is the interior-point method.
         ``"newton-cg"``: trust region with truncated CG, Hessian-vector products
-        only.  ``"gradient-descent"`` (Armijo backtracking, or a fixed
-        ``learning_rate``), ``"momentum"``, ``"nesterov"``, ``"adam"``.
+        only.  ``"bfgs"``, ``"l-bfgs"``: quasi-Newton on exact gradients with a
+        strong-Wolfe line search (l-bfgs also takes bounds).
+        ``"interior-point"``: primal-dual interior-point Newton on the exact
+        Hessian of the Lagrangian, for bounds and constraints.
+        ``"gradient-descent"`` (Armijo backtracking, or a fixed
+        ``learning_rate``), ``"momentum"``, ``"nesterov"``, ``"adam"``; with
+        ``data`` the last three, ``"sgd"`` and ``"forward-gradient"`` (one
+        Jacobian-vector product along a random direction per step) run over
+        mini-batches.
     tol : float, optional
         Tolerance on the infinity norm of the gradient (``gtol``).  Defaults:
         1e-8 for the Newton methods, 1e-5 for the first-order methods.
@@ -648,12 +658,30 @@ def minimize(fun, x0, args=(), method=None, tol=None, callback=None, options=Non
         ``beta`` (momentum, nesterov), ``beta1``, ``beta2``, ``epsilon`` (adam).
         An unknown option is a ValueError.
 
+    bounds : sequence of (min, max) pairs or object with ``lb``, ``ub``, optional
+        ``None`` (or +-inf) for no bound; scipy.optimize.Bounds works as is.
+    constraints : dict, constraint object or a sequence of them, optional
+        scipy's forms: ``{"type": "eq" | "ineq", "fun": f, "jac": J, "args":
+        ()}`` (``ineq`` means f(x) >= 0; jac optional), objects with ``A, lb,
+        ub`` (LinearConstraint) or ``fun, lb, ub`` (NonlinearConstraint).
+    data : array or tuple of arrays, optional
+        Samples along axis 0, cut into shuffled mini-batches; the loss is
+        called as ``fun(w, *batch, *args)``.
+    batch_size, epochs : int, optional
+        Mini-batch size (default min(32, samples)) and passes over the data
+        (default 10).
+    rng : int or numpy.random.Generator, optional
+        Seed of the shuffling and of the forward-gradient directions.
+
     Returns
     -------
     OptimizeResult
         ``x``, ``fun``, ``jac``, ``hess`` (newton), ``nit``, ``nfev``,
-        ``njev``, ``nhev``, ``success``, ``status``, ``message``.  Not
-        converging within maxiter is ``success=False``, not an exception.
+        ``njev``, ``nhev``, ``success``, ``status``, ``message``; ``hess_inv``
+        (bfgs); ``v``, ``constr_violation``, ``bound_multipliers``
+        (interior-point); ``epochs`` and a per-epoch ``history`` (mini-batch
+        methods).  Not converging within maxiter is ``success=False``, not an
+        exception.
 
     Raises
     ------
@@ -668,6 +696,9 @@ def minimize(fun, x0, args=(), method=None, tol=None, callback=None, options=Non
     >>> r = minimize(rosen, [-1.2, 1.0], method="newton")
     >>> r.success, r.x.round(8).tolist(), r.nit < 30
     (True, [1.0, 1.0], True)
+    >>> r = minimize(rosen, [-1.2, 1.0], bounds=[(None, 0.5), (None, None)])
+    >>> r.status, r.x.round(8).tolist()
+    (8, [0.5, 0.25])
     """
     if method is None:
         method = ("adam" if data is not None else
