@@ -74,7 +74,14 @@ _IP_OPTIONS = ("maxiter", "gtol", "disp", "return_history", "initial_barrier_par
 def standardize_bounds(bounds, n):
     """(lb, ub) float arrays of shape (n,) from a sequence of n pairs (None
     for no bound) or an object with ``lb`` and ``ub`` (scipy.optimize.Bounds;
-    scalars broadcast).  ValueError for the wrong length or lb > ub."""
+    scalars broadcast).  ValueError for the wrong length or lb > ub.
+
+    Examples
+    --------
+    >>> lb, ub = standardize_bounds([(0, None), (-1, 1)], 2)
+    >>> lb.tolist(), ub.tolist()
+    ([0.0, -1.0], [inf, 1.0])
+    """
     if bounds is None:
         return np.full(n, -np.inf), np.full(n, np.inf)
     if hasattr(bounds, "lb") and hasattr(bounds, "ub"):

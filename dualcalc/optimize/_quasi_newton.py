@@ -74,6 +74,13 @@ def strong_wolfe(value_grad, f0, d0, alpha1, c1=1e-4, c2=0.9, maxls=40):
     ``maxls`` evaluations; when only the sufficient-decrease condition could
     be met the best such step is returned (the caller skips the update if
     the curvature pair is unusable).
+
+    Examples
+    --------
+    >>> phi = lambda a: ((a - 3.0)**2, 2 * (a - 3.0), None)   # phi'(0) = -6
+    >>> a, fa, _ = strong_wolfe(phi, 9.0, -6.0, 1.0, c2=0.1)
+    >>> fa <= 9.0 - 1e-4 * a * 6.0, abs(2 * (a - 3.0)) <= 0.1 * 6.0
+    (True, True)
     """
     evals = 0
     best = None                               # best point with sufficient decrease

@@ -52,7 +52,15 @@ _SCHEDULES = ("constant", "inverse-time", "exponential", "cosine")
 
 def value_and_jvp(fun, w, V, args):
     """f(w) and the directional derivatives along the rows of V (k, n) in
-    one forward pass (the seeding of dualcalc.jvp with k tangents)."""
+    one forward pass (the seeding of dualcalc.jvp with k tangents).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> value_and_jvp(lambda w: w[0] * w[1], np.array([2.0, 3.0]),
+    ...               np.array([[1.0, 0.0], [1.0, 1.0]]), ())
+    (6.0, array([3., 5.]))
+    """
     t = S.new_tag()
     y = S.call(fun, S.seed_dual(w, V, t), args)
     value, tangents = S.extract_dual(y, t, V.shape[0])
