@@ -218,3 +218,14 @@ def test_svm_dual_reaches_scikit_learns_objective():
     assert np.all(r.x >= 0) and np.all(r.x <= C)
     # the primal weights agree with scikit-learn's too
     assert np.allclose((r.x * y) @ X, svc.coef_[0], atol=1e-4)
+
+
+def test_hess_is_the_hessian_of_the_lagrangian_at_the_solution():
+    import dualcalc
+    # min x0 + x1 on the disc: L = f - y c, W = H_f - y H_c = 2 y I with y = 1/2
+    r = minimize(lambda x: x[0] + x[1], [0.5, 0.0],
+                 constraints=[{"type": "ineq", "fun": lambda x: 2.0 - x[0] ** 2 - x[1] ** 2}])
+    y = r.v[0][0]
+    want = dualcalc.hessian(lambda x: x[0] + x[1] - y * (2.0 - x[0] ** 2 - x[1] ** 2), r.x)
+    assert np.allclose(r.hess, want, rtol=1e-15, atol=0)
+    assert np.allclose(r.hess, np.eye(2), atol=1e-6)

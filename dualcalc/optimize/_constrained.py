@@ -592,6 +592,14 @@ def minimize_interior_point(obj, x, callback, tol, options, lb, ub, cons):
                       barrier_parameter=mu):
             status = CALLBACK_STOP
             break
+    if status != NONFINITE and W is not None:
+        # the Hessian of the Lagrangian at the final point (one probe when
+        # the stored Hessian of f still holds)
+        W = fH(x).copy()
+        Wc, ev_c, pr_c = _constraint_curvature(cons, -yh, -yg, x, rng, always)
+        obj.nhev += ev_c + pr_c
+        if Wc is not None:
+            W += Wc
     r = _result(obj, x, f, g, nit, status, mon, W)
     e_all = errors(0.0)
     r["optimality"] = e_all[1]
