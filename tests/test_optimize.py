@@ -10,8 +10,8 @@ import dualcalc
 import dualcalc.math as dm
 from dualcalc.optimize import OptimizeResult, STATUS, least_squares, minimize, newton, root
 from dualcalc.optimize._result import (
-    CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS, ROOT_FOUND, SINGULAR,
-    SMALL_FCHANGE, SMALL_STEP)
+    CALLBACK_STOP, CONVERGED, EPOCHS_DONE, KKT_CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS,
+    ROOT_FOUND, SINGULAR, SMALL_FCHANGE, SMALL_STEP)
 
 ALL_METHODS = ["newton", "newton-cg", "gradient-descent", "momentum", "nesterov", "adam"]
 NEWTON_METHODS = ["newton", "newton-cg"]
@@ -398,7 +398,7 @@ def test_optimize_result_is_a_dict_with_attributes():
 def test_status_table_is_the_only_source_of_messages():
     for code, (success, message) in STATUS.items():
         assert isinstance(success, bool) and message.endswith(".")
-    assert {CONVERGED, ROOT_FOUND, SMALL_STEP, SMALL_FCHANGE} == {
+    assert {CONVERGED, ROOT_FOUND, SMALL_STEP, SMALL_FCHANGE, KKT_CONVERGED, EPOCHS_DONE} == {
         c for c, (ok, _) in STATUS.items() if ok}
 
 
