@@ -229,3 +229,27 @@ def test_hess_is_the_hessian_of_the_lagrangian_at_the_solution():
     want = dualcalc.hessian(lambda x: x[0] + x[1] - y * (2.0 - x[0] ** 2 - x[1] ** 2), r.x)
     assert np.allclose(r.hess, want, rtol=1e-15, atol=0)
     assert np.allclose(r.hess, np.eye(2), atol=1e-6)
+
+
+def test_probed_hessian_is_reused_only_while_it_is_the_hessian():
+    import dualcalc
+    from dualcalc.optimize._constrained import _ProbedHessian
+    rng = np.random.default_rng(0)
+    Q = rng.standard_normal((6, 6))
+    Q = Q @ Q.T
+    quad = _ProbedHessian(lambda x: 0.5 * x @ Q @ x + np.sum(x), False, rng)
+    cubic = _ProbedHessian(lambda x: np.sum(x ** 3) + x[0] * x[1], False, rng)
+    for _ in range(5):
+        x = rng.standard_normal(6)
+        assert np.array_equal(quad(x), dualcalc.hessian(lambda z: 0.5 * z @ Q @ z
+                                                        + np.sum(z), x))
+        assert np.array_equal(cubic(x), dualcalc.hessian(lambda z: np.sum(z ** 3)
+                                                         + z[0] * z[1], x))
+    assert quad.evaluations == 1 and quad.products == 4
+    assert cubic.evaluations == 5
+    # a change in a single entry of the Hessian is seen by the random probe
+    bump = _ProbedHessian(lambda x: np.sum(x ** 2) + (x[4] ** 3 if x[4] > 1 else 0.0),
+                          False, rng)
+    bump(np.zeros(6))
+    H = bump(np.array([0, 0, 0, 0, 2.0, 0]))
+    assert bump.evaluations == 2 and H[4, 4] == 2.0 + 12.0
