@@ -55,7 +55,6 @@ same way for being zero (linear constraints cost nothing) and otherwise
 evaluated exactly each iteration.
 """
 import math
-import numbers
 
 import numpy as np
 

@@ -23,7 +23,7 @@ from dualcalc.optimize._constrained import (
     minimize_interior_point, standardize_bounds, standardize_constraints)
 from dualcalc.optimize._stochastic import STOCHASTIC_METHODS, minimize_stochastic
 from dualcalc.optimize._quasi_newton import (
-    _BFGS_OPTIONS, _LBFGS_OPTIONS, minimize_bfgs, minimize_lbfgs)
+    _LBFGS_OPTIONS, minimize_bfgs, minimize_lbfgs)
 
 __all__ = ["minimize", "METHODS"]
 

@@ -90,7 +90,7 @@ def strong_wolfe(value_grad, f0, d0, alpha1, c1=1e-4, c2=0.9, maxls=40):
 
     def zoom(lo, hi):
         nonlocal evals, best
-        a_lo, f_lo, d_lo, p_lo = lo
+        a_lo, f_lo, d_lo, _ = lo
         a_hi, f_hi, d_hi, _ = hi
         while evals < maxls:
             width = a_hi - a_lo
@@ -117,7 +117,7 @@ def strong_wolfe(value_grad, f0, d0, alpha1, c1=1e-4, c2=0.9, maxls=40):
                     return t, ft, pt
                 if dt * (a_hi - a_lo) >= 0:
                     a_hi, f_hi, d_hi = a_lo, f_lo, d_lo
-                a_lo, f_lo, d_lo, p_lo = t, ft, dt, pt
+                a_lo, f_lo, d_lo = t, ft, dt
         return best
 
     prev = (0.0, f0, d0, None)
