@@ -146,7 +146,7 @@ def run(quick=False, printer=print, hidden=16, target=0.5):
     runs = {
         "forward-gradient": (lambda lr, c: _dualcalc_run("forward-gradient", loss, w0, X, Y,
                                                          lr, target, c),
-                             [3e-3, 1e-2, 3e-2]),
+                             [1e-2, 3e-2, 6e-2]),
         "forward-mode grad": (lambda lr, c: _dualcalc_run("sgd", loss, w0, X, Y, lr, target, c),
                               [0.3, 1.0]),
     }
