@@ -25,3 +25,41 @@ def _optimize_mgh(quick, printer):
 def _sparse(quick, printer):
     from bench import sparse        # imports scipy: only on demand
     return sparse.run(quick=quick, printer=printer)
+@report("quasi-newton", "BFGS and L-BFGS on the MGH problems (x1 and x10 starts), dualcalc "
+                        "beside scipy's BFGS / L-BFGS-B with the same exact gradients "
+                        "(bench/quasi_newton.py)")
+def _quasi_newton(quick, printer):
+    from bench import quasi_newton      # imports scipy: only on demand
+    return quasi_newton.run(quick=quick, printer=printer)
+
+
+@report("forward-gradient", "Forward-gradient descent beside exact forward-mode gradients and "
+                            "reverse mode (autograd / jax) on an MLP on digits: time to a "
+                            "given loss (bench/forward_gradient.py)")
+def _forward_gradient(quick, printer):
+    from bench import forward_gradient  # imports scikit-learn: only on demand
+    return forward_gradient.run(quick=quick, printer=printer)
+
+
+@report("svm-dual", "The SVM dual (breast cancer, m = 200 and 569) through minimize's bounds "
+                    "and constraints beside scikit-learn's SVC (examples/svm_dual.py)")
+def _svm_dual(quick, printer):
+    import pathlib
+    import sys
+    examples = str(pathlib.Path(__file__).resolve().parent.parent / "examples")
+    sys.path.insert(0, examples)
+    try:
+        import svm_dual                     # imports scikit-learn: only on demand
+    finally:
+        sys.path.remove(examples)
+    rows = []
+    for m in ((200,) if quick else (200, 569)):
+        r, t_dc, reference, t_sk, _ = svm_dual.solve(m)
+        _, y = svm_dual.load(m)
+        rows.append(dict(m=m, fun=r.fun, reference=reference, difference=r.fun - reference,
+                         constraint=abs(float(r.x @ y)), nit=r.nit, seconds=t_dc,
+                         sklearn_seconds=t_sk, status=r.status))
+        printer(f"m = {m:3d}: objective {r.fun:.10f} vs scikit-learn {reference:.10f} "
+                f"(difference {r.fun - reference:.1e}), |a.y| = {abs(float(r.x @ y)):.1e}, "
+                f"{r.nit} iterations, {t_dc:.2f} s vs scikit-learn {t_sk:.3f} s")
+    return rows

@@ -201,6 +201,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "hessian": ("array-hessian",),
     "hvp": ("array-hvp",),
     "mgh": ("optimize-mgh",),
+    "bfgs": ("quasi-newton",),
 }
 
 

@@ -29,7 +29,8 @@ __all__ = ["main"]
 GRAD_TOL = 1e-10
 #: The most points `plot` samples.
 MAX_POINTS = 100_000
-METHODS = ("newton", "newton-cg", "gradient-descent", "momentum", "nesterov", "adam")
+METHODS = ("newton", "newton-cg", "gradient-descent", "momentum", "nesterov", "adam", "bfgs",
+           "l-bfgs")
 ROOT_METHODS = ("newton",)
 
 

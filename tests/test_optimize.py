@@ -10,8 +10,8 @@ import dualcalc
 import dualcalc.math as dm
 from dualcalc.optimize import OptimizeResult, STATUS, least_squares, minimize, newton, root
 from dualcalc.optimize._result import (
-    CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS, ROOT_FOUND, SINGULAR,
-    SMALL_FCHANGE, SMALL_STEP)
+    CALLBACK_STOP, CONVERGED, EPOCHS_DONE, KKT_CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS,
+    ROOT_FOUND, SINGULAR, SMALL_FCHANGE, SMALL_STEP)
 
 ALL_METHODS = ["newton", "newton-cg", "gradient-descent", "momentum", "nesterov", "adam"]
 NEWTON_METHODS = ["newton", "newton-cg"]
@@ -359,7 +359,7 @@ def test_objective_that_is_not_one_number_is_a_value_error(bad, method):
 
 def test_unknown_method_option_and_bad_settings():
     with pytest.raises(ValueError, match="unknown method"):
-        minimize(quadratic, [0.0, 0.0], method="bfgs")
+        minimize(quadratic, [0.0, 0.0], method="powell")
     with pytest.raises(ValueError, match="unknown option"):
         minimize(quadratic, [0.0, 0.0], options={"max_iter": 3})
     with pytest.raises(ValueError, match="maxiter"):
@@ -398,7 +398,7 @@ def test_optimize_result_is_a_dict_with_attributes():
 def test_status_table_is_the_only_source_of_messages():
     for code, (success, message) in STATUS.items():
         assert isinstance(success, bool) and message.endswith(".")
-    assert {CONVERGED, ROOT_FOUND, SMALL_STEP, SMALL_FCHANGE} == {
+    assert {CONVERGED, ROOT_FOUND, SMALL_STEP, SMALL_FCHANGE, KKT_CONVERGED, EPOCHS_DONE} == {
         c for c, (ok, _) in STATUS.items() if ok}
 
 

@@ -7,8 +7,12 @@ come from one table, not converging is ``success=False``, and
 ``callback(intermediate_result)`` may raise StopIteration to stop.
 
 - `minimize`: ``"newton"`` (exact Hessian, trust region or line search),
-  ``"newton-cg"`` (Hessian-vector products only), ``"gradient-descent"``,
-  ``"momentum"``, ``"nesterov"``, ``"adam"``.
+  ``"newton-cg"`` (Hessian-vector products only), ``"bfgs"``, ``"l-bfgs"``
+  (_quasi_newton.py), ``"interior-point"`` for ``bounds=`` and
+  ``constraints=`` (_constrained.py), ``"gradient-descent"``,
+  ``"momentum"``, ``"nesterov"``, ``"adam"``, and over mini-batches of
+  ``data=`` ``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"adam"``,
+  ``"forward-gradient"`` (_stochastic.py).
 - `root`: damped Newton for F(x) = 0 with the exact Jacobian.
 - `newton`: scalar roots with the exact derivative (Halley with the exact
   second derivative).

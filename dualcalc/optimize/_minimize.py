@@ -19,6 +19,11 @@ from dualcalc import derivatives as D
 from dualcalc.optimize._result import (
     CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS, SMALL_STEP,
     Monitor, OptimizeResult, check_options, check_x0, finish, small_step)
+from dualcalc.optimize._constrained import (
+    minimize_interior_point, standardize_bounds, standardize_constraints)
+from dualcalc.optimize._stochastic import STOCHASTIC_METHODS, minimize_stochastic
+from dualcalc.optimize._quasi_newton import (
+    _LBFGS_OPTIONS, minimize_bfgs, minimize_lbfgs)
 
 __all__ = ["minimize", "METHODS"]
 
@@ -596,10 +601,14 @@ METHODS = {
     "momentum": _minimize_momentum,
     "nesterov": _minimize_nesterov,
     "adam": _minimize_adam,
+    "bfgs": minimize_bfgs,
+    "l-bfgs": minimize_lbfgs,
 }
 
 
-def minimize(fun, x0, args=(), method="newton", tol=None, callback=None, options=None):
+def minimize(fun, x0, args=(), method=None, tol=None, callback=None, options=None, *,
+             bounds=None, constraints=None, data=None, batch_size=None, epochs=None,
+             rng=None):
     """Minimise a scalar function of one or more variables with exact
     derivatives from dual numbers.
 
@@ -614,11 +623,21 @@ def minimize(fun, x0, args=(), method="newton", tol=None, callback=None, options
     args : tuple, optional
         Extra arguments passed to fun.
     method : str, optional
-        ``"newton"`` (default): exact Hessian, trust region (or line search on a
-        modified Hessian with ``options={"globalization": "line-search"}``).
+        Default: ``"newton"``; ``"interior-point"`` when bounds or constraints
+        are given; ``"adam"`` when data is given.
+        ``"newton"``: exact Hessian, trust region (or line search on a
+        modified Hessian with ``options={"globalization": "line-search"}``);
+        with bounds or constraints it is the interior-point method.
         ``"newton-cg"``: trust region with truncated CG, Hessian-vector products
-        only.  ``"gradient-descent"`` (Armijo backtracking, or a fixed
-        ``learning_rate``), ``"momentum"``, ``"nesterov"``, ``"adam"``.
+        only.  ``"bfgs"``, ``"l-bfgs"``: quasi-Newton on exact gradients with a
+        strong-Wolfe line search (l-bfgs also takes bounds).
+        ``"interior-point"``: primal-dual interior-point Newton on the exact
+        Hessian of the Lagrangian, for bounds and constraints.
+        ``"gradient-descent"`` (Armijo backtracking, or a fixed
+        ``learning_rate``), ``"momentum"``, ``"nesterov"``, ``"adam"``; with
+        ``data`` the last three, ``"sgd"`` and ``"forward-gradient"`` (one
+        Jacobian-vector product along a random direction per step) run over
+        mini-batches.
     tol : float, optional
         Tolerance on the infinity norm of the gradient (``gtol``).  Defaults:
         1e-8 for the Newton methods, 1e-5 for the first-order methods.
@@ -639,12 +658,30 @@ def minimize(fun, x0, args=(), method="newton", tol=None, callback=None, options
         ``beta`` (momentum, nesterov), ``beta1``, ``beta2``, ``epsilon`` (adam).
         An unknown option is a ValueError.
 
+    bounds : sequence of (min, max) pairs or object with ``lb``, ``ub``, optional
+        ``None`` (or +-inf) for no bound; scipy.optimize.Bounds works as is.
+    constraints : dict, constraint object or a sequence of them, optional
+        scipy's forms: ``{"type": "eq" | "ineq", "fun": f, "jac": J, "args":
+        ()}`` (``ineq`` means f(x) >= 0; jac optional), objects with ``A, lb,
+        ub`` (LinearConstraint) or ``fun, lb, ub`` (NonlinearConstraint).
+    data : array or tuple of arrays, optional
+        Samples along axis 0, cut into shuffled mini-batches; the loss is
+        called as ``fun(w, *batch, *args)``.
+    batch_size, epochs : int, optional
+        Mini-batch size (default min(32, samples)) and passes over the data
+        (default 10).
+    rng : int or numpy.random.Generator, optional
+        Seed of the shuffling and of the forward-gradient directions.
+
     Returns
     -------
     OptimizeResult
         ``x``, ``fun``, ``jac``, ``hess`` (newton), ``nit``, ``nfev``,
-        ``njev``, ``nhev``, ``success``, ``status``, ``message``.  Not
-        converging within maxiter is ``success=False``, not an exception.
+        ``njev``, ``nhev``, ``success``, ``status``, ``message``; ``hess_inv``
+        (bfgs); ``v``, ``constr_violation``, ``bound_multipliers``
+        (interior-point); ``epochs`` and a per-epoch ``history`` (mini-batch
+        methods).  Not converging within maxiter is ``success=False``, not an
+        exception.
 
     Raises
     ------
@@ -659,18 +696,64 @@ def minimize(fun, x0, args=(), method="newton", tol=None, callback=None, options
     >>> r = minimize(rosen, [-1.2, 1.0], method="newton")
     >>> r.success, r.x.round(8).tolist(), r.nit < 30
     (True, [1.0, 1.0], True)
+    >>> r = minimize(rosen, [-1.2, 1.0], bounds=[(None, 0.5), (None, None)])
+    >>> r.status, r.x.round(8).tolist()
+    (8, [0.5, 0.25])
     """
+    if method is None:
+        method = ("adam" if data is not None else
+                  "interior-point" if (bounds is not None or constraints) else "newton")
     key = str(method).lower().replace("_", "-")
-    if key not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
+    known = set(METHODS) | {"interior-point"} | set(STOCHASTIC_METHODS)
+    if key not in known:
+        raise ValueError(f"unknown method {method!r}; choose one of {sorted(known)}")
     if tol is not None and not (np.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a non-negative number, got {tol!r}")
     x = check_x0(x0)
+    stochastic = data is not None or key in ("sgd", "forward-gradient")
+    if stochastic:
+        if key not in STOCHASTIC_METHODS:
+            raise ValueError(f"method {method!r} does not take data=; the mini-batch methods "
+                             f"are {list(STOCHASTIC_METHODS)}")
+        if bounds is not None or constraints:
+            raise ValueError("the stochastic methods take no bounds or constraints")
+        if not isinstance(args, tuple):
+            args = (args,)
+        return minimize_stochastic(key, fun, x, args, data, batch_size, epochs, rng,
+                                   callback, options)
+    if batch_size is not None or epochs is not None or rng is not None:
+        raise ValueError("batch_size, epochs and rng belong to the mini-batch methods: give "
+                         "data=(X, y) and method='sgd', 'momentum', 'nesterov', 'adam' or "
+                         "'forward-gradient'")
+    constrained = bounds is not None or bool(constraints)
+    if constrained:
+        if key == "newton":
+            key = "interior-point"      # Newton on the barrier problem's KKT equations
+        if key == "l-bfgs" and constraints:
+            raise ValueError("method 'l-bfgs' handles bounds, not constraints; leave method "
+                             "unset (or use 'interior-point') for constraints")
+        if key not in ("interior-point", "l-bfgs"):
+            raise ValueError(f"method {method!r} does not handle bounds or constraints; "
+                             "leave method unset (interior-point Newton), or use 'l-bfgs' "
+                             "for bounds only")
+        lb, ub = standardize_bounds(bounds, x.size)
+        if np.any(x < lb) or np.any(x > ub):
+            if key == "l-bfgs":
+                x = np.clip(x, lb, ub)
+    elif key == "interior-point":
+        lb = ub = None
     obj = _Objective(fun, args)
     f0 = obj.check(x)
-    if not np.isfinite(f0):
+    if not np.isfinite(f0) and key not in ("interior-point",):
         mon = Monitor(None, (options or {}).get("disp"), (options or {}).get("return_history"))
-        check_options(options, (_NEWTON_OPTIONS + _NEWTON_CG_OPTIONS
+        check_options(options, (_NEWTON_OPTIONS + _NEWTON_CG_OPTIONS + _LBFGS_OPTIONS
                                 + sum(_FIRST_ORDER_OPTIONS.values(), ())), key)
         return _result(obj, x, f0, None, 0, NONFINITE, mon)
+    if key == "interior-point":
+        if lb is None:
+            lb, ub = standardize_bounds(None, x.size)
+        cons = standardize_constraints(constraints, x.size).finish(x)
+        return minimize_interior_point(obj, x, callback, tol, options, lb, ub, cons)
+    if key == "l-bfgs" and constrained:
+        return minimize_lbfgs(obj, x, callback, tol, options, bounds=(lb, ub))
     return METHODS[key](obj, x, callback, tol, options)

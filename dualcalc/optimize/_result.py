@@ -7,7 +7,8 @@ the same outcome always reads the same way.
 import numpy as np
 
 __all__ = ["OptimizeResult", "STATUS", "CONVERGED", "MAXITER", "PRECISION_LOSS",
-           "NONFINITE", "SINGULAR", "ROOT_FOUND", "SMALL_STEP", "SMALL_FCHANGE",
+           "NONFINITE", "SINGULAR", "ROOT_FOUND", "SMALL_STEP", "SMALL_FCHANGE", "KKT_CONVERGED",
+           "EPOCHS_DONE",
            "CALLBACK_STOP"]
 
 CONVERGED = 0
@@ -18,6 +19,8 @@ SINGULAR = 4
 ROOT_FOUND = 5
 SMALL_STEP = 6
 SMALL_FCHANGE = 7
+KKT_CONVERGED = 8
+EPOCHS_DONE = 9
 CALLBACK_STOP = 99
 
 #: status code -> (success, message).  The only place messages are written.
@@ -38,6 +41,11 @@ STATUS = {
                        "remaining error is at the level of rounding)."),
     SMALL_FCHANGE: (True, "Converged: the relative reduction of the objective is below "
                           "ftol."),
+    KKT_CONVERGED: (True, "Optimization terminated successfully: the first-order "
+                          "optimality (KKT) conditions hold to tol, constraints "
+                          "included."),
+    EPOCHS_DONE: (True, "Completed the requested number of epochs (a stochastic method "
+                        "has no convergence test: see result.history)."),
     CALLBACK_STOP: (False, "`callback` raised `StopIteration`."),
 }
 
