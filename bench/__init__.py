@@ -25,6 +25,8 @@ def _optimize_mgh(quick, printer):
 def _sparse(quick, printer):
     from bench import sparse        # imports scipy: only on demand
     return sparse.run(quick=quick, printer=printer)
+
+
 @report("quasi-newton", "BFGS and L-BFGS on the MGH problems (x1 and x10 starts), dualcalc "
                         "beside scipy's BFGS / L-BFGS-B with the same exact gradients "
                         "(bench/quasi_newton.py)")

@@ -20,6 +20,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 
+import dualcalc as dc
 from dualcalc import Dual, HyperDual
 from dualcalc._core import _arrays as A
 from dualcalc._core import _scalar, _table
@@ -995,3 +996,11 @@ def test_gradient_at_ten_thousand_inputs_stays_well_under_a_gibibyte():
         tracemalloc.stop()
     np.testing.assert_allclose(g, so.rosen_der(x), rtol=1e-12)
     assert peak < 2 ** 30, peak
+
+
+def test_square_by_power_overflows_like_numpy():
+    """x**2 takes the square rule; where it overflows NumPy's own warning is
+    emitted (np.power's one-argument replay raised TypeError)."""
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        g = dc.gradient(lambda w: np.sum(w ** 2), np.array([1e200, 1.0]))
+    assert g[0] == np.inf and g[1] == 2.0

@@ -1404,7 +1404,9 @@ cdef object binary_array(object a, object b, int op, object ufunc):
     if ca is None or cb is None:
         return NotImplemented
     if op == OP_POW and _is_two(cb) and (type(ca) is DualArray or type(ca) is HyperDualArray):
-        return unary_array(ca, R_SQUARE, ufunc)      # x**2 exactly as NumPy: x*x
+        # x**2 exactly as NumPy: x*x (its overflow warning is np.square's, which
+        # takes the one argument a unary rule replays)
+        return unary_array(ca, R_SQUARE, np.square if ufunc is not None else None)
     cdef type ta = type(ca)
     cdef type tb = type(cb)
     if ta is HyperDualArray or tb is HyperDualArray:
