@@ -7,6 +7,7 @@
 (0.0, 1.0)
 """
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
+from dualcalc._core._vec import DualVec, HyperDualVec
 from dualcalc.arrays import DualArray, HyperDualArray
 from dualcalc import math
 from dualcalc.derivatives import (
@@ -17,7 +18,7 @@ from dualcalc.derivatives import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "Dual", "HyperDual", "DualNumber", "DualArray", "HyperDualArray", "math",
+    "Dual", "HyperDual", "DualNumber", "DualVec", "HyperDualVec", "DualArray", "HyperDualArray", "math",
     "derivative", "second_derivative",
     "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",

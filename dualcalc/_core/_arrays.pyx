@@ -1955,6 +1955,19 @@ cdef object _adv_front(tuple idx):
 # A full integer index gives a compiled scalar with all directions inline
 # (DualVec / HyperDualVec, _vec.pyx), so that scalar-style code (x[0] * x[1],
 # loops over x[i]) runs at compiled speed instead of through 0-d arrays.
+cdef bint _scalar_elements = True
+
+
+def set_scalar_elements(bint on):
+    """Whether a full integer index gives a DualVec / HyperDualVec (the default)
+    or a 0-d dual array, as before they existed; returns the previous setting.
+    For benchmarks that compare the two paths in one process."""
+    global _scalar_elements
+    cdef bint old = _scalar_elements
+    _scalar_elements = on
+    return old
+
+
 cdef object _element(object x, object idx):
     """x[idx] as a DualVec or HyperDualVec when idx is an integer per axis (a
     plain int for a 1-D x); None for any other index."""
@@ -2087,7 +2100,7 @@ cdef object _hyper_element(HyperDualArray h, double value, Py_ssize_t flat, Py_s
 
 cdef object _getitem(object x, object idx):
     cdef bint basic, has_ell
-    cdef object el = _element(x, idx)
+    cdef object el = _element(x, idx) if _scalar_elements else None
     if el is not None:
         return el
     cdef tuple t = _norm_index(idx, &basic, &has_ell)

@@ -891,6 +891,11 @@ cdef class DualVec:
         """The k tangents, as a new float64 array."""
         return _from_double(self.eps, self.k)
 
+    @property
+    def ndirs(self):
+        """The number of directions k (as DualArray.ndirs)."""
+        return self.k
+
     def __reduce__(self):
         return (_rebuild, (DualVec, self.value,
                            (<char*>self.eps)[:self.k * 8] if self.k else b"",
@@ -1060,6 +1065,7 @@ cdef class HyperDualVec:
         self.e12 = self.e2 + q
         self.p = p
         self.q = q
+        self.lo1, self.hi1, self.lo2, self.hi2 = 0, p, 0, q
         self.value = v
         self.tag1 = tag1
         self.tag2 = tag2
@@ -1088,6 +1094,11 @@ cdef class HyperDualVec:
     def eps1eps2(self):
         """The p x q mixed second-order part (a new array)."""
         return _from_double(self.e12, self.p * self.q).reshape(self.p, self.q)
+
+    @property
+    def ndirs(self):
+        """The numbers of directions (p, q) (as HyperDualArray.ndirs)."""
+        return (self.p, self.q)
 
     def __reduce__(self):
         cdef Py_ssize_t n = self.p + self.q + self.p * self.q
@@ -1236,6 +1247,22 @@ def _m_logaddexp2(self, other): return _checked(vbinary(self, other, OP_LOGADDEX
 def _m_copysign(self, other): return _checked(vbinary(self, other, OP_COPYSIGN, ERR_IEEE), self, other, "copysign")
 
 
+# A DualVec stands where a 0-d DualArray stood before (x[i]): the array
+# attributes scalar code reads are here too, and the conversions refuse.
+def _p_shape(self): return ()
+def _p_ndim(self): return 0
+def _p_size(self): return 1
+def _m_item(self, *args): _refuse(self, "a Python number (item)")
+def _m_tolist(self): _refuse(self, "a Python number (tolist)")
+
+
+def _m_astype(self, dtype, *args, **kwargs):
+    """Casting to float64 keeps the derivatives (a no-op); any other dtype refuses."""
+    if np.dtype(dtype) == np.float64:
+        return self
+    _refuse(self, str(np.dtype(dtype)))
+
+
 # ================================================================ for other layers
 def unary_vec(x, int rid):
     """Rule rid applied to a DualVec or HyperDualVec (IEEE semantics)."""
@@ -1357,6 +1384,8 @@ cdef _install_methods():
         d = <dict>tp.tp_dict
         for n in names:
             d[n[3:]] = globals()[n]
+        for n in ("shape", "ndim", "size"):
+            d[n] = property(globals()["_p_" + n])
         PyType_Modified(tp)
         DualNumber.register(cls)
 
