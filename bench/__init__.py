@@ -6,6 +6,7 @@ benchmark that prints its own table); import a new module here to plug it in.
 """
 from bench import scalar  # noqa: F401  (registers scalar-*)
 from bench import arrays  # noqa: F401  (registers array-*; imports scipy)
+from bench import scalar_loop  # noqa: F401  (registers loop-*: scalar-style code)
 from bench._harness import report
 
 
