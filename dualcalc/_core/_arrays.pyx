@@ -1976,6 +1976,20 @@ cdef object _element(object x, object idx):
     cdef Py_ssize_t flat = 0, i, n, voff = 0
     cdef Py_ssize_t pos[32]
     cdef object item
+    if PyLong_CheckExact(idx) and nd == 1:           # x[i] of a vector: the hot case
+        n = v.shape[0]
+        i = idx
+        if i < -n or i >= n:
+            raise IndexError("index {0} is out of bounds for axis 0 with size {1}".format(
+                idx, n))
+        if i < 0:
+            i += n
+        pos[0] = i
+        if type(x) is DualArray:
+            return _dual_element(<DualArray>x, (<double*>(<char*>cnp.PyArray_DATA(v)
+                                                          + i * v.strides[0]))[0], i, pos)
+        return _hyper_element(<HyperDualArray>x, (<double*>(<char*>cnp.PyArray_DATA(v)
+                                                             + i * v.strides[0]))[0], i, pos)
     if PyLong_CheckExact(idx) or (isinstance(idx, np.integer) and type(idx) is not bool):
         if nd != 1:
             return None
@@ -2024,6 +2038,8 @@ cdef object _dual_element(DualArray d, double value, Py_ssize_t flat, Py_ssize_t
             dr = flat + off + b
             if 0 <= dr < d._k:
                 r.eps[dr] = bp[b * rs + flat]
+        r.lo = min(max(flat + off, 0), d._k)          # the window of its directions
+        r.hi = max(min(flat + off + w, d._k), r.lo)
         return r
     ep = <char*>cnp.PyArray_DATA(d._eps) + _offset(d._eps, 1, pos)
     s0 = d._eps.strides[0]

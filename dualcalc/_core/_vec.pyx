@@ -128,6 +128,19 @@ cdef DualVec new_vec(double v, Py_ssize_t k, int tag):
     r.tag = tag
     r.k = k
     r.eps = &r._buf[0] if k <= VEC_INLINE else _take(&_vpool, k)
+    r.lo = 0
+    r.hi = k
+    return r
+
+
+cdef inline DualVec _vwin(double v, DualVec like, Py_ssize_t lo, Py_ssize_t hi):
+    """A DualVec of like's tag and size whose tangents may be nonzero only in
+    [lo, hi): zeros outside, the inside left for the caller to fill."""
+    cdef DualVec r = new_vec(v, like.k, like.tag)
+    if lo != 0 or hi != like.k:
+        memset(r.eps, 0, like.k * sizeof(double))
+        r.lo = lo
+        r.hi = hi
     return r
 
 
@@ -186,6 +199,8 @@ cdef inline DualVec _vcopy(DualVec x, double v, double sign):
     else:
         for j in range(x.k):
             r.eps[j] = -x.eps[j]
+    r.lo = x.lo
+    r.hi = x.hi
     return r
 
 
@@ -203,11 +218,11 @@ cdef inline HyperDualVec _hcopy(HyperDualVec x, double v, double sign):
 
 # ================================================================ chain rules
 cdef DualVec _dchain(DualVec x, triple t):
-    cdef DualVec r = new_vec(t.f, x.k, x.tag)
+    cdef DualVec r = _vwin(t.f, x, x.lo, x.hi)
     cdef Py_ssize_t j
     cdef double* o = r.eps
     cdef double* e = x.eps
-    for j in range(x.k):
+    for j in range(x.lo, x.hi):
         o[j] = first_term(t, e[j])
     return r
 
@@ -253,30 +268,32 @@ cdef object vunary(object x, int rid):
 
 # ---------------------------------------------------------------- first order
 cdef DualVec _vv(int op, DualVec x, DualVec y, int errors):
-    """x op y for DualVecs of one tag and size."""
-    cdef Py_ssize_t j, k = x.k
+    """x op y for DualVecs of one tag and size, over the union of their windows
+    (outside it both are exactly zero, and so is the result)."""
+    cdef Py_ssize_t j, k = x.k, lo, hi
     cdef double xv = x.value, yv = y.value
     cdef double* xe = x.eps
     cdef double* ye = y.eps
     cdef double* o
     cdef DualVec r
     cdef partials P
+    _union(x.lo, x.hi, y.lo, y.hi, &lo, &hi)
     if op == OP_ADD:
-        r = new_vec(xv + yv, k, x.tag)
+        r = _vwin(xv + yv, x, lo, hi)
         o = r.eps
-        for j in range(k):
+        for j in range(lo, hi):
             o[j] = xe[j] + ye[j]
         return r
     if op == OP_SUB:
-        r = new_vec(xv - yv, k, x.tag)
+        r = _vwin(xv - yv, x, lo, hi)
         o = r.eps
-        for j in range(k):
+        for j in range(lo, hi):
             o[j] = xe[j] - ye[j]
         return r
     if op == OP_MUL:
-        r = new_vec(xv * yv, k, x.tag)
+        r = _vwin(xv * yv, x, lo, hi)
         o = r.eps
-        for j in range(k):
+        for j in range(lo, hi):
             o[j] = m0(yv, xe[j]) + m0(xv, ye[j])
         return r
     if op == OP_DIV and yv != 0.0:
@@ -285,16 +302,16 @@ cdef DualVec _vv(int op, DualVec x, DualVec y, int errors):
         check_binary_domain(op, xv, yv, errors)
         P = binary_eval(op, xv, yv)
         check_pow_overflow(op, xv, yv, P.f, errors)
-    r = new_vec(P.f, k, x.tag)
+    r = _vwin(P.f, x, lo, hi)
     o = r.eps
-    for j in range(k):
+    for j in range(lo, hi):
         o[j] = first_x(P, xe[j]) + first_y(P, ye[j])
     return r
 
 
 cdef object _vc(int op, DualVec x, double c, int errors, bint swapped):
     """x op c (or c op x when swapped) for a real c."""
-    cdef Py_ssize_t j, k = x.k
+    cdef Py_ssize_t j, k = x.k, lo = x.lo, hi = x.hi
     cdef double xv = x.value
     cdef double* xe = x.eps
     cdef double* o
@@ -306,18 +323,18 @@ cdef object _vc(int op, DualVec x, double c, int errors, bint swapped):
     if op == OP_SUB:
         return _vcopy(x, c - xv, -1.0) if swapped else _vcopy(x, xv - c, 1.0)
     if op == OP_MUL:
-        r = new_vec(c * xv if swapped else xv * c, k, x.tag)
+        r = _vwin(c * xv if swapped else xv * c, x, lo, hi)
         o = r.eps
-        for j in range(k):
+        for j in range(lo, hi):
             o[j] = m0(c, xe[j])
         return r
     if not swapped:
         if op == OP_DIV and fabs(c) >= 1e-300 and fabs(c) <= 1e300:
             # 1/c is a normal double here (as in Dual); elsewhere p_div scales it
-            r = new_vec(xv / c, k, x.tag)
+            r = _vwin(xv / c, x, lo, hi)
             o = r.eps
             c = 1.0 / c
-            for j in range(k):
+            for j in range(lo, hi):
                 o[j] = m0(c, xe[j])
             return r
         if op == OP_POW and xv > 0.0:
@@ -327,9 +344,9 @@ cdef object _vc(int op, DualVec x, double c, int errors, bint swapped):
         check_binary_domain(op, xv, c, errors)
         P = binary_eval(op, xv, c)
         check_pow_overflow(op, xv, c, P.f, errors)
-        r = new_vec(P.f, k, x.tag)
+        r = _vwin(P.f, x, lo, hi)
         o = r.eps
-        for j in range(k):
+        for j in range(lo, hi):
             o[j] = first_x(P, xe[j]) + 0.0
         return r
     if op == OP_DIV and xv != 0.0:
@@ -338,9 +355,9 @@ cdef object _vc(int op, DualVec x, double c, int errors, bint swapped):
         check_binary_domain(op, c, xv, errors)
         P = binary_eval(op, c, xv)
         check_pow_overflow(op, c, xv, P.f, errors)
-    r = new_vec(P.f, k, x.tag)
+    r = _vwin(P.f, x, lo, hi)
     o = r.eps
-    for j in range(k):
+    for j in range(lo, hi):
         o[j] = 0.0 + first_y(P, xe[j])
     return r
 
@@ -874,6 +891,8 @@ cdef class DualVec:
         k = a.shape[0]
         self.eps = &self._buf[0] if k <= VEC_INLINE else _take(&_vpool, k)
         self.k = k
+        self.lo = 0
+        self.hi = k
         self.value = v
         self.tag = tag
         cdef double[::1] m = a
