@@ -23,6 +23,11 @@ Layers in this file:
   ``_scalar.pyx``); two-argument functions from ``binary_eval``'s partials through
   ``_vv``/``_vc`` (first order) and ``_hh``/``_hc`` (second order).  Nothing
   here knows the calculus of any function.
+* windows: each number records the range of directions that can be nonzero
+  (``lo``/``hi``; ``lo1``..``hi2`` for both perturbations) and is exactly zero
+  outside it.  An element of a verb's banded seed has one direction, so the
+  kernels of scalar code that touches a few variables per term skip the rest
+  (a sum over all terms still ends up dense).
 * operand handling (``vbinary``): the hot cases (same tags and sizes, or a real
   operand) go straight to the kernels; every other pairing -- Dual, HyperDual,
   DualVec of another tag -- is lifted to a common form first (``_mixed``).
@@ -709,12 +714,25 @@ cdef object _numpy_warn(object ufunc, tuple inputs, object result):
     return None
 
 
+cdef object _extra_rule(object ufunc):
+    """The rule id of a further ufunc of the rule table (scipy.special's erf,
+    gammaln, ...), registered by the array layer when first met; else None."""
+    from dualcalc._core import _arrays
+    rid = _arrays._EXTRA_UNARY.get(ufunc)
+    hook = _arrays._late_ufunc_hook
+    if rid is None and hook is not None and hook(ufunc):
+        rid = _arrays._EXTRA_UNARY.get(ufunc)
+    return rid
+
+
 cdef object vec_array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
     cdef object r, rid, op
     cdef Py_ssize_t n = len(inputs)
     if not kwargs and method == "__call__":
         if n == 1 and _isvec(inputs[0]):
             rid = _UNARY_C.get(ufunc)
+            if rid is None and ufunc not in _VALUE_UFUNCS:
+                rid = _extra_rule(ufunc)
             if rid is not None:
                 r = vunary(inputs[0], rid)
                 _numpy_warn(ufunc, inputs, r)
@@ -726,6 +744,15 @@ cdef object vec_array_ufunc(object ufunc, str method, tuple inputs, dict kwargs)
                 if r is not NotImplemented:
                     _numpy_warn(ufunc, inputs, r)
                     return r
+    if (method == "reduce" or method == "accumulate") and n == 1 and _isvec(inputs[0]) \
+            and ufunc in _BINARY_C:
+        # np.sum(x), np.prod(x), np.max(x) of one scalar: the scalar itself
+        if (kwargs.get("out") is None and kwargs.get("where", True) is True
+                and kwargs.get("dtype") in (None, float, np.float64)
+                and kwargs.get("axis") in (None, 0, (), (0,))):
+            if "initial" in kwargs and kwargs["initial"] is not np._NoValue:
+                return vbinary(kwargs["initial"], inputs[0], _BINARY_C[ufunc], ERR_IEEE)
+            return inputs[0]
     for i in inputs:
         if _kind(i) == 0:
             # arrays among the inputs: the array layer (which takes these
