@@ -7,6 +7,7 @@
 (0.0, 1.0)
 """
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
+from dualcalc._core._vec import DualVec, HyperDualVec
 from dualcalc.arrays import DualArray, HyperDualArray
 from dualcalc import math
 from dualcalc._conversions import ConversionError
@@ -31,7 +32,7 @@ def __getattr__(name):
     raise AttributeError(f"module 'dualcalc' has no attribute {name!r}")
 
 __all__ = [
-    "Dual", "HyperDual", "DualNumber", "DualArray", "HyperDualArray", "math",
+    "Dual", "HyperDual", "DualNumber", "DualVec", "HyperDualVec", "DualArray", "HyperDualArray", "math",
     "derivative", "second_derivative",
     "gradient", "jacobian", "jvp", "hessian", "hvp", "value_and_derivative",
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",

@@ -1964,6 +1964,19 @@ cdef object _adv_front(tuple idx):
 # A full integer index gives a compiled scalar with all directions inline
 # (DualVec / HyperDualVec, _vec.pyx), so that scalar-style code (x[0] * x[1],
 # loops over x[i]) runs at compiled speed instead of through 0-d arrays.
+cdef bint _scalar_elements = True
+
+
+def set_scalar_elements(bint on):
+    """Whether a full integer index gives a DualVec / HyperDualVec (the default)
+    or a 0-d dual array, as before they existed; returns the previous setting.
+    For benchmarks that compare the two paths in one process."""
+    global _scalar_elements
+    cdef bint old = _scalar_elements
+    _scalar_elements = on
+    return old
+
+
 cdef object _element(object x, object idx):
     """x[idx] as a DualVec or HyperDualVec when idx is an integer per axis (a
     plain int for a 1-D x); None for any other index."""
@@ -1972,6 +1985,20 @@ cdef object _element(object x, object idx):
     cdef Py_ssize_t flat = 0, i, n, voff = 0
     cdef Py_ssize_t pos[32]
     cdef object item
+    if PyLong_CheckExact(idx) and nd == 1:           # x[i] of a vector: the hot case
+        n = v.shape[0]
+        i = idx
+        if i < -n or i >= n:
+            raise IndexError("index {0} is out of bounds for axis 0 with size {1}".format(
+                idx, n))
+        if i < 0:
+            i += n
+        pos[0] = i
+        if type(x) is DualArray:
+            return _dual_element(<DualArray>x, (<double*>(<char*>cnp.PyArray_DATA(v)
+                                                          + i * v.strides[0]))[0], i, pos)
+        return _hyper_element(<HyperDualArray>x, (<double*>(<char*>cnp.PyArray_DATA(v)
+                                                             + i * v.strides[0]))[0], i, pos)
     if PyLong_CheckExact(idx) or (isinstance(idx, np.integer) and type(idx) is not bool):
         if nd != 1:
             return None
@@ -2020,6 +2047,8 @@ cdef object _dual_element(DualArray d, double value, Py_ssize_t flat, Py_ssize_t
             dr = flat + off + b
             if 0 <= dr < d._k:
                 r.eps[dr] = bp[b * rs + flat]
+        r.lo = min(max(flat + off, 0), d._k)          # the window of its directions
+        r.hi = max(min(flat + off + w, d._k), r.lo)
         return r
     ep = <char*>cnp.PyArray_DATA(d._eps) + _offset(d._eps, 1, pos)
     s0 = d._eps.strides[0]
@@ -2096,7 +2125,7 @@ cdef object _hyper_element(HyperDualArray h, double value, Py_ssize_t flat, Py_s
 
 cdef object _getitem(object x, object idx):
     cdef bint basic, has_ell
-    cdef object el = _element(x, idx)
+    cdef object el = _element(x, idx) if _scalar_elements else None
     if el is not None:
         return el
     cdef tuple t = _norm_index(idx, &basic, &has_ell)

@@ -19,8 +19,9 @@ from dualcalc._core._rules cimport (
 from dualcalc._core._scalar cimport (
     Dual, HyperDual, dual_chain, hyper_chain, new_dual, new_hyper,
     binary, ERR_MATH, ERR_OPERATOR)
-from dualcalc._core._scalar import with_value, scale
 from dualcalc._core._taylor cimport Taylor, taylor_unary, taylor_binary
+from dualcalc._core._vec cimport DualVec, HyperDualVec, vchain, vbinary
+from dualcalc._core._vec import with_value, scale     # every dual scalar type
 
 import math as _m
 
@@ -86,6 +87,12 @@ cdef object _u(object x, int rid, object pyf):
         if not c_isfinite((<Taylor>r).c[0]):
             pyf((<Taylor>x).c[0])             # math's own ValueError / OverflowError
         return r
+    if type(x) is DualVec or type(x) is HyperDualVec:
+        v = _val(x)
+        t = rule_eval(rid, v)
+        if not c_isfinite(t.f):
+            pyf(v)
+        return vchain(x, t)
     if _is_dual_array(x):
         return _array_unary(x, rid, pyf)
     return pyf(x)
@@ -95,7 +102,7 @@ cdef bint _is_dual_array(object x):
     """A dual-valued array (DualArray, HyperDualArray): not a plain number, not
     an ndarray, but something that takes part in NumPy's ufunc protocol."""
     t = type(x)
-    if t is Dual or t is HyperDual:
+    if t is Dual or t is HyperDual or t is DualVec or t is HyperDualVec:
         return False          # scalars take part in the protocol too, but are not arrays
     return (t is not float and t is not int and t is not np.ndarray
             and getattr(t, "__array_ufunc__", None) is not None
@@ -136,14 +143,19 @@ cdef object _u_mathvalue(object x, int rid, object pyf):
     """As _u, but the value comes from math itself (gamma and lgamma: CPython has
     its own implementations, which differ from the C library by an ulp)."""
     cdef object r
-    if type(x) is Dual or type(x) is HyperDual:
-        v = pyf((<Dual>x).value if type(x) is Dual else (<HyperDual>x).value)
+    if _isdual(x):
+        v = pyf(_val(x))
         return with_value(_u(x, rid, pyf), v)
     return _u(x, rid, pyf)
 
 
 cdef inline bint _isdual(object x):
-    return type(x) is Dual or type(x) is HyperDual
+    return (type(x) is Dual or type(x) is HyperDual or type(x) is DualVec
+            or type(x) is HyperDualVec)
+
+
+cdef inline bint _isvec(object x):
+    return type(x) is DualVec or type(x) is HyperDualVec
 
 
 cdef object _b(object x, object y, int op, object pyf, int errors):
@@ -164,7 +176,7 @@ cdef object _b(object x, object y, int op, object pyf, int errors):
                             "apply it to scalars")
         return u(x, y)
     if _isdual(x) or _isdual(y):
-        r = binary(x, y, op, errors)
+        r = vbinary(x, y, op, errors) if _isvec(x) or _isvec(y) else binary(x, y, op, errors)
         if r is NotImplemented:
             raise TypeError("must be real number, not {0}".format(
                 type(y if _isdual(x) else x).__name__))
@@ -177,6 +189,10 @@ cdef double _val(object x):
         return (<Dual>x).value
     if type(x) is HyperDual:
         return (<HyperDual>x).value
+    if type(x) is DualVec:
+        return (<DualVec>x).value
+    if type(x) is HyperDualVec:
+        return (<HyperDualVec>x).value
     return x                      # Cython's TypeError for non-numbers
 
 
@@ -379,8 +395,8 @@ def fsum(iterable):
     if not any(_isdual(c) for c in items):
         return _m.fsum(items)
     tags = {(c.tag,) if type(c) is Dual else (c.tag1, c.tag2)
-            for c in items if _isdual(c)}
-    kinds = {type(c) for c in items if _isdual(c)}
+            for c in items if type(c) is Dual or type(c) is HyperDual}
+    kinds = {type(c) for c in items if _isdual(c)}      # DualVecs: summed below
     if len(tags) == 1 and kinds == {Dual}:
         (tag,), = tags
         return new_dual(_m.fsum([_val(c) for c in items]),

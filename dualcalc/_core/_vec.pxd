@@ -14,6 +14,7 @@ cdef class DualVec:
     cdef readonly int tag
     cdef readonly Py_ssize_t k           # number of directions
     cdef double* eps                     # k tangents: _buf, or a pooled block
+    cdef Py_ssize_t lo, hi               # window: eps is exactly zero outside [lo, hi)
     cdef double _buf[8]
 
 

@@ -23,6 +23,11 @@ Layers in this file:
   ``_scalar.pyx``); two-argument functions from ``binary_eval``'s partials through
   ``_vv``/``_vc`` (first order) and ``_hh``/``_hc`` (second order).  Nothing
   here knows the calculus of any function.
+* windows: each number records the range of directions that can be nonzero
+  (``lo``/``hi``; ``lo1``..``hi2`` for both perturbations) and is exactly zero
+  outside it.  An element of a verb's banded seed has one direction, so the
+  kernels of scalar code that touches a few variables per term skip the rest
+  (a sum over all terms still ends up dense).
 * operand handling (``vbinary``): the hot cases (same tags and sizes, or a real
   operand) go straight to the kernels; every other pairing -- Dual, HyperDual,
   DualVec of another tag -- is lifted to a common form first (``_mixed``).
@@ -129,6 +134,19 @@ cdef DualVec new_vec(double v, Py_ssize_t k, int tag):
     r.tag = tag
     r.k = k
     r.eps = &r._buf[0] if k <= VEC_INLINE else _take(&_vpool, k)
+    r.lo = 0
+    r.hi = k
+    return r
+
+
+cdef inline DualVec _vwin(double v, DualVec like, Py_ssize_t lo, Py_ssize_t hi):
+    """A DualVec of like's tag and size whose tangents may be nonzero only in
+    [lo, hi): zeros outside, the inside left for the caller to fill."""
+    cdef DualVec r = new_vec(v, like.k, like.tag)
+    if lo != 0 or hi != like.k:
+        memset(r.eps, 0, like.k * sizeof(double))
+        r.lo = lo
+        r.hi = hi
     return r
 
 
@@ -187,6 +205,8 @@ cdef inline DualVec _vcopy(DualVec x, double v, double sign):
     else:
         for j in range(x.k):
             r.eps[j] = -x.eps[j]
+    r.lo = x.lo
+    r.hi = x.hi
     return r
 
 
@@ -204,11 +224,11 @@ cdef inline HyperDualVec _hcopy(HyperDualVec x, double v, double sign):
 
 # ================================================================ chain rules
 cdef DualVec _dchain(DualVec x, triple t):
-    cdef DualVec r = new_vec(t.f, x.k, x.tag)
+    cdef DualVec r = _vwin(t.f, x, x.lo, x.hi)
     cdef Py_ssize_t j
     cdef double* o = r.eps
     cdef double* e = x.eps
-    for j in range(x.k):
+    for j in range(x.lo, x.hi):
         o[j] = first_term(t, e[j])
     return r
 
@@ -254,30 +274,32 @@ cdef object vunary(object x, int rid):
 
 # ---------------------------------------------------------------- first order
 cdef DualVec _vv(int op, DualVec x, DualVec y, int errors):
-    """x op y for DualVecs of one tag and size."""
-    cdef Py_ssize_t j, k = x.k
+    """x op y for DualVecs of one tag and size, over the union of their windows
+    (outside it both are exactly zero, and so is the result)."""
+    cdef Py_ssize_t j, k = x.k, lo, hi
     cdef double xv = x.value, yv = y.value
     cdef double* xe = x.eps
     cdef double* ye = y.eps
     cdef double* o
     cdef DualVec r
     cdef partials P
+    _union(x.lo, x.hi, y.lo, y.hi, &lo, &hi)
     if op == OP_ADD:
-        r = new_vec(xv + yv, k, x.tag)
+        r = _vwin(xv + yv, x, lo, hi)
         o = r.eps
-        for j in range(k):
+        for j in range(lo, hi):
             o[j] = xe[j] + ye[j]
         return r
     if op == OP_SUB:
-        r = new_vec(xv - yv, k, x.tag)
+        r = _vwin(xv - yv, x, lo, hi)
         o = r.eps
-        for j in range(k):
+        for j in range(lo, hi):
             o[j] = xe[j] - ye[j]
         return r
     if op == OP_MUL:
-        r = new_vec(xv * yv, k, x.tag)
+        r = _vwin(xv * yv, x, lo, hi)
         o = r.eps
-        for j in range(k):
+        for j in range(lo, hi):
             o[j] = m0(yv, xe[j]) + m0(xv, ye[j])
         return r
     if op == OP_DIV and yv != 0.0:
@@ -286,16 +308,16 @@ cdef DualVec _vv(int op, DualVec x, DualVec y, int errors):
         check_binary_domain(op, xv, yv, errors)
         P = binary_eval(op, xv, yv)
         check_pow_overflow(op, xv, yv, P.f, errors)
-    r = new_vec(P.f, k, x.tag)
+    r = _vwin(P.f, x, lo, hi)
     o = r.eps
-    for j in range(k):
+    for j in range(lo, hi):
         o[j] = first_x(P, xe[j]) + first_y(P, ye[j])
     return r
 
 
 cdef object _vc(int op, DualVec x, double c, int errors, bint swapped):
     """x op c (or c op x when swapped) for a real c."""
-    cdef Py_ssize_t j, k = x.k
+    cdef Py_ssize_t j, k = x.k, lo = x.lo, hi = x.hi
     cdef double xv = x.value
     cdef double* xe = x.eps
     cdef double* o
@@ -307,18 +329,18 @@ cdef object _vc(int op, DualVec x, double c, int errors, bint swapped):
     if op == OP_SUB:
         return _vcopy(x, c - xv, -1.0) if swapped else _vcopy(x, xv - c, 1.0)
     if op == OP_MUL:
-        r = new_vec(c * xv if swapped else xv * c, k, x.tag)
+        r = _vwin(c * xv if swapped else xv * c, x, lo, hi)
         o = r.eps
-        for j in range(k):
+        for j in range(lo, hi):
             o[j] = m0(c, xe[j])
         return r
     if not swapped:
         if op == OP_DIV and fabs(c) >= 1e-300 and fabs(c) <= 1e300:
             # 1/c is a normal double here (as in Dual); elsewhere p_div scales it
-            r = new_vec(xv / c, k, x.tag)
+            r = _vwin(xv / c, x, lo, hi)
             o = r.eps
             c = 1.0 / c
-            for j in range(k):
+            for j in range(lo, hi):
                 o[j] = m0(c, xe[j])
             return r
         if op == OP_POW and xv > 0.0:
@@ -328,9 +350,9 @@ cdef object _vc(int op, DualVec x, double c, int errors, bint swapped):
         check_binary_domain(op, xv, c, errors)
         P = binary_eval(op, xv, c)
         check_pow_overflow(op, xv, c, P.f, errors)
-        r = new_vec(P.f, k, x.tag)
+        r = _vwin(P.f, x, lo, hi)
         o = r.eps
-        for j in range(k):
+        for j in range(lo, hi):
             o[j] = first_x(P, xe[j]) + 0.0
         return r
     if op == OP_DIV and xv != 0.0:
@@ -339,9 +361,9 @@ cdef object _vc(int op, DualVec x, double c, int errors, bint swapped):
         check_binary_domain(op, c, xv, errors)
         P = binary_eval(op, c, xv)
         check_pow_overflow(op, c, xv, P.f, errors)
-    r = new_vec(P.f, k, x.tag)
+    r = _vwin(P.f, x, lo, hi)
     o = r.eps
-    for j in range(k):
+    for j in range(lo, hi):
         o[j] = 0.0 + first_y(P, xe[j])
     return r
 
@@ -714,12 +736,25 @@ cdef object _numpy_warn(object ufunc, tuple inputs, object result):
     return None
 
 
+cdef object _extra_rule(object ufunc):
+    """The rule id of a further ufunc of the rule table (scipy.special's erf,
+    gammaln, ...), registered by the array layer when first met; else None."""
+    from dualcalc._core import _arrays
+    rid = _arrays._EXTRA_UNARY.get(ufunc)
+    hook = _arrays._late_ufunc_hook
+    if rid is None and hook is not None and hook(ufunc):
+        rid = _arrays._EXTRA_UNARY.get(ufunc)
+    return rid
+
+
 cdef object vec_array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
     cdef object r, rid, op
     cdef Py_ssize_t n = len(inputs)
     if not kwargs and method == "__call__":
         if n == 1 and _isvec(inputs[0]):
             rid = _UNARY_C.get(ufunc)
+            if rid is None and ufunc not in _VALUE_UFUNCS:
+                rid = _extra_rule(ufunc)
             if rid is not None:
                 r = vunary(inputs[0], rid)
                 _numpy_warn(ufunc, inputs, r)
@@ -731,6 +766,15 @@ cdef object vec_array_ufunc(object ufunc, str method, tuple inputs, dict kwargs)
                 if r is not NotImplemented:
                     _numpy_warn(ufunc, inputs, r)
                     return r
+    if (method == "reduce" or method == "accumulate") and n == 1 and _isvec(inputs[0]) \
+            and ufunc in _BINARY_C:
+        # np.sum(x), np.prod(x), np.max(x) of one scalar: the scalar itself
+        if (kwargs.get("out") is None and kwargs.get("where", True) is True
+                and kwargs.get("dtype") in (None, float, np.float64)
+                and kwargs.get("axis") in (None, 0, (), (0,))):
+            if "initial" in kwargs and kwargs["initial"] is not np._NoValue:
+                return vbinary(kwargs["initial"], inputs[0], _BINARY_C[ufunc], ERR_IEEE)
+            return inputs[0]
     for i in inputs:
         if _kind(i) == 0:
             # arrays among the inputs: the array layer (which takes these
@@ -896,6 +940,8 @@ cdef class DualVec:
         k = a.shape[0]
         self.eps = &self._buf[0] if k <= VEC_INLINE else _take(&_vpool, k)
         self.k = k
+        self.lo = 0
+        self.hi = k
         self.value = v
         self.tag = tag
         cdef double[::1] m = a
@@ -912,6 +958,11 @@ cdef class DualVec:
     def eps(self):
         """The k tangents, as a new float64 array."""
         return _from_double(self.eps, self.k)
+
+    @property
+    def ndirs(self):
+        """The number of directions k (as DualArray.ndirs)."""
+        return self.k
 
     def __reduce__(self):
         return (_rebuild, (DualVec, self.value,
@@ -1082,6 +1133,7 @@ cdef class HyperDualVec:
         self.e12 = self.e2 + q
         self.p = p
         self.q = q
+        self.lo1, self.hi1, self.lo2, self.hi2 = 0, p, 0, q
         self.value = v
         self.tag1 = tag1
         self.tag2 = tag2
@@ -1110,6 +1162,11 @@ cdef class HyperDualVec:
     def eps1eps2(self):
         """The p x q mixed second-order part (a new array)."""
         return _from_double(self.e12, self.p * self.q).reshape(self.p, self.q)
+
+    @property
+    def ndirs(self):
+        """The numbers of directions (p, q) (as HyperDualArray.ndirs)."""
+        return (self.p, self.q)
 
     def __reduce__(self):
         cdef Py_ssize_t n = self.p + self.q + self.p * self.q
@@ -1258,6 +1315,22 @@ def _m_logaddexp2(self, other): return _checked(vbinary(self, other, OP_LOGADDEX
 def _m_copysign(self, other): return _checked(vbinary(self, other, OP_COPYSIGN, ERR_IEEE), self, other, "copysign")
 
 
+# A DualVec stands where a 0-d DualArray stood before (x[i]): the array
+# attributes scalar code reads are here too, and the conversions refuse.
+def _p_shape(self): return ()
+def _p_ndim(self): return 0
+def _p_size(self): return 1
+def _m_item(self, *args): _refuse(self, "a Python number (item)")
+def _m_tolist(self): _refuse(self, "a Python number (tolist)")
+
+
+def _m_astype(self, dtype, *args, **kwargs):
+    """Casting to float64 keeps the derivatives (a no-op); any other dtype refuses."""
+    if np.dtype(dtype) == np.float64:
+        return self
+    _refuse(self, str(np.dtype(dtype)))
+
+
 # ================================================================ for other layers
 def unary_vec(x, int rid):
     """Rule rid applied to a DualVec or HyperDualVec (IEEE semantics)."""
@@ -1379,6 +1452,8 @@ cdef _install_methods():
         d = <dict>tp.tp_dict
         for n in names:
             d[n[3:]] = globals()[n]
+        for n in ("shape", "ndim", "size"):
+            d[n] = property(globals()["_p_" + n])
         PyType_Modified(tp)
         DualNumber.register(cls)
 
