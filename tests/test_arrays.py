@@ -938,8 +938,8 @@ def test_unsupported_scipy_ufunc_is_named_as_scipy_calls_it():
     with pytest.raises(TypeError) as info:
         special.ellipkm1(x)
     msg = str(info.value)
-    assert msg.startswith("dualcalc: scipy.special.ellipkm1 is not supported")
-    assert "numpy.ellipkm1" not in msg and "SUPPORTED_UFUNCS" in msg
+    assert msg.startswith("dualcalc: scipy.special.ellipkm1 ")
+    assert "numpy.ellipkm1" not in msg and "register_ufunc" in msg
 
 
 def test_matrix_norm_orders_where_no_derivative_exists_are_refused():
@@ -1016,5 +1016,5 @@ def test_square_by_power_overflows_like_numpy():
     """x**2 takes the square rule; where it overflows NumPy's own warning is
     emitted (np.power's one-argument replay raised TypeError)."""
     with pytest.warns(RuntimeWarning, match="overflow"):
-        g = dc.gradient(lambda w: np.sum(w ** 2), np.array([1e200, 1.0]))
-    assert g[0] == np.inf and g[1] == 2.0
+        v, g = dc.value_and_gradient(lambda w: np.sum(w ** 2), np.array([1e200, 1.0]))
+    assert v == np.inf and g[0] == 2e200 and g[1] == 2.0

@@ -455,8 +455,8 @@ def test_bad_input_errors():
         taylor(dm.sin, "x", order=2)
     with pytest.raises(ValueError, match="shape"):
         taylor(lambda z: z[0], [1.0, 2.0], order=2, v=[1.0])
-    with pytest.raises(ValueError, match="NaN"):
-        taylor(dm.sin, float("nan"), order=2)
+    # a NaN point is a point like any other (as for the other verbs): NaN out
+    assert np.isnan(taylor(dm.sin, float("nan"), order=2)).all()
     with pytest.raises(ZeroDivisionError):
         x / 0.0
     with pytest.raises(ZeroDivisionError):

@@ -2664,7 +2664,7 @@ def array_function(func, types, args, kwargs):
     if impl is None:
         raise _unsupported_function(func)
     for t in types:
-        if t is DualArray or t is HyperDualArray:
+        if t is DualArray or t is HyperDualArray or t is DualVec or t is HyperDualVec:
             continue
         if t is DualArrayHandle:
             handles = True

@@ -969,6 +969,13 @@ cdef class DualVec:
                            (<char*>self.eps)[:self.k * 8] if self.k else b"",
                            (self.k,), (self.tag,)))
 
+    def __array_function__(self, func, types, args, kwargs):
+        # NumPy functions given an element of a dual array (np.linspace(x[0],
+        # x[1]), or a dispatcher that iterates its argument, as np.roots' does):
+        # the array layer's implementation, which takes it as a 0-d dual array
+        from dualcalc._core import _arrays
+        return _arrays.array_function(func, types, args, kwargs)
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return vec_array_ufunc(ufunc, method, inputs, kwargs)
 
@@ -1173,6 +1180,13 @@ cdef class HyperDualVec:
         return (_rebuild, (HyperDualVec, self.value,
                            (<char*>self.e1)[:n * 8] if n else b"",
                            (self.p, self.q), (self.tag1, self.tag2)))
+
+    def __array_function__(self, func, types, args, kwargs):
+        # NumPy functions given an element of a dual array (np.linspace(x[0],
+        # x[1]), or a dispatcher that iterates its argument, as np.roots' does):
+        # the array layer's implementation, which takes it as a 0-d dual array
+        from dualcalc._core import _arrays
+        return _arrays.array_function(func, types, args, kwargs)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return vec_array_ufunc(ufunc, method, inputs, kwargs)
