@@ -342,6 +342,10 @@ def test_math_module_and_ufuncs_and_object_loops():
         assert r.dtype == object and all(type(e) is DualVec for e in r), u
         assert r[1].eps.tolist() == u(2 * x).eps.tolist()
     assert np.arctan2(x, 2.0).value == math.atan2(0.5, 2.0)
+    assert np.sum(x) is x and np.prod(x) is x and np.sum(x, initial=1.0).value == 1.5
+    import scipy.special as special          # the test extra
+    for u, f in ((special.erf, dm.erf), (special.erfc, dm.erfc), (special.gammaln, dm.lgamma)):
+        assert u(x).eps.tolist() == f(x).eps.tolist(), u
     assert np.isnan(x) is np.False_ or np.isnan(x) is False
     with np.errstate(divide="raise"):
         with pytest.raises(FloatingPointError):
