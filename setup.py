@@ -73,10 +73,15 @@ class ParallelBuildExt(build_ext):
 
 
 # Cythonize in parallel too (one process per .pyx) when there is more than one
-# core; the generated C is cached in build/cython between builds.
+# core; the generated C is cached in build/cython between builds.  Commands
+# that compile nothing (the sdist, metadata) skip it: the sdist ships the .pyx.
 nthreads = 0 if os.name == "nt" else min(len(extensions), os.cpu_count() or 1)
-
-setup(ext_modules=cythonize(extensions, compiler_directives=directives,
+COMPILES_NOTHING = {"sdist", "egg_info", "dist_info", "--name", "--version"}
+if COMPILES_NOTHING & set(sys.argv[1:]):
+    ext_modules = extensions
+else:
+    ext_modules = cythonize(extensions, compiler_directives=directives,
                             build_dir="build/cython",
-                            nthreads=nthreads if nthreads > 1 else 0),
-      cmdclass={"build_ext": ParallelBuildExt})
+                            nthreads=nthreads if nthreads > 1 else 0)
+
+setup(ext_modules=ext_modules, cmdclass={"build_ext": ParallelBuildExt})
