@@ -948,7 +948,10 @@ def _functions_help():
 
 
 def _aliases_help():
-    return ", ".join(f"{a} = {f}" for a, f in sorted(ALIASES.items()))
+    import textwrap
+    text = "also by their other names: " + ", ".join(
+        f"{a} = {f}" for a, f in sorted(ALIASES.items())) + "."
+    return textwrap.indent(textwrap.fill(text, 76), "  ")
 
 
 GRAMMAR = f"""\
@@ -956,18 +959,18 @@ expressions:
   Python syntax for numbers, variables, the constants pi and e, + - * / **,
   unary signs, parentheses and calls to these functions (of dualcalc.math):
 {_functions_help()}
-  also by their other names: {_aliases_help()}.
+{_aliases_help()}
   ';' separates the components of a vector function ("x**2 + y**2 - 4; x - y").
   Written as on paper, too: ^ is a power (x^2, e^x), a product may be implicit
   after a number or a closing parenthesis (2x, 2(x+1), (x+1)(x-1), 3 sin(x)),
-  and the characters \u00b2 \u00b3 (superscripts), \u03c0, \u00b7, \u00d7, \u00f7 and \u2212 mean
-  **2, **3, pi, *, *, / and -. Two names side by side (x y) are refused: write
-  x*y. The expression is shown back as it was read.
+  and the characters \u00b2 \u00b3 (superscripts), \u03c0, \u00b7, \u00d7, \u00f7 and \u2212 mean **2, **3,
+  pi, *, *, / and -. Two names side by side (x y) are refused: write x*y.
+  The expression is shown back as it was read.
   Variables are the other names, sorted (x2 before x10) unless --vars gives the
   order. Values in --at may be constant expressions (--at x=pi/4); a function
-  of one variable takes a bare value (--at 3); several --at are merged. Limits:
-  {MAX_LENGTH} characters, nesting depth {MAX_DEPTH}, constant exponents up to
-  {MAX_EXPONENT} in magnitude. The text is parsed, never eval'ed.
+  of one variable takes a bare value (--at 3); several --at are merged.
+  Limits: {MAX_LENGTH} characters, nesting depth {MAX_DEPTH}, constant exponents
+  up to {MAX_EXPONENT} in magnitude. The text is parsed, never eval'ed.
 """
 
 EXAMPLES = {
