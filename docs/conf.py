@@ -63,6 +63,10 @@ readme_sections.write(os.path.join(os.path.dirname(__file__), "_generated"), {
     "semantics.rst": ("Semantics", ["Semantics", "Non-finite and non-smooth semantics",
                                     "Design decisions"]),
     "benchmark-table.rst": ("Benchmark figures", ["Benchmarks"]),
+    "guide-derivatives.rst": ("Derivatives", ["Derivatives"]),
+    "guide-arrays.rst": ("Dual-valued arrays", ["Dual-valued arrays",
+                                                "?Third-party code and conversions"]),
+    "guide-optimize.rst": ("Optimisation", ["Optimisation"]),
 })
 
 

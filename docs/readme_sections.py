@@ -1,7 +1,8 @@
 """README.md sections as reStructuredText, for pages that must not drift from
 the README (the semantics table, the benchmark figures): conf.py writes them to
 _generated/ on every build.  Only the Markdown that those sections use is
-handled: headings, paragraphs, bullets, pipe tables, code spans, bold."""
+handled: ###/#### headings, paragraphs, bullets, pipe tables, fenced code,
+code spans, bold."""
 import pathlib
 import re
 
@@ -61,13 +62,21 @@ def to_rst(md):
             out.append("")
             continue
         if line.startswith("```"):
+            lang = line[3:].strip() or "text"
+            lang = {"python": "pycon", "bash": "bash"}.get(lang, "text")
             i += 1
             block = []
             while i < len(lines) and not lines[i].startswith("```"):
                 block.append(lines[i])
                 i += 1
             i += 1
-            out += [".. code-block:: text", ""] + ["   " + b for b in block] + [""]
+            out += [f".. code-block:: {lang}", ""] + ["   " + b for b in block] + [""]
+            continue
+        m = re.match(r"(#{3,4}) (.*)", line)
+        if m:                                   # ### and #### inside a section
+            title = inline(m.group(2))
+            out += [title, ("~" if len(m.group(1)) == 3 else "^") * len(title)]
+            i += 1
             continue
         out.append(inline(line))
         i += 1
@@ -75,15 +84,19 @@ def to_rst(md):
 
 
 def write(dest, pages):
-    """pages: {file name: (page title, [README section titles])}."""
+    """pages: {file name: (page title, [README section titles])}; a title
+    starting with '?' is left out when README has no such section."""
     dest = pathlib.Path(dest)
     dest.mkdir(exist_ok=True)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, (title, sections) in pages.items():
         body = [title, "=" * len(title), ""]
-        for sec in sections:
-            if len(sections) > 1:
+        present = [s.lstrip("?") for s in sections
+                   if not s.startswith("?") or f"\n## {s[1:]}\n" in readme]
+        for sec in present:
+            if len(present) > 1:
                 body += [sec, "-" * len(sec), ""]
-            body.append(to_rst(section(sec)))
+            body.append(to_rst(section(sec, readme)))
         text = "\n".join(body)
         path = dest / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
