@@ -107,7 +107,7 @@ def case(stmt, result=None, label="", **ns) -> Case:
 
 @dataclass(frozen=True)
 class Target:
-    """A goal from the issue: dualcalc/baseline <= bound, or peer/dualcalc >= bound."""
+    """A goal: dualcalc/baseline <= bound, or peer/dualcalc >= bound."""
     against: str             # "baseline" or a peer name
     bound: float
 
@@ -124,7 +124,7 @@ class Target:
 
     def describe(self, baseline_label: str) -> str:
         if self.against == "baseline":
-            return f"<={self.bound:g}x {baseline_label}"
+            return f"cost at most {self.bound:g}x {baseline_label}"
         if self.bound == 1:
             return f"no slower than {self.against}"
         return f">={self.bound:g}x faster than {self.against}"
@@ -484,7 +484,7 @@ def _targets_text(row: RowResult) -> str:
     parts = ["DUALCALC RESULT WRONG (targets void)"] if row.reference_ok is False else []
     for t in row.targets:
         met = t.met(row)
-        verdict = "n/a" if met is None else ("met" if met else "MISSED")
+        verdict = "not measured" if met is None else ("met" if met else "MISSED")
         parts.append(f"{t.describe(row.baseline_label)}: {verdict}")
     return "; ".join(parts)
 
@@ -495,7 +495,8 @@ def format_table(results, absolute: bool = False) -> str:
     footnotes: list[str] = []
     for g, rows in results:
         peer_cols = [p.name for p in PEERS if any(p.name in r.peers for r in rows)]
-        head = ["benchmark", "dualcalc", "baseline", "dc/base"] + peer_cols + ["targets (issue)"]
+        head = (["benchmark", "dualcalc", "without derivatives", "cost"] + peer_cols
+                + ["goal (met or MISSED)"])
         body = []
         for r in rows:
             cost = r.cost
@@ -532,8 +533,10 @@ def format_table(results, absolute: bool = False) -> str:
             lines.append(f"   !!! dualcalc gives a WRONG result in: {', '.join(wrong)} "
                          "(see the notes at the end)")
         lines.append("")
-    lines.append("dualcalc, baseline: median time per call.  dc/base = dualcalc time / "
-                 "baseline time (lower is better; 1x would be free derivatives).")
+    lines.append("dualcalc: median time per call with derivatives; without derivatives: the "
+                 "same work on plain numbers.")
+    lines.append("cost = dualcalc time / time without derivatives (lower is better; 1x "
+                 "would make the derivatives free).")
     lines.append("Ratios are medians of per-round ratios (cases of a row are timed round-robin).")
     if absolute:
         lines.append("peer columns: the peer's median time per call.")

@@ -20,8 +20,9 @@ import sys
 import numpy as np
 
 import dualcalc
-from dualcalc.expr import (FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH,
-                           ExprError, parse, parse_assignments, parse_constant)
+from dualcalc.expr import (ALIASES, FUNCTIONS, MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH,
+                           ExprError, normalize, parse, parse_assignments,
+                           parse_constant)
 
 __all__ = ["main"]
 
@@ -32,6 +33,8 @@ MAX_POINTS = 100_000
 METHODS = ("newton", "newton-cg", "gradient-descent", "momentum", "nesterov", "adam", "bfgs",
            "l-bfgs")
 ROOT_METHODS = ("newton",)
+#: Status codes of dualcalc.optimize.STATUS that the advice below names.
+MAXITER, NONFINITE = 1, 3
 
 
 class CliError(Exception):
@@ -97,6 +100,36 @@ def say(text=""):
 
 
 # ---------------------------------------------------------------- shared set-up
+def point_values(at_args, variables):
+    """{name: value} from the --at options: each is ``name=value,...``, or a
+    bare value when the expression has one variable (``--at 3``).  Several
+    --at options are merged; a name given twice is an error."""
+    out = {}
+    for text in at_args or ():
+        text = normalize(text)
+        if "=" not in text:
+            if len(variables) != 1:
+                which = (f"its variables are {', '.join(variables)}" if variables
+                         else "name the variable, as in --at x=3")
+                example = ",".join(f"{v}=1" for v in variables) or "x=3"
+                raise CliError(f"--at {text.strip()} gives a value without a name, which "
+                               f"only works for one variable ({which}): write --at "
+                               f"{example}")
+            try:
+                values = {variables[0]: parse_constant(text.strip(), "--at value")}
+            except ExprError as exc:
+                raise ExprError(f"in --at: {exc.message}", exc.text, exc.start,
+                                exc.end) from None
+        else:
+            values = parse_assignments(text)
+        for name, v in values.items():
+            if name in out:
+                raise CliError(f"{name} is given twice in --at ({name}={num(out[name])} "
+                               f"and {name}={num(v)}): give each variable one value")
+            out[name] = v
+    return out
+
+
 def setup(args, scalar=True, what="this command"):
     """(expression, variable names, x0) from the expression, --vars and --at."""
     names = None
@@ -110,12 +143,20 @@ def setup(args, scalar=True, what="this command"):
                        f"{len(expr.components)} components separated by ';' "
                        "(use jacobian for a vector function)")
     if not expr.variables:
-        raise CliError("the expression has no variables: there is nothing to differentiate "
-                       "(name the variable with --vars to differentiate a constant)")
-    at = parse_assignments(args.at) if args.at else {}
+        # A constant: its derivatives are 0 with respect to any variable.  The
+        # variables are the ones --at names (or x), so `derivative "5"` is 0.
+        at = point_values(args.at, ["x"])
+        names = list(at) or ["x"]
+        expr = parse(expr.text, variables=names)
+        x0 = np.array([at.get(v, 0.0) for v in names], dtype=np.float64)
+        expr([float(v) for v in x0])
+        return expr, names, x0
+    at = point_values(args.at, list(expr.variables))
     missing = [v for v in expr.variables if v not in at]
     if missing:
         example = ",".join(f"{v}=1" for v in expr.variables)
+        if len(expr.variables) == 1:
+            example += " (or --at 1)"
         raise CliError(f"no value for {', '.join(missing)}: give every variable a value "
                        f"with --at, as in --at {example}")
     extra = [k for k in at if k not in expr.variables]
@@ -154,7 +195,7 @@ def compute_derivative(args):
     value, d1 = dualcalc.value_and_derivative(f, x0[0])
     defined(value, expr, names, x0)
     out = dict(command="derivative", **header(expr, names, x0), order=args.order,
-               value=value, derivative=d1)
+               value=value, derivative=d1, constant=not parse(expr.text).variables)
     if args.order == 2:
         out["first_derivative"] = d1
         out["derivative"] = dualcalc.second_derivative(f, x0[0])
@@ -171,6 +212,8 @@ def show_derivative(r):
         rows += [("f'", r["derivative"])]
     for name, v in rows:
         say(f"  {(name + '(' + x + ')'):<8} = {num(v)}")
+    if r.get("constant"):
+        say(f"  (a constant: its derivatives are 0 at every {x})")
 
 
 # ---------------------------------------------------------------- gradient
@@ -394,21 +437,115 @@ def compute_minimize(args, live=False):
     jac = getattr(res, "jac", None)
     jac = np.atleast_1d(np.asarray(jac, dtype=float)) if jac is not None else \
         dualcalc.gradient(expr, x)
+    kind = reason = None
+    if res.success:
+        kind, reason = what_point(expr, x)
     return dict(command="minimize", **header(expr, names, x0), method=args.method,
                 success=bool(res.success), status=int(res.status), message=str(res.message),
                 x={n: float(v) for n, v in zip(names, x)}, fun=float(res.fun),
                 jac=jac, grad_norm=float(np.linalg.norm(jac)), nit=int(res.nit),
-                nfev=int(getattr(res, "nfev", 0)), history=monitor.rows)
+                nfev=int(getattr(res, "nfev", 0)), point_kind=kind, point_reason=reason,
+                minimum=bool(res.success) and kind in ("local minimum", "inconclusive"),
+                history=monitor.rows)
+
+
+def what_point(expr, x):
+    """What kind of stationary point a solver stopped at.
+
+    The second-derivative test alone misleads at the approximate stationary
+    points solvers return: Newton on x**3 stops near x = 3e-5, where
+    f'' = 1.8e-4 > 0, yet the stationary point (0) is an inflection point.
+    So along each eigenvector v of the exact Hessian (eigenvalue lam) the
+    slope g.v is evaluated on both sides, at x -/+ h v with h four times the
+    distance |g.v / lam| to the stationary point along v (at least 1e-8, at
+    most 1e-2, relative to |x|): a slope that goes from negative to positive
+    is a minimum along v, positive to negative a maximum, the same sign on
+    both sides an inflection.  Returns (kind, reason); kind is one of "local
+    minimum", "local maximum", "saddle point", "inflection point" (one
+    variable), "not a minimum" (several) or "inconclusive" (f is flat).
+    """
+    x = np.asarray(x, dtype=float)
+    try:
+        _, g, H = dualcalc.value_gradient_hessian(expr, x)
+        g, H = np.atleast_1d(g), np.atleast_2d(H)
+    except (ArithmeticError, ValueError):
+        return "inconclusive", "the Hessian cannot be computed here"
+    if not (np.all(np.isfinite(H)) and np.all(np.isfinite(g))):
+        return "inconclusive", "the Hessian is not finite here"
+    eig, vecs = np.linalg.eigh(H)
+    scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
+    kinds = []
+    for lam, v in zip(eig, vecs.T):
+        gv = float(g @ v)
+        r = abs(gv / lam) if lam != 0 else np.inf
+        h = float(np.clip(4 * r, 1e-8 * scale, 1e-2 * scale))
+        try:
+            lo = float(np.atleast_1d(dualcalc.gradient(expr, x - h * v)) @ v)
+            hi = float(np.atleast_1d(dualcalc.gradient(expr, x + h * v)) @ v)
+        except (ArithmeticError, ValueError):
+            return "inconclusive", "the gradient cannot be computed close by"
+        if lo < 0 < hi:
+            kinds.append("min")
+        elif lo > 0 > hi:
+            kinds.append("max")
+        elif lo == hi == 0:
+            kinds.append("flat")
+        else:
+            kinds.append("inflection")
+    shown = f"Hessian eigenvalues {vec(eig)}"
+    if all(k == "min" for k in kinds):
+        return "local minimum", f"f curves up in every direction ({shown})"
+    if "inflection" in kinds:
+        if len(x) == 1:
+            return "inflection point", ("the slope has the same sign on both sides "
+                                        f"(f'' = {num(eig[0])} here)")
+        return "not a minimum", ("along an eigenvector of the Hessian the slope has the "
+                                 f"same sign on both sides, so f goes lower ({shown})")
+    if "min" in kinds and "max" in kinds:
+        return "saddle point", f"f curves up in some directions and down in others ({shown})"
+    if all(k == "max" for k in kinds):
+        return "local maximum", f"f curves down in every direction ({shown})"
+    if "max" in kinds:
+        return "not a minimum", f"f curves down in some direction ({shown})"
+    return "inconclusive", f"f is flat in some direction here ({shown})"
 
 
 def show_minimize(r):
     names = r["variables"]
-    verdict = "converged" if r["success"] else "did not converge"
-    say(f"{verdict}: {r['message']}")
-    say(f"  minimizer: {point(names, list(r['x'].values()))}")
+    kind = r.get("point_kind")
+    if r["success"] and kind not in (None, "local minimum", "inconclusive"):
+        say("stopped where the gradient vanishes, but not at a minimum")
+        say(f"  {kind}: {point(names, list(r['x'].values()))}")
+        say(f"  why: {r['point_reason']}")
+    else:
+        verdict = "converged" if r["success"] else "did not converge"
+        say(f"{verdict}: {r['message']}")
+        label = "minimizer" if r["success"] else "last point"
+        say(f"  {label}: {point(names, list(r['x'].values()))}")
+        if r["success"] and kind == "inconclusive":
+            say(f"  (not certain to be a minimum: {r['point_reason']})")
     say(f"  f = {num(r['fun'])}")
     say(f"  |gradient| = {num(r['grad_norm'])}")
     say(f"  iterations: {r['nit']}, function evaluations: {r['nfev']}")
+    advise(r)
+    if r["success"] and kind not in (None, "local minimum", "inconclusive"):
+        say("  the gradient vanishes here, but f goes lower nearby: try another "
+            "starting point with --at (f may have no minimum at all)")
+
+
+def advise(r):
+    """What to change after a run that did not converge."""
+    if r["success"]:
+        return
+    if r["status"] == MAXITER:
+        extra = ""
+        if r.get("method") in ("gradient-descent", "momentum", "nesterov", "adam"):
+            extra = (", or use --method newton (exact second derivatives; far fewer "
+                     "iterations)")
+        say(f"  it stopped at the iteration limit ({r['nit']}): raise it with --max-iter "
+            f"{max(10, 2 * r['nit'])}{extra}")
+    elif r["status"] == NONFINITE:
+        say("  try another starting point with --at")
 
 
 def compute_root(args, live=False):
@@ -440,7 +577,7 @@ def compute_root(args, live=False):
     resid = np.atleast_1d(np.asarray(res.fun, dtype=float))
     return dict(command="root", **header(expr, names, x0), equations=list(expr.components),
                 method=args.method, success=bool(res.success), status=int(res.status),
-                message=str(res.message), x={k: float(v) for k, v in zip(names, x)},
+                message=_for_the_command_line(str(res.message)), x={k: float(v) for k, v in zip(names, x)},
                 fun=resid, residual_norm=float(np.linalg.norm(resid)), nit=int(res.nit),
                 nfev=int(getattr(res, "nfev", 0)), history=monitor.rows)
 
@@ -449,10 +586,18 @@ def show_root(r):
     names = r["variables"]
     verdict = "solved" if r["success"] else "did not converge"
     say(f"{verdict}: {r['message']}")
-    say(f"  root: {point(names, list(r['x'].values()))}")
+    say(f"  {'root' if r['success'] else 'last point'}: {point(names, list(r['x'].values()))}")
     say(f"  residual = {vec(r['fun'])}")
     say(f"  |residual| = {num(r['residual_norm'])}")
     say(f"  iterations: {r['nit']}, function evaluations: {r['nfev']}")
+    advise(r)
+
+
+def _for_the_command_line(message):
+    """The library's messages name library functions; on the command line
+    name what can be typed instead."""
+    return message.replace("(try least_squares, or another starting point)",
+                           "(try another starting point with --at)")
 
 
 # ---------------------------------------------------------------- plot
@@ -803,30 +948,70 @@ def _functions_help():
     return "\n".join(lines)
 
 
-EPILOG = f"""\
+def _aliases_help():
+    import textwrap
+    text = "also by their other names: " + ", ".join(
+        f"{a} = {f}" for a, f in sorted(ALIASES.items())) + "."
+    return textwrap.indent(textwrap.fill(text, 76), "  ")
+
+
+GRAMMAR = f"""\
 expressions:
   Python syntax for numbers, variables, the constants pi and e, + - * / **,
   unary signs, parentheses and calls to these functions (of dualcalc.math):
 {_functions_help()}
+{_aliases_help()}
   ';' separates the components of a vector function ("x**2 + y**2 - 4; x - y").
+  Written as on paper, too: ^ is a power (x^2, e^x), a product may be implicit
+  after a number or a closing parenthesis (2x, 2(x+1), (x+1)(x-1), 3 sin(x)),
+  and the characters \u00b2 \u00b3 (superscripts), \u03c0, \u00b7, \u00d7, \u00f7 and \u2212 mean **2, **3,
+  pi, *, *, / and -. Two names side by side (x y) are refused: write x*y.
+  The expression is shown back as it was read.
   Variables are the other names, sorted (x2 before x10) unless --vars gives the
-  order. Values in --at may be constant expressions (--at x=pi/4). Limits:
-  {MAX_LENGTH} characters, nesting depth {MAX_DEPTH}, constant exponents up to
-  {MAX_EXPONENT} in magnitude. The text is parsed, never eval'ed.
+  order. Values in --at may be constant expressions (--at x=pi/4); a function
+  of one variable takes a bare value (--at 3); several --at are merged.
+  Limits: {MAX_LENGTH} characters, nesting depth {MAX_DEPTH}, constant exponents
+  up to {MAX_EXPONENT} in magnitude. The text is parsed, never eval'ed.
+"""
 
-exit status: 0 done, 1 a solver did not converge, 2 an error.
+EXAMPLES = {
+    "derivative": 'dualcalc derivative "sin(3x^2 + 2)" --at 0.5 --order 2',
+    "gradient": 'dualcalc gradient "x^2 y + 3y^2" --at x=1,y=2',
+    "jacobian": 'dualcalc jacobian "x1^2*x2; 5x1 + sin(x2)" --at x1=1,x2=2',
+    "hessian": 'dualcalc hessian "x^3 - 3x + y^2" --at x=1,y=0',
+    "minimize": 'dualcalc minimize "(1-x)^2 + 100(y-x^2)^2" --at x=-1.2,y=1',
+    "root": 'dualcalc root "x^2 + y^2 - 4; x - y" --at x=1,y=0',
+    "plot": 'dualcalc plot "sin(3x^2 + 2)" --range -2:2 -o plot.png',
+    "tour": "dualcalc tour",
+}
+
+EPILOG = GRAMMAR + """
+exit status: 0 done, 1 no answer (a solver did not converge, or minimize stopped
+at a point that is not a minimum), 2 an error.
 --json prints floats as numbers, and inf, -inf and nan as strings.
+'dualcalc help COMMAND' (or 'dualcalc COMMAND --help') shows one command's options.
 
 examples:
-  dualcalc derivative "sin(3*x**2 + 2)" --at x=0.5 --order 2
-  dualcalc gradient "x**2*y + 3*y**2" --at x=1,y=2
-  dualcalc jacobian "x1**2*x2; 5*x1 + sin(x2)" --at x1=1,x2=2
-  dualcalc hessian "x**3 - 3*x + y**2" --at x=1,y=0
-  dualcalc minimize "(1-x)**2 + 100*(y-x**2)**2" --at x=-1.2,y=1 --method newton
-  dualcalc root "x**2 + y**2 - 4; x - y" --at x=1,y=0
-  dualcalc plot "sin(3*x**2 + 2)" --range -2:2 -o plot.png
-  dualcalc tour
-"""
+""" + "".join(f"  {e}\n" for e in EXAMPLES.values())
+
+
+def _command_epilog(name):
+    lines = []
+    if name != "tour":
+        lines.append("the expression language: dualcalc help expressions")
+    lines.append("exit status: 0 done, 1 no answer, 2 an error")
+    lines.append(f"example:\n  {EXAMPLES[name]}")
+    return "\n".join(lines)
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
+                     argparse.RawDescriptionHelpFormatter):
+    """Options with their defaults (those that have one), epilog as written."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False) or "(default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
 
 
 def build_parser():
@@ -840,49 +1025,78 @@ def build_parser():
 
     def command(name, help, expression=True, at=True):
         p = sub.add_parser(name, help=help, description=help, allow_abbrev=False,
-                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                           epilog=_command_epilog(name), formatter_class=_HelpFormatter)
         if expression:
             p.add_argument("expression", help="the expression, in quotes")
             p.add_argument("--vars", metavar="NAMES",
                            help="the variables in order, comma-separated (default: the "
                                 "names in the expression, sorted)")
         if at:
-            p.add_argument("--at", metavar="NAME=VALUE,...",
-                           help="the point, as in --at x=1,y=pi/2")
+            p.add_argument("--at", metavar="NAME=VALUE,...", action="append",
+                           help="the point, as in --at x=1,y=pi/2 (or --at 3 for one "
+                                "variable); may be repeated")
         p.add_argument("--json", action="store_true", help="print the result as JSON")
         return p
 
     p = command("derivative", "f(x) and its derivative of order 1 or 2")
     p.add_argument("--order", type=int, choices=(1, 2), default=1,
-                   help="1 (default) or 2")
+                   help="the order of the derivative")
     command("gradient", "f and its gradient (all partial derivatives)")
     command("jacobian", "the Jacobian of a vector function (components separated by ';')")
     p = command("hessian", "the Hessian, its eigenvalues and the classification of the point")
     p.add_argument("--tol", type=float, default=GRAD_TOL,
-                   help=f"the gradient vanishes when every |df/dx_i| <= TOL (default {GRAD_TOL:g})")
+                   help="the gradient vanishes when every |df/dx_i| <= TOL")
     p = command("minimize", "minimise f from a starting point, with a live iteration table")
     p.add_argument("--method", choices=METHODS, default="newton",
-                   help="newton (default), newton-cg, gradient-descent, momentum, "
-                        "nesterov or adam")
-    p.add_argument("--max-iter", type=int, metavar="N", help="the most iterations")
+                   help="the solver: " + ", ".join(METHODS))
+    p.add_argument("--max-iter", type=int, metavar="N",
+                   help="the most iterations (default: 200 per variable for newton and "
+                        "newton-cg, 10000 for the first-order methods)")
     p.add_argument("--learning-rate", type=float, metavar="LR",
-                   help="the step size of the first-order methods")
-    p.add_argument("--tol", type=float, help="the convergence tolerance on the gradient")
+                   help="the step size of the first-order methods (default: the "
+                        "method's own)")
+    p.add_argument("--tol", type=float,
+                   help="the convergence tolerance on the gradient (default: the "
+                        "method's own)")
     p = command("root", "solve f(x) = 0 (one equation per variable, separated by ';')")
-    p.add_argument("--method", choices=ROOT_METHODS, default="newton",
-                   help="newton (default)")
-    p.add_argument("--max-iter", type=int, metavar="N", help="the most iterations")
-    p.add_argument("--tol", type=float, help="the convergence tolerance on the residual")
+    p.add_argument("--method", choices=ROOT_METHODS, default="newton", help="the solver")
+    p.add_argument("--max-iter", type=int, metavar="N",
+                   help="the most iterations (default: 100 per variable, plus 100)")
+    p.add_argument("--tol", type=float,
+                   help="the convergence tolerance on the residual (default: the "
+                        "solver's own)")
     p = command("plot", "plot f, f' and f'' over a range (needs matplotlib)", at=False)
     p.add_argument("--range", required=True, metavar="START:STOP",
                    help="the interval, as in --range -2:2 or --range=-pi:pi")
-    p.add_argument("--points", type=int, default=401, help="samples (default 401)")
+    p.add_argument("--points", type=int, default=401, help="samples")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write the figure to FILE (.png, .pdf, .svg); without it, "
                         "show it in a window")
     command("tour", "worked examples of calculus for machine learning, computed live",
             expression=False, at=False)
+    p = sub.add_parser("help", help="the expression language, or one command's options",
+                       description="dualcalc help: the main help; dualcalc help "
+                                   "expressions: the expression language; dualcalc help "
+                                   "COMMAND: that command's options.",
+                       allow_abbrev=False)
+    p.add_argument("topic", nargs="?", help="expressions, or a command's name")
     return parser
+
+
+def show_help(parser, topic):
+    """``dualcalc help [topic]``: returns the exit status."""
+    if topic is None:
+        parser.print_help()
+        return 0
+    if topic in ("expressions", "expression", "grammar", "syntax"):
+        say(GRAMMAR.rstrip())
+        return 0
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    if topic in sub.choices:
+        sub.choices[topic].print_help()
+        return 0
+    raise CliError(f"no help on {topic!r}: try 'dualcalc help expressions' or "
+                   f"'dualcalc help COMMAND' with one of: {', '.join(sub.choices)}")
 
 
 _OPTION_LIKE = re.compile(r"--?[A-Za-z][A-Za-z0-9-]*\Z")
@@ -951,7 +1165,8 @@ def run(args):
     if args.json:
         result = {k: v for k, v in result.items() if not k.startswith("_")}
         print(json.dumps(jnum(result), indent=2))
-    return 0 if result.get("success", True) else 1
+    ok = result.get("success", True) and result.get("minimum", True)
+    return 0 if ok else 1
 
 
 def _fail(args, message, error=None):
@@ -971,6 +1186,8 @@ def main(argv=None):
     args = None
     try:
         args = parser.parse_args(protect_negatives(argv, parser))
+        if args.command == "help":
+            return show_help(parser, args.topic)
         with np.errstate(all="ignore"):
             return run(args)
     except ExprError as exc:

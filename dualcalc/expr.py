@@ -14,6 +14,18 @@ limit applies: ``9**9**9**9`` is refused before anything is computed.  All
 arithmetic is in floats (integer literals become floats), so nothing can grow
 without bound at run time: the worst case is an overflow, reported as an error.
 
+Before parsing, the text is made forgiving (:func:`normalize`): the way a
+person writes mathematics is read as Python would need it.  ``^`` is a power
+(``x^2`` is ``x**2``: no bitwise operators are allowed, so nothing is lost);
+a product may be implicit after a number or a closing parenthesis (``2x``,
+``2(x+1)``, ``(x+1)(x-1)``, ``2 sin(x)``); the characters ``²`` ``³`` (any
+superscript integer), ``π``, ``·`` ``×`` ``÷`` and ``−`` are their ASCII
+meanings; ``ln``, ``arcsin`` and friends are aliases of ``log``, ``asin`` ...
+Two names side by side (``x y``) stay an error, with the hint ``x*y``: a
+forgotten operator there is as likely as a product.  The expression shown back
+(``Expression.text``, and the text under every caret) is the normalized one,
+so what was read is always visible.
+
 Every error is an :class:`ExprError` that names the problem and shows the
 expression with carets under the offending part.
 
@@ -27,6 +39,7 @@ expression with carets under the offending part.
 array([ 4., 13.])
 """
 import ast
+import keyword
 import math as _pymath
 import operator
 import re
@@ -34,9 +47,9 @@ import warnings
 
 import dualcalc.math as dmath
 
-__all__ = ["parse", "parse_constant", "parse_assignments", "Expression", "ExprError",
-           "EvaluationError",
-           "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT"]
+__all__ = ["parse", "parse_constant", "parse_assignments", "normalize", "Expression",
+           "ExprError", "EvaluationError",
+           "FUNCTIONS", "ALIASES", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT"]
 
 #: Longest accepted expression, in characters.
 MAX_LENGTH = 2000
@@ -71,6 +84,11 @@ FUNCTIONS["hypot"] = (dmath.hypot, 1, 32)
 FUNCTIONS["pow"] = (_power, 2, 2)                  # the same as **, limits included
 FUNCTIONS["abs"] = (dmath.fabs, 1, 1)             # the builtin's name, for convenience
 
+#: Other names people use for the same functions (NumPy's and the textbooks').
+ALIASES = {"ln": "log", "arcsin": "asin", "arccos": "acos", "arctan": "atan",
+           "arctan2": "atan2", "arcsinh": "asinh", "arccosh": "acosh",
+           "arctanh": "atanh", "power": "pow", "absolute": "abs"}
+
 _OP_NAMES = {
     ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
     ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^",
@@ -86,6 +104,96 @@ _NOT_ALLOWED = {
     ast.Await: "'await'", ast.Yield: "'yield'", ast.YieldFrom: "'yield'",
     ast.Slice: "slices",
 }
+
+
+# ---------------------------------------------------------------- normalizing
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_SUPERSCRIPT_RUN = re.compile("[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_CHARACTERS = {
+    "·": "*", "⋅": "*", "∙": "*", "×": "*", "÷": "/", "∕": "/",
+    "−": "-", "–": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+}
+# One token of the text: a number (Python's forms; a trailing j stays a complex
+# literal, refused later), a name, a string literal (left alone, refused later),
+# or any other single character.
+_TOKEN = re.compile(r"""
+    (?P<number>0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+
+       |(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?[jJ]?)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<string>'[^']*'?|"[^"]*"?)
+  | (?P<space>\s+)
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+
+def normalize(text):
+    """The text as the parser reads it: ``^`` as ``**``, implicit products made
+    explicit, and the mathematical characters translated.
+
+    >>> normalize("2x² + 3(x+1)(x-1) - π·y^3")
+    '2*x**2 + 3*(x+1)*(x-1) - pi*y**3'
+    >>> normalize("ln(x) - e^x")
+    'ln(x) - e**x'
+    """
+    if not isinstance(text, str):
+        return text
+    text = _SUPERSCRIPT_RUN.sub(lambda m: "**" + m.group().translate(_SUPERSCRIPT), text)
+    for old, new in _CHARACTERS.items():
+        text = text.replace(old, new)
+    if "π" in text:
+        pieces = []
+        for i, c in enumerate(text):
+            if c != "π":
+                pieces.append(c)
+                continue
+            before, after = text[i - 1:i], text[i + 1:i + 2]
+            piece = "pi"
+            if before.isascii() and (before.isalnum() or before == "_"):
+                piece = "*" + piece          # xπ, 2π
+            if after and (after.isascii() and after.isalnum() or after in "_(π"):
+                piece += "*"                 # πx, π(x+1), ππ
+            pieces.append(piece)
+        text = "".join(pieces)
+    out, prev = [], None          # prev: the kind of the last non-space token
+    for m in _TOKEN.finditer(text):
+        kind, tok = m.lastgroup, m.group()
+        if kind == "space":
+            out.append(tok)
+            continue
+        if kind == "other" and tok == "^":
+            tok = "**"
+        operand = kind in ("number", "name") and not keyword.iskeyword(tok)
+        if operand or tok == "(":
+            if prev == "number" and kind == "name" or prev in ("number", ")") and tok == "(" \
+                    or prev == ")" and operand:
+                # implicit product: 2x, 2(x+1), (x+1)(x-1), (x+1)x, 2 sin(x)
+                while out and out[-1].isspace():
+                    out.pop()
+                out.append("*")
+        out.append(tok)
+        prev = ("number" if kind == "number" else ")" if tok == ")" else
+                "name" if operand else None)
+    return "".join(out)
+
+
+def _check_adjacent(text):
+    """Refuse two operands side by side that normalize() leaves alone (``x y``,
+    ``sin x``, ``x 2``) with the likely meaning as a hint."""
+    prev = None
+    for m in _TOKEN.finditer(text):
+        kind, tok = m.lastgroup, m.group()
+        if kind == "space":
+            continue
+        operand = kind in ("number", "name") and not keyword.iskeyword(tok)
+        if operand and prev is not None:
+            pm = prev
+            first = pm.group()
+            if first in FUNCTIONS or first in ALIASES:
+                hint = f"did you mean {first}({tok})? Function arguments go in parentheses"
+            else:
+                hint = f"did you mean {first}*{tok}? Write * for a product"
+            raise ExprError(f"two values side by side: {hint}", text, pm.start(), m.end())
+        prev = m if operand else None
 
 
 # ---------------------------------------------------------------- errors
@@ -306,7 +414,7 @@ class _Compiler:
         if n in CONSTANTS:
             v = CONSTANTS[n]
             return (lambda x: v), v
-        if n in FUNCTIONS:
+        if n in FUNCTIONS or n in ALIASES:
             raise self.error(f"{n} is a function: call it, as in {n}(x)", node)
         if n.startswith("_"):
             raise self.error(f"name {n!r} not allowed: names may not start with '_'", node)
@@ -427,7 +535,7 @@ class _Compiler:
                 raise self.error(f"{_NOT_ALLOWED[type(func)]} not allowed in an "
                                  "expression", func)
             raise self.error("only functions called by name are allowed, as in sin(x)", func)
-        name = func.id
+        name = ALIASES.get(func.id, func.id)
         if node.keywords:
             raise self.error("keyword arguments not allowed", node.keywords[0])
         for arg in node.args:
@@ -435,7 +543,8 @@ class _Compiler:
                 raise self.error("starred arguments ('*') not allowed", arg)
         if name not in FUNCTIONS:
             if name in CONSTANTS or name in self.variables:
-                raise self.error(f"{name} is not a function", func)
+                raise self.error(f"{name} is not a function; for a product write "
+                                 f"{name}*(...)", func)
             close = _suggest(name)
             hint = (f"; did you mean {close}?" if close
                     else "; see 'dualcalc --help' for the list of functions")
@@ -516,8 +625,9 @@ def _describe(exc, where):
 
 def _suggest(name):
     import difflib
-    close = difflib.get_close_matches(name, list(FUNCTIONS), n=1, cutoff=0.8)
-    return close[0] if close else None
+    close = difflib.get_close_matches(name, list(FUNCTIONS) + list(ALIASES), n=1,
+                                      cutoff=0.8)
+    return ALIASES.get(close[0], close[0]) if close else None
 
 
 def parse(text, variables=None):
@@ -546,13 +656,15 @@ def parse(text, variables=None):
       sin(x
          ^
     """
+    text = normalize(text)
     _check_text(text)
+    _check_adjacent(text)
     fixed = variables is not None
     names = {}
     if fixed:
         for v in variables:
             if not isinstance(v, str) or not v.isidentifier() or v.startswith("_") \
-                    or v in FUNCTIONS or v in CONSTANTS or not v.isascii():
+                    or v in FUNCTIONS or v in ALIASES or v in CONSTANTS or not v.isascii():
                 raise ExprError(f"{v!r} cannot be a variable name")
             if v in names:
                 raise ExprError(f"variable {v!r} is listed twice")
@@ -575,6 +687,7 @@ def parse(text, variables=None):
         found = {node.id for _, _, tree in trees for node in ast.walk(tree)
                  if type(node) is ast.Name and id(node) not in called
                  and node.id not in CONSTANTS and node.id not in FUNCTIONS
+                 and node.id not in ALIASES
                  and not node.id.startswith("_")}
         names = {n: i for i, n in enumerate(sorted(found, key=_natural_key))}
     funcs = [_Compiler(text, start, names).compile(tree.body)[0]
@@ -624,6 +737,7 @@ def parse_assignments(text, what="--at"):
     >>> parse_assignments("x=1, y=-2.5")
     {'x': 1.0, 'y': -2.5}
     """
+    text = normalize(text)
     _check_text(text, what)
     out = {}
     depth, start = 0, 0
@@ -647,7 +761,8 @@ def parse_assignments(text, what="--at"):
         name, value = part.split("=", 1)
         key = name.strip()
         kstart = start + len(name) - len(name.lstrip())
-        if not key.isidentifier() or key.startswith("_") or key in FUNCTIONS or key in CONSTANTS:
+        if not key.isidentifier() or key.startswith("_") or key in FUNCTIONS \
+                or key in ALIASES or key in CONSTANTS:
             raise ExprError(f"{key!r} is not a variable name", text, kstart,
                             kstart + max(1, len(key)))
         if key in out:

@@ -61,7 +61,7 @@ def test_array_table_renders(checked):
         for row in rows:
             assert row in table
     assert "WRONG" not in table
-    assert "<=3x dc gradient:" in table            # the hvp/gradient target is printed
+    assert "cost at most 3x dc gradient:" in table   # the hvp/gradient goal is printed
 
 
 def test_a_wrong_dualcalc_result_is_reported_loudly():

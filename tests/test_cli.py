@@ -317,7 +317,7 @@ def test_usage_errors_are_named_and_status_2():
         (["root", "x + y", "--at", "x=1,y=1"], "as many equations as unknowns"),
         (["gradient", "log(x)", "--at", "x=-1"], "log() is not defined"),
         (["hessian", "x**2", "--at", "x=1/0"], "in the value of x: division by zero"),
-        (["gradient", "2 + 3", "--at", ""], "no variables"),
+        (["gradient", "2 + 3", "--at", ""], "the expression is empty"),
         (["plot", "sin(x)", "--range", "2:-2"], "start < stop"),
         (["plot", "sin(x)", "--range", "2"], "start:stop"),
         (["plot", "x*y", "--range", "0:1"], "one variable"),
@@ -333,11 +333,11 @@ def test_usage_errors_are_named_and_status_2():
 
 
 def test_json_errors():
-    [(status, out, err)] = run_many([["derivative", "x^2", "--at", "x=1", "--json"]])
+    [(status, out, err)] = run_many([["derivative", "x y", "--at", "x=1", "--json"]])
     assert status == 2 and err == ""
     assert as_json(out) == {"error": {
-        "message": "operator '^' not allowed in an expression; use ** for powers",
-        "expression": "x^2", "start": 0, "end": 3}}
+        "message": "two values side by side: did you mean x*y? Write * for a product",
+        "expression": "x y", "start": 0, "end": 3}}
 
 
 # ---------------------------------------------------------------- hostile input
@@ -398,3 +398,156 @@ def test_hostile_inputs_are_refused_without_side_effects(tmp_path):
         assert "Traceback" not in out + err
     assert list(tmp_path.iterdir()) == []
     assert not os.path.exists("pwned")
+
+
+# ---------------------------------------------------------------- forgiving a student
+def test_one_variable_takes_a_bare_value_and_several_at_are_merged():
+    results = run_many([
+        ["derivative", "x**2", "--at", "3", "--json"],
+        ["derivative", "x**2", "--at", "pi/2", "--json"],
+        ["gradient", "x**2*y", "--at", "x=2", "--at", "y=3", "--json"],
+        ["gradient", "x*y", "--at", "3"],
+        ["gradient", "x*y", "--at", "x=1", "--at", "x=2"],
+        ["gradient", "x*y", "--at", "x=1,y=2", "--at", "y=2"],
+    ])
+    (s1, o1, _), (s2, o2, _), (s3, o3, _) = results[:3]
+    assert (s1, as_json(o1)["derivative"], as_json(o1)["at"]) == (0, 6.0, {"x": 3.0})
+    assert s2 == 0 and as_json(o2)["derivative"] == math.pi
+    r = as_json(o3)
+    assert s3 == 0 and r["at"] == {"x": 2.0, "y": 3.0} and r["gradient"] == [12.0, 4.0]
+    (s4, _, e4), (s5, _, e5), (s6, _, e6) = results[3:]
+    assert s4 == 2 and "only works for one variable" in e4 and "--at x=1,y=1" in e4
+    assert s5 == 2 and "x is given twice in --at (x=1.0 and x=2.0)" in e5
+    assert s6 == 2 and "y is given twice in --at" in e6
+
+
+def test_expressions_as_written_on_paper():
+    results = run_many([
+        ["derivative", "2(x+1)x", "--at", "3", "--json"],         # 4x + 2
+        ["derivative", "(x+1)(x-1)", "--at", "3", "--json"],      # 2x
+        ["derivative", "x^3", "--at", "2", "--json"],             # 3x^2
+        ["derivative", "e^x", "--at", "0", "--json"],             # e^x
+        ["derivative", "x² + π·x − 3×x", "--at", "2", "--json"],  # 2x + pi - 3
+        ["derivative", "ln(x)", "--at", "4", "--json"],           # 1/x
+        ["derivative", "arcsin(x)", "--at", "0.6", "--json"],     # 1/sqrt(1 - x^2)
+        ["derivative", "2 sin(x)", "--at", "0"],
+    ])
+    got = [as_json(out) for status, out, err in results[:-1]]
+    assert all(status == 0 for status, _, _ in results), results
+    assert [r["expression"] for r in got] == [
+        "2*(x+1)*x", "(x+1)*(x-1)", "x**3", "e**x", "x**2 + pi*x - 3*x", "ln(x)",
+        "arcsin(x)"]
+    assert [r["derivative"] for r in got[:4]] == [14.0, 6.0, 12.0, 1.0]
+    assert got[4]["derivative"] == 4.0 + math.pi - 3.0
+    assert got[5]["derivative"] == 0.25
+    assert got[6]["derivative"] == pytest.approx(1.25, rel=1e-15)
+    status, out, _ = results[-1]
+    assert out.splitlines()[0] == "f(x) = 2*sin(x)   at x = 0.0"   # shown as it was read
+    assert "f'(x)    = 2.0" in out
+
+
+def test_what_cannot_be_guessed_is_refused_with_the_likely_meaning():
+    results = run_many([
+        ["gradient", "x y", "--at", "x=1,y=2"],
+        ["derivative", "sin x", "--at", "1"],
+        ["derivative", "x(x+1)", "--at", "1"],
+        ["derivative", "lnn(x)", "--at", "1"],
+        ["derivative", "2 3 x", "--at", "1"],
+    ])
+    assert [r[0] for r in results] == [2] * 5
+    errs = [r[2] for r in results]
+    assert "did you mean x*y?" in errs[0]
+    assert "did you mean sin(x)?" in errs[1]
+    assert "x is not a function; for a product write x*(...)" in errs[2]
+    assert "unknown function 'lnn'; did you mean log?" in errs[3]
+    assert "did you mean 2*3?" in errs[4]
+
+
+def test_constants_differentiate_to_zero():
+    results = run_many([
+        ["derivative", "5", "--json"],
+        ["derivative", "5"],
+        ["derivative", "2*pi", "--at", "t=3", "--order", "2", "--json"],
+        ["gradient", "7", "--at", "x=1,y=2", "--json"],
+        ["hessian", "7", "--at", "x=1,y=2", "--json"],
+    ])
+    assert [r[0] for r in results] == [0] * 5, results
+    r = as_json(results[0][1])
+    assert (r["value"], r["derivative"], r["variables"]) == (5.0, 0.0, ["x"])
+    assert "f'(x)    = 0.0" in results[1][1] and "a constant" in results[1][1]
+    r = as_json(results[2][1])
+    assert (r["value"], r["derivative"], r["first_derivative"]) == (2 * math.pi, 0.0, 0.0)
+    assert r["at"] == {"t": 3.0}
+    assert as_json(results[3][1])["gradient"] == [0.0, 0.0]
+    assert as_json(results[4][1])["hessian"] == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_minimize_names_a_stationary_point_that_is_not_a_minimum():
+    results = run_many([
+        ["minimize", "x**3", "--at", "x=1"],                  # Newton ends near 0
+        ["minimize", "x**3", "--at", "x=1", "--json"],
+        ["minimize", "-x^2", "--at", "0"],                    # starts at the maximum
+        ["minimize", "x^2 - y^2", "--at", "x=1,y=0", "--method", "gradient-descent",
+         "--json"],                                           # y stays 0: the saddle
+        ["minimize", "x^4", "--at", "1", "--json"],           # a minimum, f'' tiny
+        ["minimize", "(x-1)^2 + (y+2)^2", "--at", "x=0,y=0", "--json"],
+    ])
+    status, out, err = results[0]
+    assert status == 1, err
+    assert "minimizer" not in out
+    assert "stopped where the gradient vanishes, but not at a minimum" in out
+    assert "inflection point: x = " in out and "--at" in out
+    r = as_json(results[1][1])
+    assert results[1][0] == 1
+    assert r["success"] is True and r["minimum"] is False
+    assert r["point_kind"] == "inflection point"
+    status, out, _ = results[2]
+    assert status == 1 and "local maximum: x = 0.0" in out and "minimizer" not in out
+    r = as_json(results[3][1])
+    assert results[3][0] == 1 and r["point_kind"] == "saddle point", r
+    for status, out, _ in results[4:]:
+        r = as_json(out)
+        assert status == 0 and r["point_kind"] == "local minimum" and r["minimum"], r
+
+
+def test_a_run_that_stops_at_the_limit_names_the_option_to_raise():
+    results = run_many([
+        ["minimize", "(1-x)^2 + 100(y-x^2)^2", "--at", "x=-1.2,y=1",
+         "--method", "gradient-descent", "--max-iter", "50"],
+        ["minimize", "(1-x)^2 + 100(y-x^2)^2", "--at", "x=-1.2,y=1", "--max-iter", "3"],
+        ["root", "x^3 - 2x + 2", "--at", "0", "--max-iter", "4"],
+    ])
+    assert [r[0] for r in results] == [1, 1, 1], results
+    out = results[0][1]
+    assert "did not converge" in out and "minimizer" not in out and "last point" in out
+    assert "raise it with --max-iter 100, or use --method newton" in out
+    assert "raise it with --max-iter" in results[1][1] and "--method newton" not in results[1][1]
+    assert "raise it with --max-iter" in results[2][1]
+
+
+def test_root_failure_names_what_can_be_typed():
+    [(status, out, err)] = run_many([["root", "x^2 + 1", "--at", "0"]])
+    assert status == 1, err
+    assert "least_squares" not in out
+    assert "singular" in out and "try another starting point with --at" in out
+
+
+def test_per_command_help_is_short_and_shows_defaults():
+    results = run_many([["derivative", "--help"], ["minimize", "--help"],
+                        ["help", "expressions"], ["help", "hessian"], ["help"],
+                        ["help", "frobnicate"], ["--help"]])
+    assert [r[0] for r in results] == [0, 0, 0, 0, 0, 2, 0]
+    deriv, mini, grammar, hess, main_help, _, dash_help = [r[1] for r in results]
+    mini = " ".join(mini.split())            # argparse wraps to the terminal's width
+    for text in (deriv, mini, hess):
+        assert len(text.splitlines()) < 40
+        assert "remainder" not in text and "dualcalc help expressions" in text
+        assert "example:" in text
+    assert "(default: 1)" in deriv
+    assert "(default: newton)" in mini and "10000 for the first-order methods" in mini
+    assert "(default: 1e-10)" in hess
+    assert "(default: None)" not in deriv + mini + hess
+    for text in (grammar, main_help, dash_help):
+        assert "remainder" in text and "ln = log" in text and "^ is a power" in text
+    assert "dualcalc help frobnicate" not in results[5][2]
+    assert "no help on 'frobnicate'" in results[5][2]

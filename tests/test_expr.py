@@ -127,7 +127,7 @@ def test_constants_and_assignments():
 REFUSED = [
     # text, a fragment of the message, the caret's start
     ("__import__('os').system('x')", "attribute access", 0),
-    ("(x + 1)(2)", "only functions called by name", 1),
+    ("'f'(2)", "only functions called by name", 0),
     ("().__class__", "attribute access", 0),
     ("x.real", "attribute access", 0),
     ("(lambda: 1)()", "lambda", 1),
@@ -144,13 +144,13 @@ REFUSED = [
     ("sinn(x)", "did you mean sin", 0),
     ("eval('1')", "unknown function 'eval'", 0),
     ("open('f')", "unknown function 'open'", 0),
-    ("x + x(2)", "x is not a function", 4),
+    ("x + x(2)", "x is not a function; for a product write x*(...)", 4),
     ("pi(2)", "pi is not a function", 0),
     ("sin + 1", "sin is a function", 0),
     ("_x + 1", "may not start with '_'", 0),
     ("sin(x, y)", "sin() takes 1 argument, got 2", 0),
     ("atan2(x)", "atan2() takes 2 arguments, got 1", 0),
-    ("x ^ 2", "use ** for powers", 0),
+    ("x | 2", "'|'", 0),
     ("x // 2", "'//'", 0),
     ("x % 2", "'%'", 0),
     ("x < 1", "comparisons", 0),
@@ -165,7 +165,13 @@ REFUSED = [
     ("1j", "complex", 0),
     ("...", "Ellipsis", 0),
     ("sin(x", "syntax error", 3),
-    ("2x", "syntax error", 0),
+    ("2 3", "did you mean 2*3?", 0),
+    ("2j", "complex", 0),
+    ("x y", "did you mean x*y?", 0),
+    ("sin x", "did you mean sin(x)?", 0),
+    ("x 2", "did you mean x*2?", 0),
+    ("2 x y", "did you mean x*y?", 2),   # in the text as read: 2*x y
+    ("lnn(x)", "did you mean log?", 0),
     ("x +", "syntax error", 3),
     ("x;;y", "empty component", 1),
     ("", "empty", 0),
@@ -173,7 +179,7 @@ REFUSED = [
     ("x\ny", "not allowed", 1),
     ("x\ty", "not allowed", 1),
     ("x\x00", "not allowed", 1),
-    ("x\u00b2", "not allowed", 1),
+    ("x\u00e9", "not allowed", 1),
     ("1e999", "too large", 0),
     ("1/0", "division by zero", 0),
     ("log(-1) + x", "log() is not defined", 0),
@@ -375,3 +381,69 @@ def test_well_formed_expressions_evaluate_like_python(text, x, y):
         assert math.isnan(got)
     else:
         assert got == pytest.approx(want, rel=1e-12, abs=1e-300)
+
+
+# ---------------------------------------------------------------- forgiving input
+FORGIVEN = [
+    # what a person writes, what it is read as
+    ("2x", "2*x"),
+    ("2 x", "2*x"),
+    ("2(x+1)", "2*(x+1)"),
+    ("(x+1)(x-1)", "(x+1)*(x-1)"),
+    ("(x+1)x", "(x+1)*x"),
+    ("2 sin(x)", "2*sin(x)"),
+    ("3x y", None),                      # refused: x y (see REFUSED)
+    ("x^2", "x**2"),
+    ("e^x", "e**x"),
+    ("-x^2", "-x**2"),                   # -(x**2), as on paper
+    ("2^3^2", "2**3**2"),                # right-associative, as on paper
+    ("x²", "x**2"),
+    ("x³ + y²", "x**3 + y**2"),
+    ("x⁻¹", "x**-1"),
+    ("x¹⁰", "x**10"),
+    ("2π", "2*pi"),
+    ("πx", "pi*x"),
+    ("sin(π/2)", "sin(pi/2)"),
+    ("a·b", "a*b"),
+    ("a×b", "a*b"),
+    ("a÷b", "a/b"),
+    ("a − b", "a - b"),
+    ("1e-3x", "1e-3*x"),
+    ("0x10 + x", "0x10 + x"),            # Python's hexadecimal stays a number
+    ("x2 + x10", "x2 + x10"),            # digits inside a name stay in the name
+    ("1if x else 2", "1if x else 2"),    # keywords are left to the refusals
+]
+
+
+@pytest.mark.parametrize("text, meant", [c for c in FORGIVEN if c[1] is not None])
+def test_forgiving_forms_mean_what_they_say_on_paper(text, meant):
+    from dualcalc.expr import normalize
+    assert normalize(text) == meant
+    if "if" in meant:
+        return
+    f, g = parse(text), parse(meant)
+    assert f.text == meant and f.variables == g.variables
+    point = [0.7 + 0.3 * i for i in range(len(f.variables))]
+    assert f(point) == g(point)
+    if f.variables:                      # the same derivatives too
+        assert np.array_equal(dualcalc.gradient(f, point), dualcalc.gradient(g, point))
+
+
+def test_aliases_are_the_functions_they_name():
+    x = 0.3
+    pairs = [("ln(x)", math.log(x)), ("arcsin(x)", math.asin(x)),
+             ("arccos(x)", math.acos(x)), ("arctan(x)", math.atan(x)),
+             ("arctan2(x, 2)", math.atan2(x, 2)), ("arcsinh(x)", math.asinh(x)),
+             ("arctanh(x)", math.atanh(x)), ("arccosh(x + 1)", math.acosh(x + 1)),
+             ("power(x, 3)", x ** 3), ("absolute(-x)", x)]
+    for text, want in pairs:
+        f = parse(text)
+        assert f.variables == ("x",), text
+        assert f([x]) == pytest.approx(want, rel=1e-15), text
+    assert dualcalc.derivative(lambda t: parse("ln(x)")([t]), 2.0) == 0.5
+    assert "ln is a function" in refused("ln + 1").message
+
+
+def test_assignments_are_forgiving_too():
+    assert parse_assignments("x=π/2, y=2π") == {"x": math.pi / 2, "y": 2 * math.pi}
+    assert parse_assignments("x=2^3") == {"x": 8.0}
