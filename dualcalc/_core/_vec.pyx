@@ -973,6 +973,8 @@ cdef class DualVec:
         # NumPy functions given an element of a dual array (np.linspace(x[0],
         # x[1]), or a dispatcher that iterates its argument, as np.roots' does):
         # the array layer's implementation, which takes it as a 0-d dual array
+        if func is np.sum or func is np.prod:     # a scalar's own reduction keeps it a scalar
+            return func._implementation(*args, **kwargs)
         from dualcalc._core import _arrays
         return _arrays.array_function(func, types, args, kwargs)
 
@@ -1185,6 +1187,8 @@ cdef class HyperDualVec:
         # NumPy functions given an element of a dual array (np.linspace(x[0],
         # x[1]), or a dispatcher that iterates its argument, as np.roots' does):
         # the array layer's implementation, which takes it as a 0-d dual array
+        if func is np.sum or func is np.prod:     # a scalar's own reduction keeps it a scalar
+            return func._implementation(*args, **kwargs)
         from dualcalc._core import _arrays
         return _arrays.array_function(func, types, args, kwargs)
 
