@@ -67,6 +67,10 @@ readme_sections.write(os.path.join(os.path.dirname(__file__), "_generated"), {
     "guide-arrays.rst": ("Dual-valued arrays", ["Dual-valued arrays",
                                                 "?Third-party code and conversions"]),
     "guide-optimize.rst": ("Optimisation", ["Optimisation"]),
+    "guide-scalar.rst": ("Scalar-style code", ["?Scalar-style code: DualVec and HyperDualVec"]),
+    "guide-taylor.rst": ("Taylor mode", ["?Taylor mode: derivatives of any order"]),
+    "guide-integrate.rst": ("Integrals", ["?Integrals"]),
+    "guide-sparse.rst": ("Sparse Jacobians and Hessians", ["?Sparse Jacobians and Hessians"]),
 })
 
 

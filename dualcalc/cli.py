@@ -904,6 +904,56 @@ def show_rosenbrock(s):
         "cheap and reliable.")
 
 
+def tour_taylor():
+    from dualcalc.taylor import taylor, taylor_polynomial
+    c = taylor(lambda t: dualcalc.math.exp(t), 0.0, order=10)
+    rows = [{"order": k, "polynomial_at_1": float(taylor_polynomial(c[:k + 1], 0.0, 1.0)),
+             "error": float(taylor_polynomial(c[:k + 1], 0.0, 1.0)) - math.e}
+            for k in (1, 2, 4, 8, 10)]
+    return {"title": "Taylor polynomials: derivatives of every order",
+            "coefficients": [float(v) for v in c], "rows": rows}
+
+
+def show_taylor_tour(s):
+    say("Taylor mode carries a truncated power series through f: one pass gives "
+        "f(x), f'(x)/1!,\nf''(x)/2!, ... at once. For exp at 0 the coefficients are "
+        "1/j!, and the Taylor\npolynomials of growing order close in on e = exp(1):")
+    for line in table(["order", "polynomial at 1", "error"],
+                      [[str(r["order"]), num(r["polynomial_at_1"]), f"{r['error']:.2e}"]
+                       for r in s["rows"]], left=2):
+        say(line)
+    say("Try: dualcalc taylor \"log(1+x)\" --at x=0 --order 8")
+
+
+def tour_integrals():
+    from dualcalc.integrate import Normal, expectation, quad
+    mu, sigma = 0.5, 1.5
+    ex2 = expectation(lambda x: x ** 2, Normal(mu, sigma))
+    prob, err = quad(lambda x: np.exp(-x ** 2 / 2) / np.sqrt(2 * np.pi), -1.0, 1.0)
+
+    def area(p):                       # integral of exp(-a t) from 0 to b
+        return quad(lambda t: np.exp(-p[0] * t), 0.0, p[1])[0]
+
+    g = dualcalc.gradient(area, [1.0, 2.0])
+    return {"title": "Integrals and their derivatives",
+            "expectation": float(ex2), "expectation_exact": mu ** 2 + sigma ** 2,
+            "probability": float(prob), "abserr": float(err),
+            "gradient": [float(v) for v in g],
+            "gradient_exact": [-(1 - 3 * math.exp(-2.0)), math.exp(-2.0)]}
+
+
+def show_integrals(s):
+    say(f"E[X^2] for X ~ Normal(0.5, 1.5) by Gauss-Hermite: {num(s['expectation'])} "
+        f"(mu^2 + sigma^2 = {num(s['expectation_exact'])})")
+    say(f"P(-1 < Z < 1) for a standard normal Z by adaptive quadrature: "
+        f"{num(s['probability'])}")
+    say("F(a, b) = integral of exp(-a t) for t from 0 to b; its gradient, exact "
+        "through the\nquadrature (the limit by the fundamental theorem of calculus):")
+    say(f"  dF/da = {num(s['gradient'][0])}   (exact {num(s['gradient_exact'][0])})")
+    say(f"  dF/db = {num(s['gradient'][1])}   (exact exp(-2) = {num(s['gradient_exact'][1])})")
+    say('Try: dualcalc integrate "exp(-p*x^2)" --from 0 --to inf --wrt p=1')
+
+
 TOUR = [
     (tour_difference_quotient, show_difference_quotient),
     (tour_polynomial, show_polynomial),
@@ -913,6 +963,8 @@ TOUR = [
     (tour_jacobian, show_jacobian_tour),
     (tour_hessians, show_hessians),
     (tour_rosenbrock, show_rosenbrock),
+    (tour_taylor, show_taylor_tour),
+    (tour_integrals, show_integrals),
 ]
 
 
@@ -933,6 +985,66 @@ def run_tour(as_json):
         say("Try it yourself: dualcalc derivative \"sin(3*x**2 + 2)\" --at x=0.5, "
             "dualcalc hessian\n\"x**3 - 3*x + y**2\" --at x=1,y=0, or dualcalc --help.")
     return {"command": "tour", "sections": sections}
+
+
+# ---------------------------------------------------------------- taylor, integrate
+def compute_taylor(args):
+    from dualcalc.taylor import taylor_command
+    if args.order < 0:
+        raise CliError("--order must be 0 or more")
+    at = ",".join(args.at) if args.at else None
+    if at is None:
+        raise CliError("give the point with --at, as in --at x=0")
+    if "=" not in at:                           # --at 0: the one variable's value
+        at = parse_constant(at.strip(), "--at value")
+    orders = None
+    if args.orders:
+        try:
+            orders = [int(o) for o in args.orders.split(",") if o.strip()]
+        except ValueError:
+            raise CliError("--orders takes whole numbers separated by commas, as in "
+                           "--orders 1,2,4") from None
+    r = taylor_command(args.expression, at, args.order, plot=args.plot, orders=orders,
+                       span=args.span)
+    return dict(r, command="taylor")
+
+
+def show_taylor(r):
+    say(r["text"])
+    if r.get("plot"):
+        say(f"wrote {r['plot']}")
+
+
+def compute_integrate(args):
+    from dualcalc.integrate import integrate_command
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = integrate_command(args.expression, args.lower, args.upper, var=args.var,
+                              wrt=",".join(args.wrt or []), epsabs=args.epsabs,
+                              epsrel=args.epsrel, limit=args.limit, order=args.order)
+    r = dict(r, command="integrate")
+    problems = [str(w.message) for w in caught
+                if w.category.__name__ == "IntegrationWarning"]
+    r["warnings"] = problems
+    r["success"] = not problems
+    return r
+
+
+def show_integrate(r):
+    say(f"integral of {r['expression']} d{r['variable']} from {r['lower']} to {r['upper']}")
+    say(f"  value          {num(r['value'])}")
+    say(f"  error estimate {num(r['abserr'])}")
+    names = r.get("parameters") or []
+    if "gradient" in r and names:
+        for name, g in zip(names, r["gradient"]):
+            say(f"  d/d{name:<12s} {num(g)}")
+    if "hessian" in r and names:
+        say("  Hessian in (" + ", ".join(names) + "):")
+        for row in r["hessian"]:
+            say("    " + "  ".join(num(v) for v in row))
+    for w in r.get("warnings", []):
+        say(f"  warning: {w.replace('limit=', '--limit ')}")
 
 
 # ---------------------------------------------------------------- the parser
@@ -982,6 +1094,8 @@ EXAMPLES = {
     "minimize": 'dualcalc minimize "(1-x)^2 + 100(y-x^2)^2" --at x=-1.2,y=1',
     "root": 'dualcalc root "x^2 + y^2 - 4; x - y" --at x=1,y=0',
     "plot": 'dualcalc plot "sin(3x^2 + 2)" --range -2:2 -o plot.png',
+    "taylor": 'dualcalc taylor "exp(x)" --at x=0 --order 8 --plot taylor.png',
+    "integrate": 'dualcalc integrate "exp(-p*x^2)" --from 0 --to inf --wrt p=1',
     "tour": "dualcalc tour",
 }
 
@@ -1072,6 +1186,31 @@ def build_parser():
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write the figure to FILE (.png, .pdf, .svg); without it, "
                         "show it in a window")
+    p = command("taylor", "the Taylor coefficients f^(j)(x)/j! up to any order")
+    p.add_argument("--order", type=int, default=6, help="the highest order")
+    p.add_argument("--plot", metavar="FILE",
+                   help="draw f and its Taylor polynomials into FILE (needs matplotlib)")
+    p.add_argument("--orders", metavar="K,...",
+                   help="the orders drawn (default: 1, 2, 4 and --order)")
+    p.add_argument("--span", type=float, metavar="H",
+                   help="half-width of the plotted interval (default: 2)")
+    p = command("integrate", "a definite integral, its error estimate and its derivatives "
+                             "in the parameters", at=False)
+    p.add_argument("--from", dest="lower", required=True, metavar="A",
+                   help="the lower limit: a number, -inf, or an expression in the "
+                        "parameters")
+    p.add_argument("--to", dest="upper", required=True, metavar="B",
+                   help="the upper limit: a number, inf, or an expression in the "
+                        "parameters")
+    p.add_argument("--var", metavar="NAME",
+                   help="the integration variable (default: x, or the only variable)")
+    p.add_argument("--wrt", metavar="NAME=VALUE,...", action="append",
+                   help="the parameters' values; derivatives are taken in each of them")
+    p.add_argument("--order", type=int, choices=(0, 1, 2), default=1,
+                   help="0: the value; 1: and the gradient; 2: and the Hessian")
+    p.add_argument("--epsabs", type=float, default=1.49e-8, help="absolute tolerance")
+    p.add_argument("--epsrel", type=float, default=1.49e-8, help="relative tolerance")
+    p.add_argument("--limit", type=int, default=50, help="the most subintervals")
     command("tour", "worked examples of calculus for machine learning, computed live",
             expression=False, at=False)
     p = sub.add_parser("help", help="the expression language, or one command's options",
@@ -1139,6 +1278,8 @@ COMMANDS = {
     "minimize": (compute_minimize, show_minimize),
     "root": (compute_root, show_root),
     "plot": (compute_plot, show_plot),
+    "taylor": (compute_taylor, show_taylor),
+    "integrate": (compute_integrate, show_integrate),
 }
 
 

@@ -233,9 +233,9 @@ def test_plot_without_matplotlib_says_how_to_install_it(tmp_path):
 def test_tour_runs_to_the_end():
     status, out, err = run("tour")
     assert status == 0, err
-    titles = [line for line in out.splitlines() if line[:2] in
-              {f"{i}." for i in range(1, 9)}]
-    assert len(titles) == 8
+    titles = [line for line in out.splitlines()
+              if line.split(".")[0].isdigit() and ". " in line[:4]]
+    assert len(titles) == 10
     assert "dual number  0.5403023058681398  0.0e+00" in out
     assert "d/dx (3x + 1)^2 = 2(3x + 1) * 3:" in out
     assert "  at x = 1:   dual 24.0, by hand 24.0" in out
@@ -551,3 +551,64 @@ def test_per_command_help_is_short_and_shows_defaults():
         assert "remainder" in text and "ln = log" in text and "^ is a power" in text
     assert "dualcalc help frobnicate" not in results[5][2]
     assert "no help on 'frobnicate'" in results[5][2]
+
+
+def test_taylor_command_prints_the_coefficients():
+    status, out, err = run("taylor", "exp(x)", "--at", "x=0", "--order", "4", "--json")
+    assert status == 0, err
+    r = as_json(out)
+    assert r["coefficients"] == pytest.approx([1.0, 1.0, 0.5, 1 / 6, 1 / 24], rel=1e-15)
+    assert r["derivatives"] == pytest.approx([1.0] * 5, rel=1e-15)
+    status, out, err = run("taylor", "log(1+x)", "--at", "0", "--order", "3")
+    assert status == 0, err
+    assert " 3  0.3333333333333333" in out
+    status, out, err = run("taylor", "x^2", "--order", "3")
+    assert status == 2 and "--at" in err
+
+
+def test_taylor_command_plots(tmp_path):
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "taylor.png"
+    status, out, err = run("taylor", "sin(x)", "--at", "x=0.5", "--order", "5",
+                           "--plot", str(target))
+    assert status == 0, err
+    assert target.stat().st_size > 1000 and f"wrote {target}" in out
+
+
+def test_integrate_command_value_and_derivatives():
+    status, out, err = run("integrate", "exp(-p*x^2)", "--from", "0", "--to", "inf",
+                           "--wrt", "p=1", "--json")
+    assert status == 0, err
+    r = as_json(out)
+    assert r["value"] == pytest.approx(math.sqrt(math.pi) / 2, rel=1e-12)
+    assert r["gradient"] == pytest.approx([-math.sqrt(math.pi) / 4], rel=1e-12)
+    # the upper limit is a parameter: d/db of the integral of x^2 from 0 to b is b^2
+    status, out, err = run("integrate", "x^2", "--from", "0", "--to", "b", "--wrt", "b=3",
+                           "--order", "2", "--json")
+    assert status == 0, err
+    r = as_json(out)
+    assert r["gradient"] == [9.0] and r["hessian"] == [[6.0]]
+    status, out, err = run("integrate", "exp(-p*x^2)", "--from", "0", "--to", "inf",
+                           "--wrt", "p=1")
+    assert status == 0 and "d/dp" in out and "-0.443113462726" in out
+
+
+def test_integrate_command_says_when_the_limit_is_reached():
+    status, out, err = run("integrate", "1/sqrt(x)", "--from", "0", "--to", "1",
+                           "--limit", "3")
+    assert status == 1
+    assert "warning" in out and "--limit" in out
+
+
+def test_tour_has_taylor_and_integrals_sections():
+    status, out, err = run("tour", "--json")
+    assert status == 0, err
+    s = {sec["title"]: sec for sec in as_json(out)["sections"]}
+    t = s["Taylor polynomials: derivatives of every order"]
+    assert t["coefficients"][:4] == pytest.approx([1.0, 1.0, 0.5, 1 / 6], rel=1e-15)
+    errors = [abs(r["error"]) for r in t["rows"]]
+    assert all(a > b for a, b in zip(errors, errors[1:])) and errors[-1] < 1e-7
+    i = s["Integrals and their derivatives"]
+    assert i["expectation"] == pytest.approx(i["expectation_exact"], rel=1e-14)
+    assert i["probability"] == pytest.approx(math.erf(1 / math.sqrt(2)), rel=1e-12)
+    assert i["gradient"] == pytest.approx(i["gradient_exact"], rel=1e-12)

@@ -196,7 +196,7 @@ def _rosenbrock_step(rhs, t, y, f, h, J, T, counts):
 
 def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, atol=1e-6,
               first_step=None, max_step=np.inf, dense_output=False):
-    """Solve y' = fun(t, y, *args) from t_span[0] to t_span[1], with sensitivities.
+    """Solve ``y' = fun(t, y, *args)`` from t_span[0] to t_span[1], with sensitivities.
 
     scipy.integrate.solve_ivp's signature and result.  ``y0`` and ``args`` may
     hold dual numbers or dual arrays: the solution then carries their
