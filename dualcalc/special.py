@@ -264,6 +264,33 @@ def _mul(g, t):
     return np.where(t == 0, 0.0, r)
 
 
+def _mul3(g, a, b):
+    """g * a * b, exactly 0 where a tangent is exactly 0, computed on mantissas
+    and exponents: a product of tangents that alone leaves the double range (u'
+    squared for a huge u) must not overflow before a tiny g'' brings it back,
+    as the rule table's second_term does for the compiled rules."""
+    mg, eg = np.frexp(g)
+    ma, ea = np.frexp(a)
+    mb, eb = np.frexp(b)
+    r = np.ldexp(mg * ma * mb, eg + ea + eb)
+    return np.where((a == 0) | (b == 0), 0.0, r)
+
+
+def _mul3s(g, a, b):
+    """_mul3 for Python floats."""
+    if a == 0 or b == 0:
+        return 0.0
+    if not (math.isfinite(g) and math.isfinite(a) and math.isfinite(b)):
+        return g * (a * b)
+    mg, eg = math.frexp(g)
+    ma, ea = math.frexp(a)
+    mb, eb = math.frexp(b)
+    try:
+        return math.ldexp(mg * ma * mb, eg + ea + eb)
+    except OverflowError:
+        return math.copysign(math.inf, mg * ma * mb)
+
+
 def _pad(a, lead, ndim):
     """Component a (lead direction axes, then a value of some shape) with ones
     inserted so that its value axes broadcast against a value of ndim axes."""
@@ -404,7 +431,7 @@ def _apply_one(rule, ufunc, inputs, values, y, i):
         g1 = math.nan if yv != yv else float(d1)
         g2 = math.nan if yv != yv else float(d2)
         b, c, dd = x.eps1, x.eps2, x.eps1eps2
-        e12 = (0.0 if dd == 0 else g1 * dd) + (0.0 if b == 0 or c == 0 else g2 * (b * c))
+        e12 = (0.0 if dd == 0 else g1 * dd) + _mul3s(g2, b, c)
         return HyperDual(yv, 0.0 if b == 0 else g1 * b, 0.0 if c == 0 else g1 * c, e12,
                          x.tag1, x.tag2)
     y = np.asarray(y, dtype=_F64)
@@ -479,7 +506,7 @@ def _hyper_result(proto, scalar, y, ndim, duals, comps, d, d2, n):
         for j in duals:
             b = _pad(comps[j][2], 1, ndim)
             g = d2[_tri(i, j, n)]
-            e12 = e12 + _mul(g, a[:, None] * b[None, :])
+            e12 = e12 + _mul3(g, a[:, None], b[None, :])
     if scalar:
         return HyperDual(float(y), float(e1.reshape(-1)[0]), float(e2.reshape(-1)[0]),
                          float(e12.reshape(-1)[0]), proto.tag1, proto.tag2)

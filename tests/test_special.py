@@ -641,3 +641,18 @@ def test_hvp_seed_through_one_and_two_argument_rules():
         _close(got[j], mp.psi(1, mp.mpf(x[j])) * v[j], RTOL, ("hvp gammaln", j))
     f = lambda t: np.sum(sc.betaln(t, t[::-1]))       # noqa: E731
     np.testing.assert_allclose(dc.hvp(f, x, v), dc.hessian(f, x) @ v, rtol=1e-14)
+
+
+def test_second_derivative_whose_tangent_product_alone_overflows():
+    """lgamma(sinh(x)) at x = 446.6: u'**2 ~ 1e388 overflows alone, g'' ~ 1e-194
+    brings it back; the chain rule multiplies on mantissas and exponents
+    (oracle campaign seed 1002130)."""
+    mpmath = pytest.importorskip("mpmath")
+    sc = pytest.importorskip("scipy.special")
+    x0 = 446.6433108391129
+    with mpmath.workdps(50):
+        exact = float(mpmath.diff(lambda t: mpmath.loggamma(mpmath.sinh(t)), mpmath.mpf(x0), 2))
+    H = dc.hessian(lambda v: sc.gammaln(np.sinh(v[0])), np.array([x0]))
+    assert abs(H[0, 0] - exact) <= 1e-12 * abs(exact)
+    h = sc.gammaln(np.sinh(dc.HyperDual(x0, 1.0, 1.0, 0.0)))
+    assert abs(h.eps1eps2 - exact) <= 1e-12 * abs(exact)

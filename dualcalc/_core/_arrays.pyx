@@ -3410,6 +3410,18 @@ cdef object _scaled(object t, object g):
     return r
 
 
+cdef object _scaled3(object a, object b, object g):
+    """g * a * b with broadcasting, exactly 0 where a or b is 0, computed on
+    mantissas and exponents: a product of tangents that alone leaves the double
+    range (u' squared for a huge u) must not overflow before a tiny g'' brings
+    it back (the compiled rules' second_term does the same with frexp)."""
+    ma, ea = np.frexp(a)
+    mb, eb = np.frexp(b)
+    mg, eg = np.frexp(g)
+    r = np.ldexp(mg * ma * mb, eg + ea + eb)
+    return np.where((a == 0) | (b == 0), 0.0, r)
+
+
 def chain_unary(x, value, d1, d2=None):
     """The dual array g(x) from value = g(x.value), d1 = g'(x.value) and, for a
     HyperDualArray, d2 = g''(x.value) (arrays of x's value shape): tangents
@@ -3443,7 +3455,7 @@ def chain_unary(x, value, d1, d2=None):
             b1 = hs.band1[:, h._start:h._start + N]
             b2 = hs.band2[:, h._start:h._start + N]
             b12 = hs.band12[:, :, h._start:h._start + N]
-            o12 = _scaled(b12, g1) + _scaled(b1[:, None, :] * b2[None, :, :], g2)
+            o12 = _scaled(b12, g1) + _scaled3(b1[:, None, :], b2[None, :, :], g2)
             return new_hband_array(value, new_hstore(
                 _contig(_scaled(b1, g1)), _contig(_scaled(b2, g1)), _contig(o12),
                 hs.off1 + h._start, hs.off2 + h._start, hs.p, hs.q, hs.vsum),
@@ -3452,7 +3464,7 @@ def chain_unary(x, value, d1, d2=None):
         shp = _shape(h.value)
         G1 = g1.reshape(shp)
         G2 = g2.reshape(shp)
-        o12 = _scaled(h._e12, G1) + _scaled(h._e1[:, None] * h._e2[None, :], G2)
+        o12 = _scaled(h._e12, G1) + _scaled3(h._e1[:, None], h._e2[None, :], G2)
         return new_hyper_array(value, _contig(_scaled(h._e1, G1)), _contig(_scaled(h._e2, G1)),
                                _contig(o12), h.tag1, h.tag2)
     raise TypeError("expected a DualArray or HyperDualArray, got " + _tname(x))
