@@ -784,38 +784,11 @@ cdef object taylor_binary(object x, object y, int op, int errors):
 
 
 # ================================================================ NumPy protocol
-_UNARY_UFUNCS = {
-    np.sin: R_SIN, np.cos: R_COS, np.tan: R_TAN, np.arcsin: R_ASIN,
-    np.arccos: R_ACOS, np.arctan: R_ATAN, np.sinh: R_SINH, np.cosh: R_COSH,
-    np.tanh: R_TANH, np.arcsinh: R_ASINH, np.arccosh: R_ACOSH,
-    np.arctanh: R_ATANH, np.exp: R_EXP, np.exp2: R_EXP2, np.expm1: R_EXPM1,
-    np.log: R_LOG, np.log2: R_LOG2, np.log10: R_LOG10, np.log1p: R_LOG1P,
-    np.sqrt: R_SQRT, np.cbrt: R_CBRT, np.absolute: R_ABS, np.fabs: R_ABS,
-    np.degrees: R_DEGREES, np.rad2deg: R_DEGREES, np.radians: R_RADIANS,
-    np.deg2rad: R_RADIANS, np.floor: R_FLOOR, np.ceil: R_CEIL, np.trunc: R_TRUNC,
-    np.rint: R_RINT, np.square: R_SQUARE, np.reciprocal: R_RECIPROCAL,
-    np.sign: R_SIGN, np.negative: R_NEGATIVE, np.positive: R_POSITIVE,
-    np.conjugate: R_POSITIVE,
-}
-
-_BINARY_UFUNCS = {
-    np.add: OP_ADD, np.subtract: OP_SUB, np.multiply: OP_MUL,
-    np.true_divide: OP_DIV, np.power: OP_POW, np.float_power: OP_POW,
-    np.arctan2: OP_ATAN2, np.hypot: OP_HYPOT, np.copysign: OP_COPYSIGN,
-    np.fmod: OP_FMOD, np.remainder: OP_MOD, np.floor_divide: OP_FLOORDIV,
-    np.logaddexp: OP_LOGADDEXP, np.logaddexp2: OP_LOGADDEXP2,
-    np.maximum: OP_MAXIMUM, np.minimum: OP_MINIMUM, np.fmax: OP_FMAX,
-    np.fmin: OP_FMIN,
-}
+# The ufunc -> rule tables are the scalar layer's (one list for every number type).
+from dualcalc._core._scalar import _UNARY_UFUNCS, _BINARY_UFUNCS, _VALUE_UFUNCS
 
 cdef dict _UNARY_C = _UNARY_UFUNCS
 cdef dict _BINARY_C = _BINARY_UFUNCS
-
-_VALUE_UFUNCS = frozenset([
-    np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
-    np.isnan, np.isinf, np.isfinite, np.signbit, np.logical_not, np.logical_and,
-    np.logical_or, np.logical_xor,
-])
 
 # the rules dualcalc.math reaches through ``_apply_rule`` (no NumPy ufunc)
 _MATH_RULES = frozenset([R_ERF, R_ERFC, R_GAMMA, R_LGAMMA, R_DIGAMMA])
