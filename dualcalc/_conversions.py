@@ -75,7 +75,11 @@ class ConversionError(TypeError):
 ConversionError.__module__ = "dualcalc"
 
 
-_state = threading.local()
+class _State(threading.local):
+    watch = None          # a class default: reading it never raises AttributeError
+
+
+_state = _State()
 
 
 class _Watch:
@@ -89,7 +93,7 @@ class _Watch:
 
 def begin():
     """Start watching one evaluation of f; returns the token for :func:`end`."""
-    outer = getattr(_state, "watch", None)
+    outer = _state.watch
     w = _Watch()
     _state.watch = w
     return outer, w
@@ -207,20 +211,21 @@ def note(what):
     raises TypeError)."""
     global refusals
     refusals += 1
-    w = getattr(_state, "watch", None)
+    w = _state.watch
     if w is not None:
         w.events.append((what, _site(1)))
 
 
-def note_handle(handle):
-    """Record an np.asanyarray handle made during the evaluation."""
-    w = getattr(_state, "watch", None)
+def note_handle(handle, frame):
+    """Record an np.asanyarray handle made during the evaluation (frame: the
+    caller's, from subclass_site)."""
+    w = _state.watch
     if w is not None:
-        w.handles.append((handle, _lazy_site(1)))
+        w.handles.append((handle, (frame, frame.f_lineno)))
 
 
 def note_objects():
-    w = getattr(_state, "watch", None)
+    w = _state.watch
     if w is not None and len(w.objects) < 8:      # the first few name the place
         w.objects.append(_lazy_site(1))
 
@@ -229,21 +234,22 @@ def note_objects():
 _KEEPS_SUBCLASS = {}
 
 
-def keeps_subclass():
-    """True when the NumPy call converting a dual array keeps ndarray subclasses
-    (np.asanyarray, subok=True), judged from the caller's line of source."""
+def subclass_site():
+    """The caller's frame when the NumPy call converting a dual array keeps
+    ndarray subclasses (np.asanyarray, subok=True), judged from the caller's
+    line of source; None otherwise (then the array becomes an object array)."""
     try:
         frame = sys._getframe(1)
     except ValueError:
-        return False
-    key = (frame.f_code, frame.f_lineno)
+        return None
+    key = (frame.f_code.co_filename, frame.f_lineno)   # str hashes are cached
     r = _KEEPS_SUBCLASS.get(key)
     if r is None:
-        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+        line = linecache.getline(key[0], key[1])
         r = "asanyarray" in line or "subok" in line
         if len(_KEEPS_SUBCLASS) < 4096:
             _KEEPS_SUBCLASS[key] = r
-    return r
+    return frame if r else None
 
 
 # ---------------------------------------------------------------- checks
@@ -277,6 +283,9 @@ def _payload(value):
         if value == value:
             return False
         value = np.float64(value)
+    elif type(value) is np.ndarray and value.ndim == 0 and value.dtype is _F64:
+        if value.item() == value.item():         # the common scalar result: no NaN
+            return False
     v = np.asarray(value)
     if v.dtype != np.float64 or v.size == 0:
         return False
@@ -289,13 +298,19 @@ def _payload(value):
 
 
 _max_reduce = np.maximum.reduce
+_F64 = np.dtype(np.float64)
 
 
 def check(w, value=None):
     """Raise ConversionError if the evaluation watched by w converted a dual
     value to plain numbers; value is the float value of f's result."""
-    if not w.events and not w.handles:
-        return
+    if not w.events:
+        for h, _ in w.handles:
+            if not h._dualcalc_used:
+                break
+        else:                                    # every handle was used as a handle
+            if not _payload(value):
+                return
     parts = _describe(w)
     if not parts and w.handles and _payload(value):
         parts.append(f"{_where(w.handles[0][1])} called np.asanyarray on a dual array and its "

@@ -143,11 +143,11 @@ def dropped(exc):
 def call(f, x, args):
     """f(x, *args) under a conversion watch (dualcalc._conversions): a result
     computed after a dual value was converted to plain numbers is refused."""
-    token = _conv.begin()
+    token = _begin()
     try:
         y = f(x, *args) if args else f(x)
     except Exception as exc:
-        w = _conv.end(token)
+        w = _end(token)
         err = _conv.reraise(w, exc)
         if err is not None:
             raise err from exc
@@ -156,10 +156,14 @@ def call(f, x, args):
             if err is not None:
                 raise err from None
         raise
-    w = _conv.end(token)
+    w = _end(token)
     if w.events or w.handles:
         _conv.check(w, _plain_value(y))
     return y
+
+
+_begin = _conv.begin
+_end = _conv.end
 
 
 def _plain_value(y):

@@ -2745,7 +2745,7 @@ def _identity(x):
     return x
 
 
-def _use(h):
+cdef object _use(object h):
     """The dual array behind handle h, marking h as used through its forwarding
     methods (a handle never used that way was read as plain floats)."""
     h._dualcalc_used = True
@@ -2787,7 +2787,7 @@ cdef extern from "numpy/arrayobject.h":
     int PyArray_SetBaseObject(cnp.ndarray arr, PyObject* obj) except -1
 
 
-cdef object _handle(object x):
+cdef object _handle(object x, object frame):
     cdef cnp.ndarray v = _value_array(x)
     cdef cnp.npy_intp strides[64]
     cdef int i
@@ -2801,7 +2801,7 @@ cdef object _handle(object x):
     PyArray_SetBaseObject(<cnp.ndarray>h, <PyObject*>_NAN)
     h._dualcalc_array = x
     h._dualcalc_used = False
-    _conv.note_handle(h)
+    _conv.note_handle(h, frame)
     return h
 
 
@@ -2826,8 +2826,10 @@ cdef object _object_elements(object x):
 cdef object _array_protocol(object x, object dtype, object copy):
     if dtype is not None and np.dtype(dtype) != _OBJECT:
         _refuse(x, "a NumPy array of dtype " + str(np.dtype(dtype)))
-    if dtype is None and not copy and _value_array(x).ndim > 0 and _conv.keeps_subclass():
-        return _handle(x)
+    if dtype is None and not copy and _value_array(x).ndim > 0:
+        frame = _conv.subclass_site()
+        if frame is not None:
+            return _handle(x, frame)
     return _object_elements(x)
 
 
