@@ -815,6 +815,17 @@ cdef object vec_array_ufunc(object ufunc, str method, tuple inputs, dict kwargs)
     return r
 
 
+def vec_array_function(func, types, args, kwargs):
+    """NumPy functions given an element of a dual array (np.linspace(x[0], x[1]),
+    or a dispatcher that iterates its argument, as np.roots' does): the array
+    layer's implementation, which takes it as a 0-d dual array; np.sum and
+    np.prod of one scalar stay NumPy's reduction, so they return the scalar."""
+    if func is np.sum or func is np.prod:
+        return func._implementation(*args, **kwargs)
+    from dualcalc._core import _arrays
+    return _arrays.array_function(func, types, args, kwargs)
+
+
 cdef str _hint(object o):
     if isinstance(o, complex):
         return " (complex numbers are not supported: dual numbers are real)"
@@ -970,13 +981,7 @@ cdef class DualVec:
                            (self.k,), (self.tag,)))
 
     def __array_function__(self, func, types, args, kwargs):
-        # NumPy functions given an element of a dual array (np.linspace(x[0],
-        # x[1]), or a dispatcher that iterates its argument, as np.roots' does):
-        # the array layer's implementation, which takes it as a 0-d dual array
-        if func is np.sum or func is np.prod:     # a scalar's own reduction keeps it a scalar
-            return func._implementation(*args, **kwargs)
-        from dualcalc._core import _arrays
-        return _arrays.array_function(func, types, args, kwargs)
+        return vec_array_function(func, types, args, kwargs)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return vec_array_ufunc(ufunc, method, inputs, kwargs)
@@ -1184,13 +1189,7 @@ cdef class HyperDualVec:
                            (self.p, self.q), (self.tag1, self.tag2)))
 
     def __array_function__(self, func, types, args, kwargs):
-        # NumPy functions given an element of a dual array (np.linspace(x[0],
-        # x[1]), or a dispatcher that iterates its argument, as np.roots' does):
-        # the array layer's implementation, which takes it as a 0-d dual array
-        if func is np.sum or func is np.prod:     # a scalar's own reduction keeps it a scalar
-            return func._implementation(*args, **kwargs)
-        from dualcalc._core import _arrays
-        return _arrays.array_function(func, types, args, kwargs)
+        return vec_array_function(func, types, args, kwargs)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return vec_array_ufunc(ufunc, method, inputs, kwargs)
