@@ -20,6 +20,7 @@ from dualcalc.special import register_ufunc
 from dualcalc.taylor import Taylor, taylor
 from dualcalc.sparsity import hessian_sparsity, jacobian_sparsity
 from dualcalc.sparse import sparse_hessian, sparse_jacobian
+from dualcalc._compile import Compiled, CompileWarning, compile  # noqa: A004
 
 __version__ = "0.1.0"
 
@@ -38,5 +39,5 @@ __all__ = [
     "value_and_gradient", "value_and_jacobian", "value_gradient_hessian",
     "jacobian_sparsity", "hessian_sparsity", "sparse_jacobian", "sparse_hessian",
     "NestingError", "ConversionError", "register_ufunc", "special", "integrate",
-    "Taylor", "taylor", "__version__",
+    "Taylor", "taylor", "compile", "Compiled", "CompileWarning", "__version__",
 ]

@@ -18,6 +18,7 @@ from dualcalc._core._scalar import Dual, HyperDual
 from dualcalc import _seeding as S
 from dualcalc import _conversions as _conv
 from dualcalc._seeding import NestingError
+from dualcalc._compile import Compiled
 
 __all__ = [
     "derivative", "second_derivative", "gradient", "jacobian", "jvp", "hessian",
@@ -137,6 +138,11 @@ def value_and_derivative(f, x, args=(), order=1):
         raise ValueError("order must be 1 or 2 here; for any higher order use "
                          "derivative(f, x, order=k) or dualcalc.taylor (Taylor mode)")
     x = S.as_scalar(x)
+    if type(f) is Compiled and isinstance(x, float):
+        r = f.derivative(x, args, order)
+        if r is not None:
+            return _out(r[0]), _out(r[1])
+        f = f.fn
     if order == 2:
         if not isinstance(x, float):
             raise NestingError(
@@ -276,6 +282,11 @@ def _chunks(n, size):
 def _jacobian_core(f, x, args):
     """(value, J) with J of shape Sy + Sx, from ceil(n / default_chunk(n))
     passes over banded identity seeds."""
+    if type(f) is Compiled:
+        r = f.jacobian_core(x, args)
+        if r is not None:
+            return r
+        f = f.fn
     n = x.size
     t = S.new_tag()
     chunk = S.chunk_size(n)
@@ -472,6 +483,11 @@ def jvp(f, x, v, args=()):
             v = v.reshape(x.shape)
         else:
             raise ValueError(f"v must have x's shape {x.shape}; got {v.shape}")
+    if type(f) is Compiled:
+        r = f.jvp(x, v, args)
+        if r is not None:
+            return _out(r)
+        f = f.fn
     t = S.new_tag()
     y = S.call(f, S.seed_dual(x, v.reshape((1,) + x.shape), t), args)
     _, tan = S.extract_dual(y, t, 1)
@@ -519,6 +535,16 @@ def value_gradient_hessian(f, x, args=()):
     args = _check_args(args)
     x = S.as_point(x)
     n = x.size
+    if type(f) is Compiled:
+        r = f.second(x, args)
+        if r is not None:
+            value, shape, grad, H = r
+            _require_scalar(value.reshape(shape), "hessian")
+            H = H + H.T                                     # exactly symmetric
+            H *= 0.5
+            return (float(value[0]), _out(grad.reshape(x.shape)),
+                    _out(H.reshape(x.shape + x.shape)))
+        f = f.fn
     t1, t2 = _two_tags()
     chunk = _hessian_chunk(n)
     if chunk >= n:                                          # one pass (the usual case)
@@ -621,6 +647,13 @@ def hvp(f, x, v, args=()):
             v = v.reshape(x.shape)
         else:
             raise ValueError(f"v must have x's shape {x.shape}; got {v.shape}")
+    if type(f) is Compiled:
+        r = f.second(x, args, v=v)
+        if r is not None:
+            value, shape, _, e12 = r
+            _require_scalar(value.reshape(shape), "hvp")
+            return _out(e12[0, :, 0].reshape(x.shape))
+        f = f.fn
     n = x.size
     t1, t2 = _two_tags()
     chunk = S.chunk_size(n)
