@@ -11,6 +11,7 @@ from bench import special  # noqa: F401  (registers special; imports scipy)
 from bench import integrate  # noqa: F401  (registers integrate; imports scipy.integrate)
 from bench import taylor  # noqa: F401  (registers taylor)
 from bench import scalar_loop  # noqa: F401  (registers loop-*: scalar-style code)
+from bench import compile  # noqa: F401,A004  (registers compile-*: dualcalc.compile)
 from bench._harness import report
 
 

@@ -406,6 +406,10 @@ def value_and_gradient(f, x, args=(), argnums=None):
         _require_scalar(v, "gradient")
         return float(v), unpack(J, 0)
     x = S.as_point(x)
+    if type(f) is Compiled and x.ndim:
+        r = f.value_and_gradient(x, args)            # a recorded f's hot path
+        if r is not None:
+            return r
     v, J = _jacobian_core(f, x, args)
     if v.ndim:
         _require_scalar(v, "gradient")

@@ -203,6 +203,19 @@ class Compiled:
                     return _shaped(r[0][1], r[1].shape)
         return self.fn(x, *args)
 
+    def value_and_gradient(self, x, args):
+        """(value, gradient) for a scalar f: the hot path of gradient(), kept
+        short (no arguments, one cached recording); else None."""
+        if not args and type(x) is np.ndarray and x.dtype == np.float64:
+            entry = self._cache.get(x.shape)
+            if type(entry) is list:
+                rec = entry[0]
+                if rec.shape == () and rec.cost1 <= _PASS_DOUBLES:
+                    st, vals, tans = rec.program.run1(x.reshape(-1), 0, rec.program.n_x)
+                    if st < 0:
+                        return float(vals[0]), tans.reshape(x.shape)
+        return None
+
     def jacobian_core(self, x, args):
         """(value, J) as derivatives._jacobian_core, or None (run uncompiled)."""
         def runner(rec, xin):

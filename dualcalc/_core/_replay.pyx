@@ -29,6 +29,9 @@ from libc.math cimport isfinite, isnan, isinf, floor, ceil, trunc, signbit, rint
 from libc.stdlib cimport malloc, free
 
 import numpy as np
+cimport numpy as cnp
+
+cnp.import_array()
 
 from dualcalc._core._rules cimport (
     triple, partials, rule_eval, binary_eval, first_term, second_term, first_x,
@@ -160,6 +163,8 @@ cdef class Program:
     cdef readonly long n_x, n_in, n_instr, n_slots
     cdef readonly object code_arr, op_arr, a_arr, b_arr, c_arr, args_arr, coef_arr, out_arr
     cdef readonly object wlo_arr, whi_arr
+    cdef long[::1] flo, fhi, foff
+    cdef long ftot
     cdef int[::1] code
     cdef long[::1] op, a, b, args, out, wlo, whi
     cdef double[::1] c, coef
@@ -186,6 +191,11 @@ cdef class Program:
         self.n_instr = self.code.shape[0]
         self.n_slots = n_in + self.n_instr
         self._windows()
+        # the windows and tangent offsets of a pass over the whole identity
+        self.flo = self.wlo_arr.copy()
+        self.fhi = self.whi_arr.copy()
+        self.foff = np.concatenate(([0], np.cumsum(self.whi_arr - self.wlo_arr)))
+        self.ftot = self.foff[self.n_slots]
 
     cdef void _windows(self):
         """The static window of every slot: the range of differentiated inputs
@@ -238,15 +248,24 @@ cdef class Program:
                 tot += hi - lo
         return tot
 
-    cdef long _load(self, double* v, const double[::1] xin) except -2:
+    cdef long _load(self, double* v, object xin) except -2:
+        """Copy the inputs (a contiguous float64 array of n_in values) into v."""
         cdef long i
-        if xin.shape[0] != self.n_in:
-            raise ValueError("a replay needs %d input values, got %d" % (self.n_in, xin.shape[0]))
+        cdef cnp.ndarray a
+        cdef double* d
+        if (type(xin) is not np.ndarray or cnp.PyArray_TYPE(<cnp.ndarray>xin) != cnp.NPY_DOUBLE
+                or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>xin)):
+            xin = np.ascontiguousarray(xin, dtype=np.float64)
+        a = <cnp.ndarray>xin
+        if cnp.PyArray_SIZE(a) != self.n_in:
+            raise ValueError("a replay needs %d input values, got %d" % (self.n_in,
+                                                                       cnp.PyArray_SIZE(a)))
+        d = <double*>cnp.PyArray_DATA(a)
         for i in range(self.n_in):
-            v[i] = xin[i]
+            v[i] = d[i]
         return 0
 
-    def run0(self, const double[::1] xin):
+    def run0(self, xin):
         """Values only: (status, outputs); status is -1, or the index of the
         first guard whose outcome differs."""
         cdef double[::1] ov
@@ -327,7 +346,7 @@ cdef class Program:
         return binary_eval(<int>op, x, y).f
 
     # ------------------------------------------------------------ first order
-    def run1(self, const double[::1] xin, long c0, long c1, dirs=None):
+    def run1(self, xin, long c0, long c1, dirs=None):
         """Values and tangents.  With dirs None, direction j (0 <= j < c1 - c0)
         is input c0 + j (a chunk of the identity); else dirs is an (n_x, k)
         array of dense directions.  Returns (status, values, tangents (n_out, k))."""
@@ -336,6 +355,7 @@ cdef class Program:
         cdef const double[:, ::1] D
         cdef double[::1] V0
         cdef double[:, ::1] T1
+        cdef cnp.npy_intp dims[2]
         cdef Sweep S
         cdef long status = -1, m
         if dense:
@@ -345,34 +365,40 @@ cdef class Program:
             k_dirs = D.shape[1]
         else:
             k_dirs = c1 - c0
-        S.lo1 = <long*>malloc(self.n_slots * sizeof(long))
-        S.hi1 = <long*>malloc(self.n_slots * sizeof(long))
-        S.off1 = <long*>malloc((self.n_slots + 1) * sizeof(long))
-        S.v = <double*>malloc(self.n_slots * sizeof(double))
+        cdef bint full = (not dense) and c0 == 0 and c1 == n_x
         S.e1 = NULL
-        if S.lo1 == NULL or S.hi1 == NULL or S.off1 == NULL or S.v == NULL:
-            free(S.lo1); free(S.hi1); free(S.off1); free(S.v)
-            raise MemoryError()
-        try:
-            for s in range(self.n_slots):
-                if dense:
-                    if self.whi[s] > self.wlo[s]:
-                        S.lo1[s] = 0
-                        S.hi1[s] = k_dirs
-                    else:
-                        S.lo1[s] = 0
-                        S.hi1[s] = 0
-                else:
-                    S.lo1[s] = (self.wlo[s] if self.wlo[s] > c0 else c0) - c0
-                    S.hi1[s] = (self.whi[s] if self.whi[s] < c1 else c1) - c0
-                    if S.hi1[s] <= S.lo1[s]:
-                        S.lo1[s] = 0
-                        S.hi1[s] = 0
-                S.off1[s] = tot
-                tot += S.hi1[s] - S.lo1[s]
-            S.e1 = <double*>malloc((tot + 1) * sizeof(double))
-            if S.e1 == NULL:
+        S.v = NULL
+        if full:
+            # the whole identity: windows and offsets are the program's own (made once)
+            S.lo1 = &self.flo[0]
+            S.hi1 = &self.fhi[0]
+            S.off1 = &self.foff[0]
+            tot = self.ftot
+        else:
+            S.lo1 = <long*>malloc(self.n_slots * sizeof(long))
+            S.hi1 = <long*>malloc(self.n_slots * sizeof(long))
+            S.off1 = <long*>malloc((self.n_slots + 1) * sizeof(long))
+            if S.lo1 == NULL or S.hi1 == NULL or S.off1 == NULL:
+                free(S.lo1); free(S.hi1); free(S.off1)
                 raise MemoryError()
+        try:
+            if not full:
+                for s in range(self.n_slots):
+                    if dense:
+                        S.lo1[s] = 0
+                        S.hi1[s] = k_dirs if self.whi[s] > self.wlo[s] else 0
+                    else:
+                        S.lo1[s] = (self.wlo[s] if self.wlo[s] > c0 else c0) - c0
+                        S.hi1[s] = (self.whi[s] if self.whi[s] < c1 else c1) - c0
+                        if S.hi1[s] <= S.lo1[s]:
+                            S.lo1[s] = 0
+                            S.hi1[s] = 0
+                    S.off1[s] = tot
+                    tot += S.hi1[s] - S.lo1[s]
+            S.v = <double*>malloc((self.n_slots + tot + 1) * sizeof(double))
+            if S.v == NULL:
+                raise MemoryError()
+            S.e1 = S.v + self.n_slots
             self._load(S.v, xin)
             for i in range(n_x):
                 w = S.hi1[i] - S.lo1[i]
@@ -388,8 +414,10 @@ cdef class Program:
             if status >= 0:
                 return status, None, None
             m = self.out.shape[0]
-            vals = np.empty(m)
-            tans = np.zeros((m, k_dirs))
+            dims[0] = m
+            dims[1] = k_dirs
+            vals = cnp.PyArray_EMPTY(1, dims, cnp.NPY_DOUBLE, 0)
+            tans = cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
             V0 = vals
             T1 = tans
             for i in range(m):
@@ -399,7 +427,9 @@ cdef class Program:
                     T1[i, j] = S.e1[S.off1[s] + j - S.lo1[s]]
             return -1, vals, tans
         finally:
-            free(S.lo1); free(S.hi1); free(S.off1); free(S.v); free(S.e1)
+            if not full:
+                free(S.lo1); free(S.hi1); free(S.off1)
+            free(S.v)
 
     cdef long _step1(self, Sweep* S, long k) except -2:
         """One instruction of the first-order sweep; -1 where a guard fails."""
@@ -562,7 +592,7 @@ cdef class Program:
         return 0
 
     # ------------------------------------------------------------ second order
-    def run2(self, const double[::1] xin, long p0, long p1, v2=None):
+    def run2(self, xin, long p0, long p1, v2=None):
         """Values, e1 (identity chunk [p0, p1)), e2 (the whole identity, or the
         one dense direction v2 of length n_x) and the mixed block.  Returns
         (status, values, e1 (n_out, p), e2 (n_out, q), e12 (n_out, p, q))."""
