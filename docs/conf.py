@@ -71,6 +71,7 @@ readme_sections.write(os.path.join(os.path.dirname(__file__), "_generated"), {
     "guide-taylor.rst": ("Taylor mode", ["?Taylor mode: derivatives of any order"]),
     "guide-integrate.rst": ("Integrals", ["?Integrals"]),
     "guide-sparse.rst": ("Sparse Jacobians and Hessians", ["?Sparse Jacobians and Hessians"]),
+    "guide-compile.rst": ("Compile once, replay fast", ["?Compile once, replay fast"]),
 })
 
 

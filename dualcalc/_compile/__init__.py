@@ -393,7 +393,7 @@ def compile(f=None, *, max_recordings=8, max_instructions=2_000_000):
     ... def rosen(x):
     ...     return np.sum(100.0 * (x[1:] - x[:-1]**2)**2 + (1.0 - x[:-1])**2)
     >>> dc.gradient(rosen, np.array([1.0, 2.0, 3.0]))
-    array([-400., 1002., 200.])
+    array([-400., 1002., -200.])
     >>> dc.hessian(rosen, np.array([1.0, 1.0]))
     array([[ 802., -400.],
            [-400.,  200.]])
