@@ -449,6 +449,10 @@ def gradient(f, x, args=(), argnums=None):
     >>> gradient(lambda x, y: x**2 * y + 3*y**2, (1.0, 2.0), argnums=(0, 1))
     (4.0, 13.0)
     """
+    if type(f) is Compiled and argnums is None and type(x) is np.ndarray and x.ndim:
+        r = f.value_and_gradient(x, args)            # a recorded f's hot path
+        if r is not None:
+            return r[1]
     g = value_and_gradient(f, x, args=args, argnums=argnums)[1]
     if argnums is not None and not isinstance(argnums, (int, np.integer)):
         return tuple(_out(a) for a in g)

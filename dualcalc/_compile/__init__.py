@@ -211,9 +211,9 @@ class Compiled:
             if type(entry) is list:
                 rec = entry[0]
                 if rec.shape == () and rec.cost1 <= _PASS_DOUBLES:
-                    st, vals, tans = rec.program.run1(x.reshape(-1), 0, rec.program.n_x)
+                    st, value, grad = rec.program.run1(x, 0, rec.program.n_x, None, x.shape)
                     if st < 0:
-                        return float(vals[0]), tans.reshape(x.shape)
+                        return value, grad
         return None
 
     def jacobian_core(self, x, args):

@@ -346,15 +346,16 @@ cdef class Program:
         return binary_eval(<int>op, x, y).f
 
     # ------------------------------------------------------------ first order
-    def run1(self, xin, long c0, long c1, dirs=None):
+    def run1(self, xin, long c0, long c1, dirs=None, grad_shape=None):
         """Values and tangents.  With dirs None, direction j (0 <= j < c1 - c0)
         is input c0 + j (a chunk of the identity); else dirs is an (n_x, k)
-        array of dense directions.  Returns (status, values, tangents (n_out, k))."""
+        array of dense directions.  Returns (status, values, tangents (n_out, k)),
+        or with grad_shape (one output, the whole identity) (status, value,
+        gradient of shape grad_shape): the gradient's short path."""
         cdef long k_dirs, s, kk, j, n_in = self.n_in, n_x = self.n_x, tot = 0, w, i
         cdef bint dense = dirs is not None
         cdef const double[:, ::1] D
-        cdef double[::1] V0
-        cdef double[:, ::1] T1
+        cdef double* o
         cdef cnp.npy_intp dims[2]
         cdef Sweep S
         cdef long status = -1, m
@@ -414,17 +415,25 @@ cdef class Program:
             if status >= 0:
                 return status, None, None
             m = self.out.shape[0]
+            if grad_shape is not None and m == 1 and full:
+                g = np.zeros(grad_shape)
+                if cnp.PyArray_SIZE(<cnp.ndarray>g) != k_dirs:
+                    raise ValueError("grad_shape must hold n_x values")
+                o = <double*>cnp.PyArray_DATA(<cnp.ndarray>g)
+                s = self.out[0]
+                for j in range(S.lo1[s], S.hi1[s]):
+                    o[j] = S.e1[S.off1[s] + j - S.lo1[s]]
+                return -1, S.v[s], g
             dims[0] = m
             dims[1] = k_dirs
             vals = cnp.PyArray_EMPTY(1, dims, cnp.NPY_DOUBLE, 0)
             tans = cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
-            V0 = vals
-            T1 = tans
+            o = <double*>cnp.PyArray_DATA(<cnp.ndarray>tans)
             for i in range(m):
                 s = self.out[i]
-                V0[i] = S.v[s]
+                (<double*>cnp.PyArray_DATA(<cnp.ndarray>vals))[i] = S.v[s]
                 for j in range(S.lo1[s], S.hi1[s]):
-                    T1[i, j] = S.e1[S.off1[s] + j - S.lo1[s]]
+                    o[i * k_dirs + j] = S.e1[S.off1[s] + j - S.lo1[s]]
             return -1, vals, tans
         finally:
             if not full:
@@ -860,11 +869,14 @@ cdef class Program:
                     o12[(r - lo1) * w2 + j - lo2] = (m0(c, g12(S, A, r, j)) if op == OP_MUL
                                                      else sg * g12(S, A, r, j))
             return 0
-        if op == OP_POW and not swapped and xv > 0.0:
-            T = k_powc(xv, c)
-            if isfinite(T.f):
-                self._chain2(S, s, A, T)
-                return 0
+        if op == OP_POW and not swapped:
+            # k_powc's (f, d1, d2) are p_pow's (f, fx, fxx) for every x, and the
+            # partials in the constant exponent meet zero tangents: the same
+            # numbers as HyperDualVec's _hc, without p_pow's log and pow
+            if self.op[k] >> 8:
+                check_binary_domain(<int>op, xv, c, <int>(self.op[k] >> 8))
+            self._chain2(S, s, A, k_powc(xv, c))
+            return 0
         if swapped:
             return self._bin2(S, s, -1, A, c, xv, self.op[k], 0)
         return self._bin2(S, s, A, -1, xv, c, self.op[k], 0)
