@@ -139,7 +139,10 @@ class Compiled:
             raise Unrecordable("f returned a boolean")
         t = as_traced(y, tape)
         self.recordings += 1
-        return _Recording(tape.program(t.ids), t.shape, tape.n_ops)
+        rec = _Recording(tape.program(t.ids), t.shape, tape.n_ops)
+        if isinstance(y, (list, tuple)) and t.ndim == 1:
+            rec.sequence = type(y)                # __call__ gives f's own kind of result
+        return rec
 
     def _fallback(self, key, cause):
         with self._lock:
@@ -200,6 +203,8 @@ class Compiled:
             if all(_is_static_or_float(a) for a in args):
                 r = self._run(x, args, _run0)
                 if r is not None:
+                    if r[1].sequence is not None:
+                        return r[1].sequence(r[0][1].tolist())
                     return _shaped(r[0][1], r[1].shape)
         return self.fn(x, *args)
 
@@ -294,9 +299,10 @@ class _Recording:
     pass over all directions (doubles of tangent storage) and the number of
     array-level operations f made."""
 
-    __slots__ = ("program", "shape", "cost1", "n_ops")
+    __slots__ = ("program", "shape", "cost1", "n_ops", "sequence")
 
     def __init__(self, program, shape, n_ops):
+        self.sequence = None
         self.program = program
         self.shape = shape
         self.cost1 = program.window_cost(0, program.n_x)
