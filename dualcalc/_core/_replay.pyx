@@ -295,7 +295,7 @@ cdef class Program:
                     else:
                         x = self.c[k]
                         y = v[self.a[k]]
-                    v[s] = self._binval(k, op, x, y, kc == K_BINC)
+                    v[s] = self._binval(k, op, x, y)
                 elif kc == K_SUM:
                     acc = 0.0
                     for j in range(self.a[k], self.a[k] + self.b[k]):
@@ -326,15 +326,12 @@ cdef class Program:
         finally:
             free(v)
 
-    cdef inline double _binval(self, long k, long op, double x, double y,
-                               bint const_y) except? -1.5:
+    cdef inline double _binval(self, long k, long op, double x, double y) except? -1.5:
         # the errors mode is packed in op's high bits
         cdef int errors = <int>(op >> 8)
         op = op & 255
         if errors:
             check_binary_domain(<int>op, x, y, errors)
-        if op == OP_POW and const_y:
-            return k_powc(x, y).f             # the value of p_pow, without its log
         if op == OP_ADD:
             return x + y
         if op == OP_SUB:
@@ -343,6 +340,8 @@ cdef class Program:
             return x * y
         if op == OP_DIV:
             return x / y
+        if op == OP_POW:
+            return k_powc(x, y).f
         return binary_eval(<int>op, x, y).f
 
     # ------------------------------------------------------------ first order
@@ -927,6 +926,10 @@ def binary_values(int op, x, y, int errors=0):
             o[i] = xs[i] * ys[i]
         elif op == OP_DIV:
             o[i] = xs[i] / ys[i]
+        elif op == OP_POW:
+            # p_pow's value without its log (which raises the invalid flag for
+            # x < 0, and NumPy's object loops report the flag as a warning)
+            o[i] = k_powc(xs[i], ys[i]).f
         else:
             o[i] = binary_eval(op, xs[i], ys[i]).f
     return out.reshape(shape)
