@@ -544,6 +544,9 @@ def value_gradient_hessian(f, x, args=()):
     x = S.as_point(x)
     n = x.size
     if type(f) is Compiled:
+        r = f.hessian(x, args)                       # a recorded f's hot path
+        if r is not None:
+            return r[0], _out(r[1].reshape(x.shape)), _out(r[2].reshape(x.shape + x.shape))
         r = f.second(x, args)
         if r is not None:
             value, shape, grad, H = r

@@ -600,19 +600,23 @@ cdef class Program:
         return 0
 
     # ------------------------------------------------------------ second order
-    def run2(self, xin, long p0, long p1, v2=None):
+    def run2(self, xin, long p0, long p1, v2=None, bint hessian=False):
         """Values, e1 (identity chunk [p0, p1)), e2 (the whole identity, or the
         one dense direction v2 of length n_x) and the mixed block.  Returns
-        (status, values, e1 (n_out, p), e2 (n_out, q), e12 (n_out, p, q))."""
-        cdef long s, kk, j, i, r, n_in = self.n_in, n_x = self.n_x, tot1 = 0, tot2 = 0, tot12 = 0
-        cdef long p = p1 - p0, q, w
+        (status, values, e1 (n_out, p), e2 (n_out, q), e12 (n_out, p, q)); with
+        hessian=True (one output, p0 = 0, p1 = n_x, no v2) (status, value,
+        gradient (n_x,), Hessian (n_x, n_x) made exactly symmetric as the
+        verbs make it: (H + H^T) / 2)."""
+        cdef long s, kk, j, i, r, n_x = self.n_x, n = self.n_slots
+        cdef long tot1 = 0, tot2 = 0, tot12 = 0, p = p1 - p0, q, w, m
         cdef bint dense = v2 is not None
         cdef const double[::1] V
-        cdef double[::1] V0
-        cdef double[:, ::1] F1, F2
-        cdef double[:, :, ::1] F12
+        cdef double* o
+        cdef double* og
+        cdef cnp.npy_intp dims[3]
         cdef Sweep S
-        cdef long status = -1, m
+        cdef long* idx = NULL
+        cdef long status = -1
         if dense:
             V = np.ascontiguousarray(v2, dtype=np.float64)
             if V.shape[0] != n_x:
@@ -620,22 +624,16 @@ cdef class Program:
             q = 1
         else:
             q = n_x
-        S.lo1 = <long*>malloc(self.n_slots * sizeof(long))
-        S.hi1 = <long*>malloc(self.n_slots * sizeof(long))
-        S.off1 = <long*>malloc(self.n_slots * sizeof(long))
-        S.lo2 = <long*>malloc(self.n_slots * sizeof(long))
-        S.hi2 = <long*>malloc(self.n_slots * sizeof(long))
-        S.off2 = <long*>malloc(self.n_slots * sizeof(long))
-        S.off12 = <long*>malloc(self.n_slots * sizeof(long))
-        S.v = <double*>malloc(self.n_slots * sizeof(double))
-        S.e1 = NULL
-        S.e2 = NULL
-        S.e12 = NULL
+        if hessian and (dense or p0 != 0 or p1 != n_x or self.out.shape[0] != 1):
+            raise ValueError("hessian=True needs one output and the whole identity")
+        idx = <long*>malloc(7 * n * sizeof(long))
+        if idx == NULL:
+            raise MemoryError()
+        S.lo1, S.hi1, S.off1 = idx, idx + n, idx + 2 * n
+        S.lo2, S.hi2, S.off2, S.off12 = idx + 3 * n, idx + 4 * n, idx + 5 * n, idx + 6 * n
+        S.v = NULL
         try:
-            if (S.lo1 == NULL or S.hi1 == NULL or S.off1 == NULL or S.lo2 == NULL
-                    or S.hi2 == NULL or S.off2 == NULL or S.off12 == NULL or S.v == NULL):
-                raise MemoryError()
-            for s in range(self.n_slots):
+            for s in range(n):
                 S.lo1[s] = (self.wlo[s] if self.wlo[s] > p0 else p0) - p0
                 S.hi1[s] = (self.whi[s] if self.whi[s] < p1 else p1) - p0
                 if S.hi1[s] <= S.lo1[s]:
@@ -653,11 +651,12 @@ cdef class Program:
                 tot1 += S.hi1[s] - S.lo1[s]
                 tot2 += S.hi2[s] - S.lo2[s]
                 tot12 += (S.hi1[s] - S.lo1[s]) * (S.hi2[s] - S.lo2[s])
-            S.e1 = <double*>malloc((tot1 + 1) * sizeof(double))
-            S.e2 = <double*>malloc((tot2 + 1) * sizeof(double))
-            S.e12 = <double*>malloc((tot12 + 1) * sizeof(double))
-            if S.e1 == NULL or S.e2 == NULL or S.e12 == NULL:
+            S.v = <double*>malloc((n + tot1 + tot2 + tot12 + 1) * sizeof(double))
+            if S.v == NULL:
                 raise MemoryError()
+            S.e1 = S.v + n
+            S.e2 = S.e1 + tot1
+            S.e12 = S.e2 + tot2
             self._load(S.v, xin)
             for i in range(n_x):
                 for j in range(S.hi1[i] - S.lo1[i]):
@@ -674,29 +673,53 @@ cdef class Program:
             if status >= 0:
                 return status, None, None, None, None
             m = self.out.shape[0]
-            vals = np.empty(m)
-            E1 = np.zeros((m, p))
-            E2 = np.zeros((m, q))
-            E12 = np.zeros((m, p, q))
-            V0 = vals
-            F1 = E1
-            F2 = E2
-            F12 = E12
-            for i in range(m):
-                s = self.out[i]
-                V0[i] = S.v[s]
-                for j in range(S.lo1[s], S.hi1[s]):
-                    F1[i, j] = S.e1[S.off1[s] + j - S.lo1[s]]
+            if hessian:
+                s = self.out[0]
+                dims[0] = n_x
+                dims[1] = n_x
+                G = cnp.PyArray_ZEROS(1, dims, cnp.NPY_DOUBLE, 0)
+                H = cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
+                og = <double*>cnp.PyArray_DATA(<cnp.ndarray>G)
+                o = <double*>cnp.PyArray_DATA(<cnp.ndarray>H)
                 for j in range(S.lo2[s], S.hi2[s]):
-                    F2[i, j] = S.e2[S.off2[s] + j - S.lo2[s]]
+                    og[j] = S.e2[S.off2[s] + j - S.lo2[s]]
                 w = S.hi2[s] - S.lo2[s]
                 for r in range(S.lo1[s], S.hi1[s]):
                     for j in range(S.lo2[s], S.hi2[s]):
-                        F12[i, r, j] = S.e12[S.off12[s] + (r - S.lo1[s]) * w + j - S.lo2[s]]
+                        o[r * n_x + j] = S.e12[S.off12[s] + (r - S.lo1[s]) * w + j - S.lo2[s]]
+                for r in range(n_x):                   # (H + H^T) / 2, as the verbs
+                    for j in range(r + 1, n_x):
+                        o[r * n_x + j] = (o[r * n_x + j] + o[j * n_x + r]) * 0.5
+                        o[j * n_x + r] = o[r * n_x + j]
+                return -1, S.v[s], G, H, None
+            dims[0] = m
+            vals = cnp.PyArray_EMPTY(1, dims, cnp.NPY_DOUBLE, 0)
+            dims[1] = p
+            E1 = cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
+            dims[1] = q
+            E2 = cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
+            dims[1] = p
+            dims[2] = q
+            E12 = cnp.PyArray_ZEROS(3, dims, cnp.NPY_DOUBLE, 0)
+            for i in range(m):
+                s = self.out[i]
+                (<double*>cnp.PyArray_DATA(<cnp.ndarray>vals))[i] = S.v[s]
+                o = <double*>cnp.PyArray_DATA(<cnp.ndarray>E1)
+                for j in range(S.lo1[s], S.hi1[s]):
+                    o[i * p + j] = S.e1[S.off1[s] + j - S.lo1[s]]
+                o = <double*>cnp.PyArray_DATA(<cnp.ndarray>E2)
+                for j in range(S.lo2[s], S.hi2[s]):
+                    o[i * q + j] = S.e2[S.off2[s] + j - S.lo2[s]]
+                o = <double*>cnp.PyArray_DATA(<cnp.ndarray>E12)
+                w = S.hi2[s] - S.lo2[s]
+                for r in range(S.lo1[s], S.hi1[s]):
+                    for j in range(S.lo2[s], S.hi2[s]):
+                        o[(i * p + r) * q + j] = S.e12[S.off12[s] + (r - S.lo1[s]) * w
+                                                       + j - S.lo2[s]]
             return -1, vals, E1, E2, E12
         finally:
-            free(S.lo1); free(S.hi1); free(S.off1); free(S.lo2); free(S.hi2)
-            free(S.off2); free(S.off12); free(S.v); free(S.e1); free(S.e2); free(S.e12)
+            free(idx)
+            free(S.v)
 
     cdef long _step2(self, Sweep* S, long k) except -2:
         cdef long s = self.n_in + k, kc = self.code[k], op = self.op[k], j, A, B, t, r
