@@ -130,5 +130,8 @@ def test_dual_arguments_that_cannot_be_handled_are_refused():
                    [3.0, 2.0])
     with pytest.raises(TypeError, match="list or tuple"):
         laplace(lambda x, ab: gamma_kernel(x, *ab), [1.0], args=([Dual(3.0, 1.0), 2.0],))
+    with pytest.raises(TypeError, match="through args"):
+        dc.derivative(lambda p: laplace(lambda x: gamma_kernel(x, p, 2.0), [1.0]).log_evidence,
+                      3.0)
     with pytest.raises(TypeError, match="different perturbations"):
         laplace(gamma_kernel, [1.0], args=(Dual(3.0, 1.0, 1), Dual(2.0, 1.0, 2)))

@@ -91,6 +91,11 @@ def laplace(log_density, x0, args=(), tol=None, options=None):
     def neg(x, *a):
         return -log_density(x, *a)
 
+    if is_dual(log_density(np.atleast_1d(np.asarray(x0, dtype=np.float64)), *args)):
+        raise TypeError("log_density returned a dual number at plain x and plain args: it "
+                        "closes over a dual value; pass the parameters through args "
+                        "(laplace(log_density, x0, args=(theta,))) to differentiate in them")
+
     r = minimize(neg, x0, args=args, method="newton", tol=tol, options=options)
     x = np.atleast_1d(np.asarray(r.x, dtype=np.float64))
     fun0, g, H = D.value_gradient_hessian(neg, x, args=args)
