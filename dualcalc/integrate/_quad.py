@@ -22,12 +22,15 @@ order, the midpoint rule being exact on nilpotents, so f at the limit (with its
 own dual parameters) carries first and second derivatives, and a limit and an
 integrand that depend on the same parameter give the mixed terms too.
 """
+import functools
 import math
 import warnings
 
 import numpy as np
 
+from dualcalc._core._arrays import components
 from dualcalc._core._scalar import DualNumber
+from dualcalc.arrays import DualArray
 from dualcalc.integrate._duals import Form, is_dual, real
 from dualcalc.integrate._rules import gauss_kronrod, gauss_legendre
 
@@ -78,6 +81,56 @@ class _Integrand:
         self.vectorised = None
         self.form = Form()
         self.neval = 0
+        self.fast = None        # after the first call: the dual tag of f's output, -1 for floats
+        self.k = 0
+
+    def rows(self, t):
+        """f at the nodes t (N,) as component rows (C, N), and whether the
+        form changed (the first dual output)."""
+        if self.fast is not None:
+            out = self.f(t, *self.args)
+            n = t.size
+            self.neval += n
+            if type(out) is DualArray and out.tag == self.fast and out.shape == (n,) \
+                    and out.ndirs == self.k:
+                v, e = components(out)[0]
+                return np.concatenate((v.reshape(1, n), e)), False
+            if self.fast == -1 and type(out) is np.ndarray and out.dtype == np.float64 \
+                    and out.shape == (n,):
+                return out.reshape(1, n), False
+            return self._rows_of(out, n)
+        if self.vectorised is None:          # the first call: try f on the array
+            n = t.size
+            try:
+                out = self.f(t, *self.args)
+            except Exception:
+                out = None
+            if type(out) is DualArray and out.shape == (n,):
+                self.vectorised = True
+                self.neval += n
+                changed = self.form.adopt(out)
+                self.fast, self.k = out.tag, out.ndirs
+                v, e = components(out)[0]
+                return np.concatenate((v.reshape(1, n), e)), changed
+            if type(out) is np.ndarray and out.dtype == np.float64 and out.shape == (n,):
+                self.vectorised = True
+                self.neval += n
+                self.fast = -1
+                return out.reshape(1, n), False
+        comps, changed = self(t)
+        if self.vectorised:
+            sig = self.form.sig
+            if sig is None:
+                self.fast = -1
+            elif sig[0] == "dual" and len(sig[1]) == 1:
+                self.fast, self.k = sig[2][0], sig[1][0]
+        return _rows(comps), changed
+
+    def _rows_of(self, out, n):
+        changed = self.form.adopt(out)
+        if changed:
+            self.fast = None
+        return _rows(self.form.split(out, n)), changed
 
     def __call__(self, t):
         n = t.size
@@ -154,22 +207,28 @@ class _Map:
 
 
 def _gk(F, h, wk, W):
-    """QUADPACK's estimates on m intervals for C component rows F (C, m, 2n+1):
-    (integral, error, integral of |f|), each (C, m).  W = [wk, wg] as columns
-    (np.dot: matmul with a 1-d operand takes a slower path for small arrays)."""
-    KG = np.dot(F, W)                               # (C, m, 2)
-    k = KG[..., 0]
-    A = np.abs(np.stack([F - (0.5 * k)[..., None], F]))
-    RA = np.dot(A, wk) * h                          # (2, C, m): resasc, resabs
-    resasc, resabs = RA[0], RA[1]
-    k = k * h
-    e = np.abs(k - KG[..., 1] * h)
-    # err = resasc min(1, (200 e / resasc)**1.5) where resasc > 0, else e
-    q = np.minimum(1.0, 200.0 * e / np.maximum(resasc, _TINY))    # min(1, x)**1.5 = min(1, x**1.5)
-    e = np.where(resasc > 0, resasc * (q * np.sqrt(q)), e)
-    # the roundoff floor
-    e = np.maximum(e, np.where(resabs > _TINY / (50 * _EPS), 50 * _EPS * resabs, 0.0))
-    return k, e, resabs
+    """QUADPACK's estimates on m intervals for C component rows F (C * m, 2n+1)
+    (row c * m + i: component c on interval i): (integral, error, integral
+    of |f|), each (C, m).  W = [wk, wg] as columns.  Written for few, small
+    arrays: the NumPy calls, not the arithmetic, are the cost here."""
+    m = h.size
+    r = F.shape[0]
+    KG = np.dot(F, W)                               # (C m, 2)
+    k = KG[:, 0]
+    both = np.abs(np.concatenate((F, F - 0.5 * k[:, None])))
+    RA = np.dot(both, wk)                           # resabs, resasc on [-1, 1]
+    resabs, resasc = RA[:r], RA[r:]
+    # err = resasc min(1, (200 e / resasc)**1.5) (min(1, x)**1.5 = min(1, x**1.5)),
+    # at least the roundoff floor 50 eps resabs (which also covers resasc = 0,
+    # where f is constant to the last bit and QUADPACK takes e, a rounding error)
+    q = np.minimum(np.abs(k - KG[:, 1]) * 200.0 / np.maximum(resasc, _TINY), 1.0)
+    out = np.empty((3, r))
+    out[0] = k
+    np.maximum(resasc * (q * np.sqrt(q)), (50 * _EPS) * resabs, out=out[1])
+    out[2] = resabs
+    out = out.reshape(3, -1, m)
+    out *= np.abs(h)
+    return out[0], out[1], out[2]
 
 
 def quad(f, a, b, args=(), epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
@@ -262,6 +321,10 @@ def _rows(comps):
 
 def _unrows(form, rows):
     """(C,) totals back to components with the form's lead shapes."""
+    if form.proto is None:
+        return (rows[0],)
+    if form.sig[0] == "dual":
+        return rows[0], rows[1:]
     out, i = [], 0
     for shape in form.lead_shapes():
         size = int(np.prod(shape)) if shape else 1
@@ -270,43 +333,58 @@ def _unrows(form, rows):
     return tuple(out)
 
 
-def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
-    x, wk, wg = gauss_kronrod(10)
+@functools.lru_cache(maxsize=4)
+def _kronrod(n):
+    x, wk, wg = gauss_kronrod(n)
     W = np.column_stack([wk, wg])
+    W.flags.writeable = False
+    return x, wk, W
+
+
+def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
+    x, wk, W = _kronrod(10)
+    N = x.size
     tmap = _Map(lo, hi)
+    finite = tmap.kind == "finite"
     form = integrand.form
 
     def evaluate(sl, sh):
         h = 0.5 * (sh - sl)
         s = (0.5 * (sl + sh))[:, None] + h[:, None] * x      # (m, 21)
-        t, jac = tmap(s)                                     # (copies, m, 21)
-        comps, changed = integrand(t.ravel())
-        F = _rows(comps).reshape((-1,) + t.shape)
-        F = F[:, 0] * jac[0] if t.shape[0] == 1 and tmap.kind == "finite" else (F * jac).sum(axis=1)
+        if finite:
+            F, changed = integrand.rows(s.ravel())            # (C, m 21)
+            F = F.reshape(-1, N)
+        else:
+            t, jac = tmap(s)                                  # (copies, m, 21)
+            F, changed = integrand.rows(t.ravel())
+            F = (F.reshape((-1,) + t.shape) * jac).sum(axis=1).reshape(-1, N)
         return _gk(F, h, wk, W), changed
 
     sl = np.array([tmap.lo])
     sh = np.array([tmap.hi])
     (res, err, rabs), _ = evaluate(sl, sh)
     status = 0
+    floor = 100 * _EPS
     while True:
         tot = res.sum(axis=1)
         etot = err.sum(axis=1)
-        tol = np.maximum(np.maximum(epsabs, epsrel * np.abs(tot)), 100 * _EPS * rabs.sum(axis=1))
-        if np.all(etot <= tol):
+        tol = np.maximum(np.abs(tot) * epsrel, rabs.sum(axis=1) * floor)
+        np.maximum(tol, epsabs, out=tol)
+        if (etot <= tol).all():
             break
         m = sl.size
         if m >= limit:
             status = 1
             break
         # each interval's worst component, relative to that component's tolerance
-        r = np.divide(err, tol[:, None], out=np.full_like(err, np.inf), where=tol[:, None] > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = err / tol[:, None]
         r[err == 0] = 0.0
         r[np.isnan(r)] = np.inf
         score = r.max(axis=0)
         order = np.argsort(-score, kind="stable")
-        finite = np.minimum(score, 1e300)
-        rest = finite.sum() - np.cumsum(finite[order])
+        fin = np.minimum(score, 1e300)
+        rest = fin.sum() - np.cumsum(fin[order])
         below = rest <= 0.5
         j = int(np.argmax(below)) + 1 if below.any() else m
         j = max(1, min(j, limit - m))
@@ -330,8 +408,7 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
         res = np.concatenate([res[:, keep], nres], axis=1)
         err = np.concatenate([err[:, keep], nerr], axis=1)
         rabs = np.concatenate([rabs[:, keep], nabs], axis=1)
-    tot = res.sum(axis=1)
-    abserr = float(np.max(err.sum(axis=1)))
+    abserr = float(etot.max())
     if status:
         why = ("the maximum number of subintervals (limit=%d) has been reached" % limit
                if status == 1 else "roundoff: the subintervals cannot be bisected further")
