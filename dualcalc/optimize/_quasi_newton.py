@@ -11,8 +11,11 @@ search costs one value-and-gradient evaluation, as in scipy's BFGS.
 
 Choices, where the textbooks leave room:
 
-* the first trial step is min(1, 1/|g|_2) (what scipy's BFGS does on its
-  first iteration), then 1, the quasi-Newton step;
+* the first trial step is min(1, 1/|g|_2) for BFGS (what scipy's BFGS does
+  on its first iteration) and 1/|g|_2 for L-BFGS (L-BFGS-B's first step: a
+  unit step along -g, however small g is; on the MGH set it took the paired
+  median from 26 to 25 iterations, L-BFGS-B's 24), then 1, the quasi-Newton
+  step;
 * L-BFGS scales its H0 by s.y / y.y of the newest pair (N&W eq. 7.20);
   BFGS starts from H0 = I without the one-off scaling of N&W eq. 6.20, as
   scipy does: on the MGH set (standard and 10x starts) the scaling solved
@@ -235,7 +238,10 @@ def _quasi_newton(obj, x, callback, tol, options, limited):
         for attempt in range(2):
             with np.errstate(all="ignore"):
                 gnorm = float(np.linalg.norm(g))
-            alpha1 = min(1.0, 1.0 / gnorm) if (first or steepest) else 1.0
+            if first or steepest:
+                alpha1 = 1.0 / gnorm if limited else min(1.0, 1.0 / gnorm)
+            else:
+                alpha1 = 1.0
 
             def phi(alpha, p=p):
                 fa, ga = obj.value_grad(x + alpha * p)
