@@ -28,7 +28,7 @@ import warnings
 
 import numpy as np
 
-from dualcalc._core._arrays import components
+from dualcalc._core._arrays import components, rebuild
 from dualcalc._core._scalar import DualNumber
 from dualcalc.arrays import DualArray
 from dualcalc.integrate._duals import Form, is_dual, real
@@ -39,6 +39,7 @@ __all__ = ["quad", "fixed_quad", "IntegrationWarning"]
 _EPS = np.finfo(float).eps
 _TINY = np.finfo(float).tiny
 _BELOW_ONE = np.nextafter(1.0, 0.0)
+_PLAIN = (float, int, np.ndarray)
 
 
 class IntegrationWarning(UserWarning):
@@ -108,7 +109,10 @@ class _Integrand:
             if type(out) is DualArray and out.shape == (n,):
                 self.vectorised = True
                 self.neval += n
-                changed = self.form.adopt(out)
+                form = self.form                 # what Form.adopt learns, directly
+                form.proto = rebuild(out, (np.zeros(()), np.zeros(out.ndirs)))
+                form.sig = ("dual", (out.ndirs,), (out.tag,))
+                changed = True
                 self.fast, self.k = out.tag, out.ndirs
                 v, e = components(out)[0]
                 return np.concatenate((v.reshape(1, n), e)), changed
@@ -206,29 +210,31 @@ class _Map:
         return np.stack([u, -u]), np.stack([jac, jac])
 
 
-def _gk(F, h, wk, W):
+def _gk(F, h, rule):
     """QUADPACK's estimates on m intervals for C component rows F (C * m, 2n+1)
     (row c * m + i: component c on interval i): (integral, error, integral
-    of |f|), each (C, m).  W = [wk, wg] as columns.  Written for few, small
-    arrays: the NumPy calls, not the arithmetic, are the cost here."""
+    of |f|) as one (3, C, m) array.  ``rule`` = (M, Wabs) from `_kronrod`: F @ M gives
+    the Kronrod sum, f itself, f minus its mean and the Kronrod-minus-Gauss
+    difference, and |that| @ Wabs gives resabs, resasc, 200 e and the roundoff
+    floor 50 eps resabs: two matrix products, not a dozen small NumPy calls
+    (which were the cost here)."""
+    M, Wabs = rule
     m = h.size
-    r = F.shape[0]
-    KG = np.dot(F, W)                               # (C m, 2)
-    k = KG[:, 0]
-    both = np.abs(np.concatenate((F, F - 0.5 * k[:, None])))
-    RA = np.dot(both, wk)                           # resabs, resasc on [-1, 1]
-    resabs, resasc = RA[:r], RA[r:]
+    Z = np.dot(F, M)
+    RA = np.dot(np.abs(Z[:, 1:]), Wabs)
+    resasc = RA[:, 1]
     # err = resasc min(1, (200 e / resasc)**1.5) (min(1, x)**1.5 = min(1, x**1.5)),
-    # at least the roundoff floor 50 eps resabs (which also covers resasc = 0,
-    # where f is constant to the last bit and QUADPACK takes e, a rounding error)
-    q = np.minimum(np.abs(k - KG[:, 1]) * 200.0 / np.maximum(resasc, _TINY), 1.0)
-    out = np.empty((3, r))
-    out[0] = k
-    np.maximum(resasc * (q * np.sqrt(q)), (50 * _EPS) * resabs, out=out[1])
-    out[2] = resabs
+    # at least the roundoff floor (which also covers resasc = 0, where f is
+    # constant to the last bit and QUADPACK takes e, a rounding error)
+    q = RA[:, 2] / np.maximum(resasc, _TINY)
+    np.minimum(q, 1.0, out=q)
+    out = np.empty((3, F.shape[0]))
+    out[0] = Z[:, 0]
+    np.maximum(resasc * (q * np.sqrt(q)), RA[:, 3], out=out[1])
+    out[2] = RA[:, 0]
     out = out.reshape(3, -1, m)
     out *= np.abs(h)
-    return out[0], out[1], out[2]
+    return out
 
 
 def quad(f, a, b, args=(), epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
@@ -300,7 +306,8 @@ def quad(f, a, b, args=(), epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
         integrand = _Integrand(f, args)
         # a scalar Dual/HyperDual in, a scalar out (not a 0-d dual array)
         integrand.form.scalar_inputs = all(
-            isinstance(x, DualNumber) for x in args + (a, b) if is_dual(x))
+            type(x) in _PLAIN or isinstance(x, DualNumber) or not is_dual(x)
+            for x in args + (a, b))
         value, abserr = _adaptive(integrand, lo, hi, epsabs, epsrel, int(limit))
         if sign < 0:
             value = -value
@@ -335,14 +342,25 @@ def _unrows(form, rows):
 
 @functools.lru_cache(maxsize=4)
 def _kronrod(n):
+    """The nodes and `_gk`'s matrices: M = [wk | I | I - wk/2 | wk - wg] (f @ M is
+    the Kronrod sum, f, f minus its mean and K - G), Wabs picks resabs, resasc,
+    200 |K - G| and 50 eps resabs out of |f @ M[:, 1:]|."""
     x, wk, wg = gauss_kronrod(n)
-    W = np.column_stack([wk, wg])
-    W.flags.writeable = False
-    return x, wk, W
+    N = x.size
+    eye = np.eye(N)
+    M = np.column_stack([wk, eye, eye - 0.5 * wk[:, None], wk - wg])
+    Wabs = np.zeros((2 * N + 1, 4))
+    Wabs[:N, 0] = wk
+    Wabs[N:2 * N, 1] = wk
+    Wabs[2 * N, 2] = 200.0
+    Wabs[:N, 3] = 50 * _EPS * wk
+    for a in (M, Wabs):
+        a.flags.writeable = False
+    return x, (M, Wabs)
 
 
 def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
-    x, wk, W = _kronrod(10)
+    x, rule = _kronrod(10)
     N = x.size
     tmap = _Map(lo, hi)
     finite = tmap.kind == "finite"
@@ -350,7 +368,8 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
 
     def evaluate(sl, sh):
         h = 0.5 * (sh - sl)
-        s = (0.5 * (sl + sh))[:, None] + h[:, None] * x      # (m, 21)
+        s = np.multiply.outer(h, x)                           # (m, 21)
+        s += (0.5 * (sl + sh))[:, None]
         if finite:
             F, changed = integrand.rows(s.ravel())            # (C, m 21)
             F = F.reshape(-1, N)
@@ -358,17 +377,17 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
             t, jac = tmap(s)                                  # (copies, m, 21)
             F, changed = integrand.rows(t.ravel())
             F = (F.reshape((-1,) + t.shape) * jac).sum(axis=1).reshape(-1, N)
-        return _gk(F, h, wk, W), changed
+        return _gk(F, h, rule), changed
 
     sl = np.array([tmap.lo])
     sh = np.array([tmap.hi])
-    (res, err, rabs), _ = evaluate(sl, sh)
+    P, _ = evaluate(sl, sh)              # (3, C, m): integral, error, integral of |f|
     status = 0
     floor = 100 * _EPS
     while True:
-        tot = res.sum(axis=1)
-        etot = err.sum(axis=1)
-        tol = np.maximum(np.abs(tot) * epsrel, rabs.sum(axis=1) * floor)
+        S = P.sum(axis=2)
+        tot, etot = S[0], S[1]
+        tol = np.maximum(np.abs(tot) * epsrel, S[2] * floor)
         np.maximum(tol, epsabs, out=tol)
         if (etot <= tol).all():
             break
@@ -377,6 +396,7 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
             status = 1
             break
         # each interval's worst component, relative to that component's tolerance
+        err = P[1]
         with np.errstate(divide="ignore", invalid="ignore"):
             r = err / tol[:, None]
         r[err == 0] = 0.0
@@ -397,17 +417,15 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
         pick, mid = pick[ok], mid[ok]
         nl = np.concatenate([sl[pick], mid])
         nh = np.concatenate([mid, sh[pick]])
-        (nres, nerr, nabs), changed = evaluate(nl, nh)
+        nP, changed = evaluate(nl, nh)
         if changed:     # the first dual output: earlier intervals had zero tangents
-            pad = nres.shape[0] - res.shape[0]
-            res, err, rabs = (np.concatenate([a, np.zeros((pad, m))]) for a in (res, err, rabs))
+            pad = nP.shape[1] - P.shape[1]
+            P = np.concatenate([P, np.zeros((3, pad, m))], axis=1)
         keep = np.ones(m, bool)
         keep[pick] = False
         sl = np.concatenate([sl[keep], nl])
         sh = np.concatenate([sh[keep], nh])
-        res = np.concatenate([res[:, keep], nres], axis=1)
-        err = np.concatenate([err[:, keep], nerr], axis=1)
-        rabs = np.concatenate([rabs[:, keep], nabs], axis=1)
+        P = np.concatenate([P[:, :, keep], nP], axis=2)
     abserr = float(etot.max())
     if status:
         why = ("the maximum number of subintervals (limit=%d) has been reached" % limit
