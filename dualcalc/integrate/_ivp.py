@@ -154,6 +154,10 @@ class _Kind:
             out = np.zeros(self.C * self.n)
             out[:self.n] = x
             return out
+        if type(x) is DualArray and self.sig is not None and self.sig[0] == "dual" \
+                and x.tag == self.tag and x.ndirs == self.k:
+            v, e = components(x)[0]
+            return np.concatenate((v, e.ravel()))
         if self.sig is not None and _signature(_zero_proto(x)) == self.sig:
             return np.concatenate([c.ravel() for c in components(x)[0]])
         z = x + self.proto if self.proto is not None else x
