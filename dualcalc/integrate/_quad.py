@@ -368,8 +368,11 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
 
     def evaluate(sl, sh):
         h = 0.5 * (sh - sl)
-        s = np.multiply.outer(h, x)                           # (m, 21)
-        s += (0.5 * (sl + sh))[:, None]
+        if h.size == 1:                                       # the first round
+            s = x * float(h[0]) + 0.5 * float(sl[0] + sh[0])
+        else:
+            s = np.multiply.outer(h, x)                       # (m, 21)
+            s += (0.5 * (sl + sh))[:, None]
         if finite:
             F, changed = integrand.rows(s.ravel())            # (C, m 21)
             F = F.reshape(-1, N)
@@ -387,6 +390,10 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
     while True:
         S = P.sum(axis=2)
         tot, etot = S[0], S[1]
+        if tot.size <= 8:               # a few components: Python floats are quicker
+            if all(e <= max(epsabs, epsrel * abs(v), floor * ra)
+                   for v, e, ra in zip(*S.tolist())):
+                break
         tol = np.maximum(np.abs(tot) * epsrel, S[2] * floor)
         np.maximum(tol, epsabs, out=tol)
         if (etot <= tol).all():
