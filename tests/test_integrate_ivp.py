@@ -165,3 +165,29 @@ def test_perturbations_that_appear_later_promote_the_state():
         assert np.allclose(r.y.value[0], np.exp(-0.7 * r.t), rtol=1e-6, atol=0), method
         ref = -np.maximum(r.t - 1.0, 0.0) * np.exp(-0.7 * r.t)
         assert np.allclose(r.y.eps[0, 0], ref, rtol=1e-5, atol=1e-9), (method, r.y.eps)
+
+
+def test_dop853_linear_system_against_the_matrix_exponential():
+    """y' = A(p) y with a non-normal 3 x 3 A(p) = A0 + p0 A1 + p1 A2: y(T) =
+    expm(A T) y0, and its derivatives in p, from mpmath's expm at 30 digits."""
+    A0 = np.array([[-0.5, 2.0, 0.0], [0.0, -1.0, 3.0], [0.1, 0.0, -2.0]])
+    A1 = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    A2 = np.array([[0.0, 0.0, 0.5], [-1.0, 0.0, 0.0], [0.0, 0.0, 0.3]])
+    y0 = np.array([1.0, -0.5, 2.0])
+    T, p0 = 2.5, (0.3, -0.2)
+
+    def final(p):
+        A = A0 + p[0] * A1 + p[1] * A2
+        return solve_ivp(lambda t, y: A @ y, (0.0, T), y0, method="DOP853", rtol=1e-13,
+                         atol=1e-15).y[:, -1]
+
+    def exact(i, *p):
+        A = mp.matrix(A0.tolist()) + p[0] * mp.matrix(A1.tolist()) \
+            + p[1] * mp.matrix(A2.tolist())
+        return (mp.expm(A * T) * mp.matrix(y0.tolist()))[i]
+    val, J = dc.value_and_jacobian(final, list(p0))
+    ref = np.array([float(exact(i, *p0)) for i in range(3)])
+    refJ = np.array([[float(mp.diff(lambda a, b: exact(i, a, b), p0, (int(j == 0), int(j == 1))))
+                      for j in range(2)] for i in range(3)])
+    assert np.max(np.abs(val - ref)) <= 1e-11 * np.max(np.abs(ref))
+    assert np.max(np.abs(J - refJ)) <= 1e-10 * np.max(np.abs(refJ)), (J, refJ)
