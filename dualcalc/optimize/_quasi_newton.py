@@ -18,9 +18,9 @@ Choices, where the textbooks leave room:
 
 * the first trial step is min(1, 1/|g|_2) for BFGS (what scipy's BFGS does
   on its first iteration) and 1/|g|_2 for L-BFGS (L-BFGS-B's first step: a
-  unit step along -g, however small g is; on the MGH set it took the paired
-  median from 26 to 25 iterations, L-BFGS-B's 24), then 1, the quasi-Newton
-  step;
+  unit step along -g, however small g is; on the MGH set, with N&W's
+  search, it took the paired median from 26 to 25 iterations), then 1, the
+  quasi-Newton step;
 * L-BFGS scales its H0 by s.y / y.y of the newest pair (N&W eq. 7.20);
   BFGS starts from H0 = I without the one-off scaling of N&W eq. 6.20, as
   scipy does: on the MGH set (standard and 10x starts) the scaling solved
