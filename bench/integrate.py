@@ -20,6 +20,9 @@ Rows (issue 16's targets):
   Jacobian by ``jacrev`` (its adjoint), where jax is installed.  The numbers
   are not compared (three adaptive solvers choose different steps; each is
   accurate to its tolerance).
+* ``solve_ivp DOP853 value+sens(3)``: the same problem with DOP853 at rtol
+  1e-10, atol 1e-12 (its regime), against scipy's DOP853 value alone.
+  Target: <= 4x, as for RK45.
 * ``solve_ivp Rosenbrock, stiff``: Van der Pol with mu = 1000 on [0, 100],
   dualcalc's Rosenbrock 2(3) with sensitivities to (y0[0], mu) against scipy's
   Radau value alone at the same tolerances (scipy has no Rosenbrock method;
@@ -73,15 +76,18 @@ def _lotka_volterra(t, y, a, b, c):
     return [a * y[0] - b * y[0] * y[1], -c * y[1] + 0.75 * y[0] * y[1]]
 
 
-def _lv_sensitivities(p):
+LV_TIGHT = dict(rtol=1e-10, atol=1e-12)
+
+
+def _lv_sensitivities(p, method="RK45", tol=LV_TOL):
     return dualcalc.value_and_jacobian(
         lambda q: solve_ivp(_lotka_volterra, LV_SPAN, LV_Y0, args=(q[0], q[1], q[2]),
-                            **LV_TOL).y[:, -1], p)
+                            method=method, **tol).y[:, -1], p)
 
 
-def _scipy_lv(p):
-    return si.solve_ivp(_lotka_volterra, LV_SPAN, LV_Y0, args=tuple(p), method="RK45",
-                        **LV_TOL).y[:, -1]
+def _scipy_lv(p, method="RK45", tol=LV_TOL):
+    return si.solve_ivp(_lotka_volterra, LV_SPAN, LV_Y0, args=tuple(p), method=method,
+                        **tol).y[:, -1]
 
 
 def _jax_odeint(p):
@@ -161,6 +167,17 @@ def integrate():
         baseline_label="scipy solve_ivp value",
         check=False,
         note="Lotka-Volterra on [0, 10], rtol 1e-6, atol 1e-9; jax = jit(odeint + jacrev)",
+    ))
+    rows.append(Bench(
+        "solve_ivp DOP853 value+sens(3)",
+        dualcalc=case(lambda: _lv_sensitivities(q, "DOP853", LV_TIGHT),
+                      label="value_and_jacobian of solve_ivp(DOP853).y[:, -1] in 3 parameters"),
+        baseline=case(lambda: _scipy_lv(q, "DOP853", LV_TIGHT),
+                      label="scipy.integrate.solve_ivp DOP853, value only"),
+        targets=(Target("baseline", 4.0),),
+        baseline_label="scipy solve_ivp value",
+        check=False,
+        note="Lotka-Volterra on [0, 10], rtol 1e-10, atol 1e-12",
     ))
     v = VDP_POINT
     rows.append(Bench(

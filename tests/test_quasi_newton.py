@@ -10,7 +10,7 @@ import pytest
 
 import dualcalc
 from dualcalc.optimize import STATUS, minimize
-from dualcalc.optimize._quasi_newton import strong_wolfe
+from dualcalc.optimize._quasi_newton import more_thuente, strong_wolfe
 from dualcalc.optimize._result import (CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE,
                                        SMALL_FCHANGE)
 from dualcalc.optimize.problems import get
@@ -38,33 +38,62 @@ LINE_FUNCTIONS = [
      - 8 * (a + 0.004) ** 3),
     (lambda a: (a - 3.0) ** 2, lambda a: 2 * (a - 3.0)),
     (lambda a: math.exp(-a) + 1e-3 * a * a, lambda a: -math.exp(-a) + 2e-3 * a),
+    # More & Thuente's function 3: a kink smoothed over 1 +- 0.01 and a wiggle
+    (lambda a: _mt3(a)[0], lambda a: _mt3(a)[1]),
 ]
+
+
+def _mt3(a, beta=0.01, ell=39):
+    if a <= 1 - beta:
+        v, d = 1 - a, -1.0
+    elif a >= 1 + beta:
+        v, d = a - 1, 1.0
+    else:
+        v, d = (a - 1) ** 2 / (2 * beta) + beta / 2, (a - 1) / beta
+    w = 2 * (1 - beta) / (ell * math.pi)
+    return (v + w * math.sin(ell * math.pi * a / 2),
+            d + (1 - beta) * math.cos(ell * math.pi * a / 2))
+
+SEARCHES = {"strong_wolfe": strong_wolfe, "more_thuente": more_thuente}
 
 
 @pytest.mark.parametrize("k", range(len(LINE_FUNCTIONS)))
 @pytest.mark.parametrize("alpha1", [1e-3, 1e-1, 1.0, 10.0, 1e3])
 @pytest.mark.parametrize("c2", [0.1, 0.9])
-def test_strong_wolfe_step_satisfies_both_conditions(k, alpha1, c2):
+@pytest.mark.parametrize("search", SEARCHES)
+def test_line_search_step_satisfies_both_conditions(k, alpha1, c2, search):
     phi, dphi = LINE_FUNCTIONS[k]
     f0, d0 = phi(0.0), dphi(0.0)
     assert d0 < 0
     c1 = 1e-4
-    found = strong_wolfe(lambda a: (phi(a), dphi(a), a), f0, d0, alpha1, c1, c2, maxls=60)
+    count = [0]
+
+    def vg(a):
+        count[0] += 1
+        return phi(a), dphi(a), a
+    # (More-Thuente's default xtol = 0.1, L-BFGS-B's, ends a search whose
+    # interval is 10% wide at the best point with sufficient decrease; here
+    # the conditions themselves are tested)
+    extra = {"xtol": 1e-12} if search == "more_thuente" else {}
+    found = SEARCHES[search](vg, f0, d0, alpha1, c1, c2, maxls=60, **extra)
     assert found is not None
+    if search == "more_thuente":      # the paper's counts are at most 12 on its set
+        assert count[0] <= 16, count[0]
     a, fa, payload = found
     assert payload == a and fa == phi(a) and a > 0
     assert fa <= f0 + c1 * a * d0
     assert abs(dphi(a)) <= c2 * abs(d0)
 
 
-def test_strong_wolfe_steps_back_from_points_where_f_is_not_finite():
+@pytest.mark.parametrize("search", SEARCHES)
+def test_line_search_steps_back_from_points_where_f_is_not_finite(search):
     # phi = log(1 - a) - a has its minimum at 0 and is not defined for a >= 1;
     # along -phi'(0) the step 10 lands outside.
     def vg(a):
         if a >= 1:
             return math.inf, None, None
         return -math.log(1 - a) - 2 * a, 1 / (1 - a) - 2, a
-    found = strong_wolfe(vg, 0.0, -1.0, 10.0, 1e-4, 0.9)
+    found = SEARCHES[search](vg, 0.0, -1.0, 10.0, 1e-4, 0.9)
     a = found[0]
     assert 0 < a < 1 and abs(1 / (1 - a) - 2) <= 0.9
 

@@ -9,9 +9,11 @@ in the result.
 - `quad` (adaptive Gauss-Kronrod), `fixed_quad` (Gauss-Legendre).
 - `expectation` over `Normal`, `Uniform`, `Exponential`, `Gamma`
   (Gauss-Hermite, -Legendre, -Laguerre), differentiable in the parameters.
-- `solve_ivp`: RK45 and a Rosenbrock method with the exact Jacobian; dual
-  ``y0`` or ``args`` give forward sensitivities.
-- `laplace`: Laplace's approximation of the evidence.
+- `solve_ivp`: RK45, DOP853 (with its dense output for ``t_eval``) and a
+  Rosenbrock method with the exact Jacobian; dual ``y0`` or ``args`` give
+  forward sensitivities.  Tableaus in `_tableaus`.
+- `laplace`: Laplace's approximation of the evidence, differentiable in dual
+  ``args``.
 - `integrate_command`: the work of a command-line ``dualcalc integrate``.
 
 >>> from dualcalc.integrate import quad

@@ -22,12 +22,15 @@ order, the midpoint rule being exact on nilpotents, so f at the limit (with its
 own dual parameters) carries first and second derivatives, and a limit and an
 integrand that depend on the same parameter give the mixed terms too.
 """
+import functools
 import math
 import warnings
 
 import numpy as np
 
+from dualcalc._core._arrays import components, rebuild
 from dualcalc._core._scalar import DualNumber
+from dualcalc.arrays import DualArray
 from dualcalc.integrate._duals import Form, is_dual, real
 from dualcalc.integrate._rules import gauss_kronrod, gauss_legendre
 
@@ -36,6 +39,7 @@ __all__ = ["quad", "fixed_quad", "IntegrationWarning"]
 _EPS = np.finfo(float).eps
 _TINY = np.finfo(float).tiny
 _BELOW_ONE = np.nextafter(1.0, 0.0)
+_PLAIN = (float, int, np.ndarray)
 
 
 class IntegrationWarning(UserWarning):
@@ -78,6 +82,59 @@ class _Integrand:
         self.vectorised = None
         self.form = Form()
         self.neval = 0
+        self.fast = None        # after the first call: the dual tag of f's output, -1 for floats
+        self.k = 0
+
+    def rows(self, t):
+        """f at the nodes t (N,) as component rows (C, N), and whether the
+        form changed (the first dual output)."""
+        if self.fast is not None:
+            out = self.f(t, *self.args)
+            n = t.size
+            self.neval += n
+            if type(out) is DualArray and out.tag == self.fast and out.shape == (n,) \
+                    and out.ndirs == self.k:
+                v, e = components(out)[0]
+                return np.concatenate((v.reshape(1, n), e)), False
+            if self.fast == -1 and type(out) is np.ndarray and out.dtype == np.float64 \
+                    and out.shape == (n,):
+                return out.reshape(1, n), False
+            return self._rows_of(out, n)
+        if self.vectorised is None:          # the first call: try f on the array
+            n = t.size
+            try:
+                out = self.f(t, *self.args)
+            except Exception:
+                out = None
+            if type(out) is DualArray and out.shape == (n,):
+                self.vectorised = True
+                self.neval += n
+                form = self.form                 # what Form.adopt learns, directly
+                form.proto = rebuild(out, (np.zeros(()), np.zeros(out.ndirs)))
+                form.sig = ("dual", (out.ndirs,), (out.tag,))
+                changed = True
+                self.fast, self.k = out.tag, out.ndirs
+                v, e = components(out)[0]
+                return np.concatenate((v.reshape(1, n), e)), changed
+            if type(out) is np.ndarray and out.dtype == np.float64 and out.shape == (n,):
+                self.vectorised = True
+                self.neval += n
+                self.fast = -1
+                return out.reshape(1, n), False
+        comps, changed = self(t)
+        if self.vectorised:
+            sig = self.form.sig
+            if sig is None:
+                self.fast = -1
+            elif sig[0] == "dual" and len(sig[1]) == 1:
+                self.fast, self.k = sig[2][0], sig[1][0]
+        return _rows(comps), changed
+
+    def _rows_of(self, out, n):
+        changed = self.form.adopt(out)
+        if changed:
+            self.fast = None
+        return _rows(self.form.split(out, n)), changed
 
     def __call__(self, t):
         n = t.size
@@ -153,23 +210,31 @@ class _Map:
         return np.stack([u, -u]), np.stack([jac, jac])
 
 
-def _gk(F, h, wk, W):
-    """QUADPACK's estimates on m intervals for C component rows F (C, m, 2n+1):
-    (integral, error, integral of |f|), each (C, m).  W = [wk, wg] as columns
-    (np.dot: matmul with a 1-d operand takes a slower path for small arrays)."""
-    KG = np.dot(F, W)                               # (C, m, 2)
-    k = KG[..., 0]
-    A = np.abs(np.stack([F - (0.5 * k)[..., None], F]))
-    RA = np.dot(A, wk) * h                          # (2, C, m): resasc, resabs
-    resasc, resabs = RA[0], RA[1]
-    k = k * h
-    e = np.abs(k - KG[..., 1] * h)
-    # err = resasc min(1, (200 e / resasc)**1.5) where resasc > 0, else e
-    q = np.minimum(1.0, 200.0 * e / np.maximum(resasc, _TINY))    # min(1, x)**1.5 = min(1, x**1.5)
-    e = np.where(resasc > 0, resasc * (q * np.sqrt(q)), e)
-    # the roundoff floor
-    e = np.maximum(e, np.where(resabs > _TINY / (50 * _EPS), 50 * _EPS * resabs, 0.0))
-    return k, e, resabs
+def _gk(F, h, rule):
+    """QUADPACK's estimates on m intervals for C component rows F (C * m, 2n+1)
+    (row c * m + i: component c on interval i): (integral, error, integral
+    of |f|) as one (3, C, m) array.  ``rule`` = (M, Wabs) from `_kronrod`: F @ M gives
+    the Kronrod sum, f itself, f minus its mean and the Kronrod-minus-Gauss
+    difference, and |that| @ Wabs gives resabs, resasc, 200 e and the roundoff
+    floor 50 eps resabs: two matrix products, not a dozen small NumPy calls
+    (which were the cost here)."""
+    M, Wabs = rule
+    m = h.size
+    Z = np.dot(F, M)
+    RA = np.dot(np.abs(Z[:, 1:]), Wabs)
+    resasc = RA[:, 1]
+    # err = resasc min(1, (200 e / resasc)**1.5) (min(1, x)**1.5 = min(1, x**1.5)),
+    # at least the roundoff floor (which also covers resasc = 0, where f is
+    # constant to the last bit and QUADPACK takes e, a rounding error)
+    q = RA[:, 2] / np.maximum(resasc, _TINY)
+    np.minimum(q, 1.0, out=q)
+    out = np.empty((3, F.shape[0]))
+    out[0] = Z[:, 0]
+    np.maximum(resasc * (q * np.sqrt(q)), RA[:, 3], out=out[1])
+    out[2] = RA[:, 0]
+    out = out.reshape(3, -1, m)
+    out *= np.abs(h)
+    return out
 
 
 def quad(f, a, b, args=(), epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
@@ -241,7 +306,8 @@ def quad(f, a, b, args=(), epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
         integrand = _Integrand(f, args)
         # a scalar Dual/HyperDual in, a scalar out (not a 0-d dual array)
         integrand.form.scalar_inputs = all(
-            isinstance(x, DualNumber) for x in args + (a, b) if is_dual(x))
+            type(x) in _PLAIN or isinstance(x, DualNumber) or not is_dual(x)
+            for x in args + (a, b))
         value, abserr = _adaptive(integrand, lo, hi, epsabs, epsrel, int(limit))
         if sign < 0:
             value = -value
@@ -262,6 +328,10 @@ def _rows(comps):
 
 def _unrows(form, rows):
     """(C,) totals back to components with the form's lead shapes."""
+    if form.proto is None:
+        return (rows[0],)
+    if form.sig[0] == "dual":
+        return rows[0], rows[1:]
     out, i = [], 0
     for shape in form.lead_shapes():
         size = int(np.prod(shape)) if shape else 1
@@ -270,43 +340,78 @@ def _unrows(form, rows):
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=4)
+def _kronrod(n):
+    """The nodes and `_gk`'s matrices: M = [wk | I | I - wk/2 | wk - wg] (f @ M is
+    the Kronrod sum, f, f minus its mean and K - G), Wabs picks resabs, resasc,
+    200 |K - G| and 50 eps resabs out of |f @ M[:, 1:]|."""
+    x, wk, wg = gauss_kronrod(n)
+    N = x.size
+    eye = np.eye(N)
+    M = np.column_stack([wk, eye, eye - 0.5 * wk[:, None], wk - wg])
+    Wabs = np.zeros((2 * N + 1, 4))
+    Wabs[:N, 0] = wk
+    Wabs[N:2 * N, 1] = wk
+    Wabs[2 * N, 2] = 200.0
+    Wabs[:N, 3] = 50 * _EPS * wk
+    for a in (M, Wabs):
+        a.flags.writeable = False
+    return x, (M, Wabs)
+
+
 def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
-    x, wk, wg = gauss_kronrod(10)
-    W = np.column_stack([wk, wg])
+    x, rule = _kronrod(10)
+    N = x.size
     tmap = _Map(lo, hi)
+    finite = tmap.kind == "finite"
     form = integrand.form
 
     def evaluate(sl, sh):
         h = 0.5 * (sh - sl)
-        s = (0.5 * (sl + sh))[:, None] + h[:, None] * x      # (m, 21)
-        t, jac = tmap(s)                                     # (copies, m, 21)
-        comps, changed = integrand(t.ravel())
-        F = _rows(comps).reshape((-1,) + t.shape)
-        F = F[:, 0] * jac[0] if t.shape[0] == 1 and tmap.kind == "finite" else (F * jac).sum(axis=1)
-        return _gk(F, h, wk, W), changed
+        if h.size == 1:                                       # the first round
+            s = x * float(h[0]) + 0.5 * float(sl[0] + sh[0])
+        else:
+            s = np.multiply.outer(h, x)                       # (m, 21)
+            s += (0.5 * (sl + sh))[:, None]
+        if finite:
+            F, changed = integrand.rows(s.ravel())            # (C, m 21)
+            F = F.reshape(-1, N)
+        else:
+            t, jac = tmap(s)                                  # (copies, m, 21)
+            F, changed = integrand.rows(t.ravel())
+            F = (F.reshape((-1,) + t.shape) * jac).sum(axis=1).reshape(-1, N)
+        return _gk(F, h, rule), changed
 
     sl = np.array([tmap.lo])
     sh = np.array([tmap.hi])
-    (res, err, rabs), _ = evaluate(sl, sh)
+    P, _ = evaluate(sl, sh)              # (3, C, m): integral, error, integral of |f|
     status = 0
+    floor = 100 * _EPS
     while True:
-        tot = res.sum(axis=1)
-        etot = err.sum(axis=1)
-        tol = np.maximum(np.maximum(epsabs, epsrel * np.abs(tot)), 100 * _EPS * rabs.sum(axis=1))
-        if np.all(etot <= tol):
+        S = P.sum(axis=2)
+        tot, etot = S[0], S[1]
+        if tot.size <= 8:               # a few components: Python floats are quicker
+            if all(e <= max(epsabs, epsrel * abs(v), floor * ra)
+                   for v, e, ra in zip(*S.tolist())):
+                break
+        tol = np.maximum(np.abs(tot) * epsrel, S[2] * floor)
+        np.maximum(tol, epsabs, out=tol)
+        if (etot <= tol).all():
             break
         m = sl.size
         if m >= limit:
             status = 1
             break
         # each interval's worst component, relative to that component's tolerance
-        r = np.divide(err, tol[:, None], out=np.full_like(err, np.inf), where=tol[:, None] > 0)
+        err = P[1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = err / tol[:, None]
         r[err == 0] = 0.0
         r[np.isnan(r)] = np.inf
         score = r.max(axis=0)
         order = np.argsort(-score, kind="stable")
-        finite = np.minimum(score, 1e300)
-        rest = finite.sum() - np.cumsum(finite[order])
+        fin = np.minimum(score, 1e300)
+        rest = fin.sum() - np.cumsum(fin[order])
         below = rest <= 0.5
         j = int(np.argmax(below)) + 1 if below.any() else m
         j = max(1, min(j, limit - m))
@@ -319,19 +424,16 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
         pick, mid = pick[ok], mid[ok]
         nl = np.concatenate([sl[pick], mid])
         nh = np.concatenate([mid, sh[pick]])
-        (nres, nerr, nabs), changed = evaluate(nl, nh)
+        nP, changed = evaluate(nl, nh)
         if changed:     # the first dual output: earlier intervals had zero tangents
-            pad = nres.shape[0] - res.shape[0]
-            res, err, rabs = (np.concatenate([a, np.zeros((pad, m))]) for a in (res, err, rabs))
+            pad = nP.shape[1] - P.shape[1]
+            P = np.concatenate([P, np.zeros((3, pad, m))], axis=1)
         keep = np.ones(m, bool)
         keep[pick] = False
         sl = np.concatenate([sl[keep], nl])
         sh = np.concatenate([sh[keep], nh])
-        res = np.concatenate([res[:, keep], nres], axis=1)
-        err = np.concatenate([err[:, keep], nerr], axis=1)
-        rabs = np.concatenate([rabs[:, keep], nabs], axis=1)
-    tot = res.sum(axis=1)
-    abserr = float(np.max(err.sum(axis=1)))
+        P = np.concatenate([P[:, :, keep], nP], axis=2)
+    abserr = float(etot.max())
     if status:
         why = ("the maximum number of subintervals (limit=%d) has been reached" % limit
                if status == 1 else "roundoff: the subintervals cannot be bisected further")
