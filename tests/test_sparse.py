@@ -129,7 +129,7 @@ def test_process_pool_is_bitwise_equal_to_serial():
         Jp = sparse_jacobian(P.brusselator, x, chunk=2, executor=ex)
         Hp = sparse_hessian(P.grid_energy, y, executor=ex)
     _assert_bitwise(Jp, sparse_jacobian(P.brusselator, x, chunk=2))
-    _assert_bitwise(Hp, sparse_hessian(P.grid_energy, y))
+    _assert_bitwise(Hp, sparse_hessian(P.grid_energy, y, method="colored"))
     _same_to_rounding(Jp, dualcalc.jacobian(P.brusselator, x))
 
 
@@ -181,3 +181,65 @@ def test_root_detects_the_pattern_again_when_F_branches():
     r = root(F, np.zeros(3), sparse=True)
     assert r.success
     np.testing.assert_allclose(r.jac.toarray(), dualcalc.jacobian(F, r.x), rtol=1e-15)
+
+
+def _one_pass(f, x):
+    from dualcalc._sparse_hessian import hessian_one_pass
+    return hessian_one_pass(f, x, (), x.size)      # raises if the mode falls back
+
+
+def test_grid_hessian_against_the_analytic_formula():
+    # 0.5 |grad u|^2 on the periodic m x m grid: the torus graph Laplacian
+    # (4 on the diagonal, -1 per neighbor); exp(u) - u^3/3: diag(exp(u) - 2u)
+    for m in (6, 64):
+        x = np.random.default_rng(m).random(m * m) - 0.5
+        n = m * m
+        I = np.arange(n).reshape(m, m)
+        L = sp.coo_array((np.full(4 * n, -1.0), (np.tile(I.ravel(), 4), np.concatenate(
+            [np.roll(I, s, a).ravel() for s in (1, -1) for a in (0, 1)]))), shape=(n, n))
+        exact = (L + sp.diags_array(4.0 + np.exp(x) - 2 * x)).toarray()
+        H = _one_pass(lambda v: P.grid_energy(v, m), x)
+        np.testing.assert_allclose(H.toarray(), exact, rtol=2e-16, atol=0)
+        assert H.has_sorted_indices and (H != H.T).nnz == 0
+
+
+ONE_PASS = [
+    # sums over an axis, then nonlinear
+    (lambda x: np.sum(np.sum(x.reshape(4, 5) ** 2, axis=0) ** 3)
+     + np.sum(np.exp(np.mean(x.reshape(4, 5), axis=1))), 20),
+    # a constant matrix times x, and x times a constant matrix
+    (lambda x: np.sum(np.sin((np.arange(24.0).reshape(4, 6) % 5 - 2) @ x) ** 2)
+     + np.cos(x @ np.tri(6)).sum(), 6),
+    # a chain of products of shifted copies: rows hold repeats until compacted
+    (lambda x: np.sum(_chain(x)), 12),
+    # writes into a traced array, where, concatenate with constants
+    (lambda x: np.sum(_written(x) ** 2 * np.where(x > 0.5, x, 2 * x)), 9),
+    # two-argument functions through the rule table, same operand twice
+    (lambda x: np.sum(np.arctan2(x[1:], x[:-1]) * np.hypot(x, x)[1:]) + np.sum(x ** x), 8),
+]
+
+
+def _chain(x):
+    y = x
+    for s in (1, 2, 3):
+        y = y * np.roll(y, s) + 0.1 * np.roll(x, -s)
+    return y / 7.0
+
+
+def _written(x):
+    y = np.concatenate([x[:3], np.zeros(2), x[3:5] ** 2, [1.0]]) * 1.0
+    y[1] = x[7] * x[8]
+    y[5:7] = 3.0
+    return np.concatenate([y, x[-1:]])
+
+
+@pytest.mark.parametrize("k", range(len(ONE_PASS)))
+def test_one_pass_mode_equals_dense(k):
+    f, n = ONE_PASS[k]
+    x = np.random.default_rng(100 + k).random(n) + 0.1
+    H = _one_pass(f, x)
+    D = dualcalc.hessian(f, x)
+    _same_to_rounding(H, D)
+    assert (H != H.T).nnz == 0
+    np.testing.assert_array_equal(H.toarray() != 0, D != 0)
+    assert not np.any((H.toarray() != 0) & ~hessian_sparsity(f, x).toarray())
