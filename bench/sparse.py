@@ -104,7 +104,7 @@ def run(quick=False, printer=print):
     printer("times in ms; in brackets: ratio to one evaluation of f (plain NumPy)")
     head = (f"{'problem':22s} {'n':>6s} {'f':>8s} {'detect':>16s} {'color':>16s} "
             f"{'colors (bound)':>14s} {'sparse, reused P':>18s} {'scipy FD given P':>18s} "
-            f"{'jax jit(jacfwd)':>18s}")
+            f"{'jax jit(jacfwd/hessian)':>18s}")
     printer(head)
     printer("-" * len(head))
     from scipy.optimize._numdiff import approx_derivative
@@ -185,14 +185,38 @@ def _hessian_row(m, method, repeat, printer):
               and np.array_equal(np.sort(Hs.nonzero()[0]), np.sort(H.nonzero()[0])))
     th = _median_time(lambda: dualcalc.sparse_hessian(g, x, sparsity=H, method=method),
                       1 if method == "colored" else repeat, min_time=0.0)
+    jx = _peer_jax_hessian(m, x) if method == "auto" else None
+    tjax = _median_time(jx, 1, min_time=0.0) if callable(jx) else None
+    jax_cell = (f"{tjax * 1e3:8.1f} ({tjax / tf:6.0f})" if tjax is not None
+                else ("" if method != "auto" else (jx or "not installed")))
     printer(f"{'grid Hessian ' + str(m) + 'x' + str(m) + ' ' + method:22s} {m * m:6d} "
             f"{tf * 1e3:8.3f} {td * 1e3:8.2f} ({td / tf:5.1f}) {tc * 1e3:8.1f} ({tc / tf:5.0f}) "
             f"{cp.ncolors:8d} ({clique_lower_bound(H):2d})  {th * 1e3:8.1f} ({th / tf:5.0f})"
-            + ("" if ok else "  WRONG"))
+            f"  {'':18s}  {jax_cell:>18s}" + ("" if ok else "  WRONG"))
     return dict(problem="grid hessian", method=method, n=m * m, f_ms=tf * 1e3,
                 detect_ms=td * 1e3, detect_evals=td / tf, colors=cp.ncolors,
                 hessian_ms=th * 1e3, hessian_evals=th / tf, correct=ok,
+                jax_hessian_ms=None if tjax is None else tjax * 1e3,
                 targets=dict(hessian_le_60=th / tf <= 60))
+
+
+def _peer_jax_hessian(m, x):
+    """Dense jax.jit(jax.hessian) of the same objective (the peer's column)."""
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+
+    def g(v):
+        X = v.reshape(m, m)
+        gx = jnp.roll(X, -1, 0) - X
+        gy = jnp.roll(X, -1, 1) - X
+        return 0.5 * jnp.sum(gx * gx + gy * gy) + jnp.sum(jnp.exp(X) - X ** 3 / 3)
+    Hj = jax.jit(jax.hessian(g))
+    Hj(x).block_until_ready()
+    return lambda: Hj(x).block_until_ready()
 
 
 def bratu2d(u, m, lam=6.0):
