@@ -612,15 +612,22 @@ _FUNCS[np.dot] = lambda a, b: a * b if np.ndim(_val(a)) == 0 or np.ndim(_val(b))
 def hessian_one_pass(f, x, args, n):
     """(H as CSR n x n, exactly symmetric) from one traced call, or raise
     _Unsupported."""
+    return value_gradient_hessian_one_pass(f, x, args, n)[2]
+
+
+def value_gradient_hessian_one_pass(f, x, args, n):
+    """(f(x), gradient (flat ndarray), H as CSR n x n) from one traced call,
+    or raise _Unsupported."""
     sp = _sp()
     t = SecondOrderArray.seed(x.ravel()).reshape(x.shape)
     y = f(t, *args)
     if not _isT(y):
         if isinstance(y, (numbers.Real, np.floating, np.integer)) and not isinstance(y, bool):
-            return sp.csr_array((n, n), dtype=float)
+            return float(y), np.zeros(n), sp.csr_array((n, n), dtype=float)
         raise _Unsupported(f"f returned {type(y).__name__}")
     if y.size != 1:
         raise ValueError(f"sparse_hessian needs a scalar f; f returned shape {y.shape}")
+    grad = np.bincount(y.G.idx.ravel(), weights=y.G.val.ravel(), minlength=n)
     keys, vals = y.Hm.idx.ravel(), y.Hm.val.ravel()
     order = np.argsort(keys, kind="stable")
     keys, vals = keys[order], vals[order]
@@ -639,4 +646,4 @@ def hessian_one_pass(f, x, args, n):
     data = np.concatenate([vals, vals[off]])
     H = sp.coo_array((data, (rows, cols)), shape=(n, n)).tocsr()   # no repeats: no sums
     H.sort_indices()
-    return H
+    return float(y.value.reshape(())), grad, H

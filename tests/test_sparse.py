@@ -243,3 +243,94 @@ def test_one_pass_mode_equals_dense(k):
     assert (H != H.T).nnz == 0
     np.testing.assert_array_equal(H.toarray() != 0, D != 0)
     assert not np.any((H.toarray() != 0) & ~hessian_sparsity(f, x).toarray())
+
+
+# ---------------------------------------------------------------- sparse solvers
+LSQ = [(P.rosen_residuals, np.linspace(-1.0, 0.5, 30)), (P.bratu, np.zeros(60)),
+       (P.broyden, np.zeros(50)), (P.rank_deficient, np.zeros(5))]
+
+
+@pytest.mark.parametrize("method", ["lm", "gauss-newton"])
+@pytest.mark.parametrize("k", range(len(LSQ)))
+def test_least_squares_sparse_equals_dense(k, method):
+    from dualcalc.optimize import least_squares
+    f, x0 = LSQ[k]
+    d = least_squares(f, x0, method=method)
+    s = least_squares(f, x0, method=method, sparse=True)
+    assert d.success and s.success
+    assert sp.issparse(s.jac) and s.nit == d.nit
+    np.testing.assert_allclose(s.x, d.x, rtol=1e-9, atol=1e-12)
+    _same_to_rounding(s.jac, dualcalc.jacobian(f, s.x))
+    np.testing.assert_allclose(s.grad, s.jac.T @ f(s.x), rtol=1e-15, atol=0)
+    pat = jacobian_sparsity(f, x0)
+    r = least_squares(f, x0, method=method, sparse=pat)
+    np.testing.assert_array_equal(r.x, s.x)
+
+
+def test_sparse_least_squares_step_against_the_normal_equations():
+    from dualcalc.optimize._lsq import _sparse_lsq
+    rng = np.random.default_rng(3)
+    J = sp.random_array((40, 25), density=0.2, random_state=4, format="csr") + sp.eye_array(40, 25)
+    r = rng.standard_normal(40)
+    for d in (np.zeros(25), np.full(25, 0.3), rng.random(25)):
+        h = _sparse_lsq(J, r, d)
+        A = J.toarray()
+        exact = np.linalg.solve(A.T @ A + np.diag(d * d), -A.T @ r)
+        np.testing.assert_allclose(h, exact, rtol=1e-12, atol=1e-13)
+
+
+NEWTON = [(P.bratu_energy, np.zeros(50)), (P.bratu2d_energy, np.zeros(36)),
+          (P.grid_energy, np.full(36, 0.2)), (P.rosen, np.full(10, -1.0)),
+          (P.rosen, np.array([-1.2, 1.0]))]
+
+
+@pytest.mark.parametrize("k", range(len(NEWTON)))
+def test_sparse_newton_equals_dense(k):
+    from dualcalc.optimize import minimize
+    f, x0 = NEWTON[k]
+    d = minimize(f, x0, method="newton", tol=1e-11)
+    s = minimize(f, x0, method="newton", sparse=True, tol=1e-11)
+    assert d.success and s.success, s.message
+    assert sp.issparse(s.hess) and s.nhev == s.njev
+    np.testing.assert_allclose(s.x, d.x, rtol=1e-9, atol=1e-10)
+    _same_to_rounding(s.hess, dualcalc.hessian(f, s.x))
+    np.testing.assert_allclose(s.jac, dualcalc.gradient(f, s.x), rtol=1e-12, atol=1e-13)
+    r = minimize(f, x0, sparse=hessian_sparsity(f, x0), tol=1e-11)
+    np.testing.assert_array_equal(r.x, s.x)
+
+
+def test_sparse_newton_on_bratu_2d_at_a_few_thousand_unknowns():
+    from dualcalc.optimize import minimize, root
+    m = 60
+    r = minimize(P.bratu2d_energy, np.zeros(m * m), args=(m,), sparse=True)
+    assert r.success and r.nit <= 6
+    # its minimiser solves the discretised PDE: the residual of bench's form
+    import bench.sparse as B
+    assert np.max(np.abs(B.bratu2d(r.x, m))) <= 1e-8 * (m + 1) ** 2
+    z = root(B.bratu2d, np.zeros(m * m), args=(m,), sparse=True)
+    np.testing.assert_allclose(r.x, z.x, rtol=1e-9, atol=1e-12)
+
+
+def test_sparse_newton_direction_makes_the_hessian_positive_definite():
+    from dualcalc.optimize._minimize import _sparse_newton_direction
+    n = 30
+    L = sp.diags_array([-np.ones(n - 1), np.full(n, 2.0), -np.ones(n - 1)], offsets=[-1, 0, 1])
+    g = np.random.default_rng(1).standard_normal(n)
+    p, tau = _sparse_newton_direction(sp.csr_array(L), g)      # positive definite: tau = 0
+    assert tau == 0.0
+    np.testing.assert_allclose(L @ p, -g, rtol=1e-12, atol=1e-12)
+    H = sp.csr_array(L - 1.5 * sp.eye_array(n))                  # indefinite
+    p, tau = _sparse_newton_direction(H, g)
+    assert tau > 0 and np.linalg.eigvalsh((H + tau * sp.eye_array(n)).toarray()).min() > 0
+    np.testing.assert_allclose((H + tau * sp.eye_array(n)) @ p, -g, rtol=1e-10, atol=1e-10)
+    assert g @ p < 0
+
+
+def test_sparse_solver_arguments():
+    from dualcalc.optimize import minimize
+    with pytest.raises(ValueError, match="sparse= belongs to method='newton'"):
+        minimize(P.rosen, np.zeros(4), method="bfgs", sparse=True)
+    with pytest.raises(ValueError, match="sparse= belongs"):
+        minimize(P.rosen, np.zeros(4), sparse=True, bounds=[(0, 1)] * 4)
+    with pytest.raises(ValueError, match="line search"):
+        minimize(P.rosen, np.zeros(4), sparse=True, options={"globalization": "trust-region"})
