@@ -156,6 +156,8 @@ def run(quick=False, printer=print):
         rows.append(_hessian_row(m, method, repeat, printer))
     if not quick:
         rows.append(_newton_row(printer))
+        rows.append(_solver_row(printer, "minimize"))
+        rows.append(_solver_row(printer, "least_squares"))
     return rows
 
 
@@ -247,3 +249,39 @@ def _newton_row(printer, m=317):
             f"later: median {np.median(per[1:]) if per.size > 1 else float('nan'):.2f} s)")
     return dict(problem="newton bratu2d", n=n, success=bool(r.success), nit=int(r.nit),
                 seconds=total, seconds_per_iteration=[float(p) for p in per])
+
+
+def bratu2d_energy(u, m, lam=6.0):
+    """The energy whose stationarity is bratu2d(u) = 0 (times h^2)."""
+    U = u.reshape(m, m)
+    h = 1.0 / (m + 1)
+    zr, zc = np.zeros((1, m)), np.zeros((m, 1))
+    dx = np.concatenate([U, zr]) - np.concatenate([zr, U])
+    dy = np.concatenate([U, zc], axis=1) - np.concatenate([zc, U], axis=1)
+    return 0.5 * (np.sum(dx * dx) + np.sum(dy * dy)) - h * h * lam * np.sum(np.exp(U))
+
+
+def _solver_row(printer, solver, m=317):
+    """minimize(method="newton", sparse=True) on the Bratu energy, or
+    least_squares(method="gauss-newton", sparse=True) on its residual, at
+    n = m^2 = 100,489."""
+    from dualcalc.optimize import least_squares, minimize
+    n = m * m
+    stamps = []
+    cb = lambda ir: stamps.append(time.perf_counter())   # noqa: E731
+    t0 = time.perf_counter()
+    if solver == "minimize":
+        r = minimize(bratu2d_energy, np.zeros(n), args=(m,), sparse=True, callback=cb)
+    else:
+        r = least_squares(bratu2d, np.zeros(n), args=(m,), method="gauss-newton",
+                          sparse=True, callback=cb)
+    total = time.perf_counter() - t0
+    per = np.diff([t0] + stamps)
+    resid = float(np.max(np.abs(bratu2d(r.x, m))))
+    label = ("minimize newton, Bratu energy" if solver == "minimize"
+             else "least_squares gauss-newton, Bratu")
+    printer(f"{label} n={n}: success={r.success}, {r.nit} iterations, max|F| = {resid:.1e}, "
+            f"{total:.2f} s in all (first iteration: {per[0]:.2f} s; later: median "
+            f"{np.median(per[1:]) if per.size > 1 else float('nan'):.2f} s)")
+    return dict(problem=f"{solver} bratu2d", n=n, success=bool(r.success), nit=int(r.nit),
+                max_residual=resid, seconds=total, seconds_per_iteration=[float(p) for p in per])
