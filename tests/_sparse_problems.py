@@ -97,3 +97,8 @@ def rank_deficient(x):
     """Residuals whose Jacobian has two equal columns at every x."""
     s = x[:1] + x[1:2]
     return np.concatenate([s - 1.0, 2.0 * s - 2.0 + 0.0 * x[2:3], (x[2:] - 2.0) ** 2 + x[2:]])
+
+
+def two_inputs(a, b, c=1.0):
+    """For argnums over executors (a module-level function pickles)."""
+    return np.sum(np.sin(a) * b[:a.size] ** 2) * c + np.sum(b ** 3)
