@@ -492,8 +492,8 @@ def _group_rows(r, groups):
     """Row o of the result: the rows groups[o, :] side by side."""
     if r.width == 0:
         return _Rows.empty(groups.shape[0])
-    m = groups.shape[0]
-    out = _Rows(r.idx[groups].reshape(m, -1), r.val[groups].reshape(m, -1), r.cw)
+    m, w = groups.shape[0], groups.shape[1] * r.width
+    out = _Rows(r.idx[groups].reshape(m, w), r.val[groups].reshape(m, w), r.cw)
     if m == 1:
         # a full reduction: one wide row, left as it is (the final Hessian sums
         # its repeats once; an outer product compacts it first)
