@@ -334,3 +334,43 @@ def test_sparse_solver_arguments():
         minimize(P.rosen, np.zeros(4), sparse=True, bounds=[(0, 1)] * 4)
     with pytest.raises(ValueError, match="line search"):
         minimize(P.rosen, np.zeros(4), sparse=True, options={"globalization": "trust-region"})
+
+
+def test_one_pass_hessians_of_the_oracle_expressions_against_mpmath():
+    """The oracle's random expression trees (every rule of the table, every
+    two-argument function), differentiated by the one-pass mode, against the
+    50-digit reference with the oracle's own tolerance (256 ulp x depth x
+    the output's condition number; exact zeros exactly)."""
+    import _oracle as O
+    from mpmath import mp
+    checked = 0
+    for seed in range(300):
+        tree, point = O.make_case(seed)
+        if O.scalar_only(tree):
+            continue
+        exact, conds, status = O.reference(tree, point, seed)
+        if status != "ok":
+            continue
+        n = len(point)
+
+        def f(v):
+            return O.evaluate(tree, [v[i] for i in range(n)], True)
+        with np.errstate(all="ignore"):
+            H = _one_pass(f, np.array(point)).toarray()
+        depth = tree.depth()
+        for i in range(n):
+            for j in range(n):
+                k = 1 + n + i * n + j
+                ref, cond = exact[k], conds[k]
+                if cond > O.MAX_COND:
+                    continue
+                got = H[i, j]
+                checked += 1
+                with mp.workdps(O.DPS):
+                    if ref == 0:
+                        assert got == 0.0, (seed, tree, i, j, got)
+                        continue
+                    err = float(abs(mp.mpf(got) - ref) / abs(ref))
+                assert err <= O.TOL_ULPS * O.ULP * depth * max(1.0, cond), \
+                    (seed, tree, i, j, got, mp.nstr(ref, 17))
+    assert checked >= 400
