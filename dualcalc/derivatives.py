@@ -600,9 +600,10 @@ def hessian(f, x, args=(), *, sparse=False, sparsity=None, executor=None, chunk=
     args : tuple, optional
         Extra arguments passed to f.
     sparse : bool, optional
-        Return a ``scipy.sparse.csr_array`` (x.size, x.size) from sparsity
-        detection, star coloring and one hvp per color
-        (:func:`dualcalc.sparse_hessian`).
+        Return a ``scipy.sparse.csr_array`` (x.size, x.size) from one pass
+        of the sparse second-order mode, or (for functions it does not
+        implement, or with an executor) from sparsity detection, star
+        coloring and one hvp per color (:func:`dualcalc.sparse_hessian`).
     sparsity : pattern, optional
         A known pattern (implies ``sparse=True``); its coloring is cached.
     executor : concurrent.futures.Executor, optional
