@@ -104,7 +104,7 @@ def run(quick=False, printer=print):
     printer("times in ms; in brackets: ratio to one evaluation of f (plain NumPy)")
     head = (f"{'problem':22s} {'n':>6s} {'f':>8s} {'detect':>16s} {'color':>16s} "
             f"{'colors (bound)':>14s} {'sparse, reused P':>18s} {'scipy FD given P':>18s} "
-            f"{'jax jit(jacfwd)':>18s}")
+            f"{'jax jit(jacfwd/hessian)':>18s}")
     printer(head)
     printer("-" * len(head))
     from scipy.optimize._numdiff import approx_derivative
@@ -156,6 +156,8 @@ def run(quick=False, printer=print):
         rows.append(_hessian_row(m, method, repeat, printer))
     if not quick:
         rows.append(_newton_row(printer))
+        rows.append(_solver_row(printer, "minimize"))
+        rows.append(_solver_row(printer, "least_squares"))
     return rows
 
 
@@ -185,14 +187,38 @@ def _hessian_row(m, method, repeat, printer):
               and np.array_equal(np.sort(Hs.nonzero()[0]), np.sort(H.nonzero()[0])))
     th = _median_time(lambda: dualcalc.sparse_hessian(g, x, sparsity=H, method=method),
                       1 if method == "colored" else repeat, min_time=0.0)
+    jx = _peer_jax_hessian(m, x) if method == "auto" else None
+    tjax = _median_time(jx, 1, min_time=0.0) if callable(jx) else None
+    jax_cell = (f"{tjax * 1e3:8.1f} ({tjax / tf:6.0f})" if tjax is not None
+                else ("" if method != "auto" else (jx or "not installed")))
     printer(f"{'grid Hessian ' + str(m) + 'x' + str(m) + ' ' + method:22s} {m * m:6d} "
             f"{tf * 1e3:8.3f} {td * 1e3:8.2f} ({td / tf:5.1f}) {tc * 1e3:8.1f} ({tc / tf:5.0f}) "
             f"{cp.ncolors:8d} ({clique_lower_bound(H):2d})  {th * 1e3:8.1f} ({th / tf:5.0f})"
-            + ("" if ok else "  WRONG"))
+            f"  {'':18s}  {jax_cell:>18s}" + ("" if ok else "  WRONG"))
     return dict(problem="grid hessian", method=method, n=m * m, f_ms=tf * 1e3,
                 detect_ms=td * 1e3, detect_evals=td / tf, colors=cp.ncolors,
                 hessian_ms=th * 1e3, hessian_evals=th / tf, correct=ok,
+                jax_hessian_ms=None if tjax is None else tjax * 1e3,
                 targets=dict(hessian_le_60=th / tf <= 60))
+
+
+def _peer_jax_hessian(m, x):
+    """Dense jax.jit(jax.hessian) of the same objective (the peer's column)."""
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+
+    def g(v):
+        X = v.reshape(m, m)
+        gx = jnp.roll(X, -1, 0) - X
+        gy = jnp.roll(X, -1, 1) - X
+        return 0.5 * jnp.sum(gx * gx + gy * gy) + jnp.sum(jnp.exp(X) - X ** 3 / 3)
+    Hj = jax.jit(jax.hessian(g))
+    Hj(x).block_until_ready()
+    return lambda: Hj(x).block_until_ready()
 
 
 def bratu2d(u, m, lam=6.0):
@@ -223,3 +249,42 @@ def _newton_row(printer, m=317):
             f"later: median {np.median(per[1:]) if per.size > 1 else float('nan'):.2f} s)")
     return dict(problem="newton bratu2d", n=n, success=bool(r.success), nit=int(r.nit),
                 seconds=total, seconds_per_iteration=[float(p) for p in per])
+
+
+def bratu2d_energy(u, m, lam=6.0):
+    """The energy whose stationarity is bratu2d(u) = 0 (times h^2)."""
+    U = u.reshape(m, m)
+    h = 1.0 / (m + 1)
+    zr, zc = np.zeros((1, m)), np.zeros((m, 1))
+    dx = np.concatenate([U, zr]) - np.concatenate([zr, U])
+    dy = np.concatenate([U, zc], axis=1) - np.concatenate([zc, U], axis=1)
+    return 0.5 * (np.sum(dx * dx) + np.sum(dy * dy)) - h * h * lam * np.sum(np.exp(U))
+
+
+def _solver_row(printer, solver, m=317):
+    """minimize(method="newton", sparse=True) on the Bratu energy, or
+    least_squares(method="gauss-newton", sparse=True) on its residual, at
+    n = m^2 = 100,489."""
+    from dualcalc.optimize import least_squares, minimize
+    n = m * m
+    stamps = []
+    cb = lambda ir: stamps.append(time.perf_counter())   # noqa: E731
+    t0 = time.perf_counter()
+    if solver == "minimize":
+        # the energy's gradient is h^2 times the residual: tol 1e-13 asks
+        # for a residual near 1e-8, like root's and least_squares' defaults
+        r = minimize(bratu2d_energy, np.zeros(n), args=(m,), sparse=True, tol=1e-13,
+                     callback=cb)
+    else:
+        r = least_squares(bratu2d, np.zeros(n), args=(m,), method="gauss-newton",
+                          sparse=True, callback=cb)
+    total = time.perf_counter() - t0
+    per = np.diff([t0] + stamps)
+    resid = float(np.max(np.abs(bratu2d(r.x, m))))
+    label = ("minimize newton, Bratu energy" if solver == "minimize"
+             else "least_squares gauss-newton, Bratu")
+    printer(f"{label} n={n}: success={r.success}, {r.nit} iterations, max|F| = {resid:.1e}, "
+            f"{total:.2f} s in all (first iteration: {per[0]:.2f} s; later: median "
+            f"{np.median(per[1:]) if per.size > 1 else float('nan'):.2f} s)")
+    return dict(problem=f"{solver} bratu2d", n=n, success=bool(r.success), nit=int(r.nit),
+                max_residual=resid, seconds=total, seconds_per_iteration=[float(p) for p in per])

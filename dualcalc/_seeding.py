@@ -346,3 +346,56 @@ def extract_hyper(y, tag1, tag2, p, q):
         return (np.stack([a[0] for a in parts]), np.stack([a[1] for a in parts], axis=1),
                 np.stack([a[2] for a in parts], axis=1), np.stack([a[3] for a in parts], axis=2))
     raise _bad_output(y)
+
+
+# ---------------------------------------------------------------- passes over an executor
+# A verb that evaluates f once per chunk of directions can hand the chunks to
+# any concurrent.futures.Executor (a process pool, dask.distributed's
+# Client.get_executor(), Ray's ...).  Each pass is a module-level function of
+# (f, x, start, stop, args) that draws its tags where it runs, so it pickles
+# and gives the same numbers in any process; the blocks are put together in
+# chunk order, so a run over an executor is bitwise equal to the serial run
+# with the same chunk size.
+
+def check_chunk(chunk, n, default):
+    """Directions per pass: ``default`` when chunk is None, else chunk (a
+    positive integer)."""
+    if chunk is None:
+        return max(1, min(n, default))
+    if isinstance(chunk, bool) or not isinstance(chunk, (numbers.Integral,)) or chunk < 1:
+        raise ValueError(f"chunk must be a positive integer (directions per pass), got {chunk!r}")
+    return int(min(chunk, max(n, 1)))
+
+
+def map_passes(executor, fn, f, x, chunk, args):
+    """[fn(f, x, start, stop, args) for each chunk of range(x.size)], through
+    ``executor.map`` when one is given (results in chunk order)."""
+    n = x.size
+    starts = list(range(0, n, chunk)) or [0]
+    stops = [min(n, s + chunk) for s in starts]
+    k = len(starts)
+    if executor is None:
+        return [fn(f, x, s, e, args) for s, e in zip(starts, stops)]
+    if not hasattr(executor, "map"):
+        raise TypeError("executor must be a concurrent.futures.Executor (or have its map "
+                        f"method); got {type(executor).__name__}")
+    return list(executor.map(fn, [f] * k, [x] * k, starts, stops, [args] * k))
+
+
+def jacobian_pass(f, x, start, stop, args):
+    """(f(x), tangents (stop - start,) + Sy) for the unit directions start..stop."""
+    t = new_tag()
+    y = call(f, seed_band(x, start, stop, t), args)
+    value, tan = extract_dual(y, t, stop - start)
+    return np.asarray(value, dtype=np.float64), np.asarray(tan, dtype=np.float64)
+
+
+def hessian_pass(f, x, start, stop, args):
+    """(f(x), gradient, Hessian rows start..stop) as extract_hyper gives them
+    (for a scalar f: shapes (), (n,), (stop - start, n))."""
+    t1, t2 = new_tag(), new_tag()
+    t1, t2 = (t1, t2) if t1 < t2 else (t2, t1)
+    y = call(f, seed_band_hyper(x, start, stop, t1, t2), args)
+    value, _, grad, e12 = extract_hyper(y, t1, t2, stop - start, x.size)
+    return (np.asarray(value, dtype=np.float64), np.asarray(grad, dtype=np.float64),
+            np.asarray(e12, dtype=np.float64))

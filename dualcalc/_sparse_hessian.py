@@ -1,25 +1,40 @@
 """Sparse second-order forward mode: exact sparse Hessians in one traced pass.
 
-Forward-over-forward with compressed seeds cannot give a sparse Hessian in
-O(1) passes: a HyperDual pass seeded with the colors on both sides yields
-only ``S.T @ H @ S`` (c x c numbers), and ``H @ S`` needs the n unit
-directions on one side (``hvp`` per color: O(n) tangents per element once
-the code mixes elements, as ``np.roll`` does).  So ``sparse_hessian`` first
-tries this mode: every array element carries its value, its gradient as a
-sparse row (``G``, CSR m x n) and its own Hessian as a sparse row of n*n
-entries (``Hm``, CSR m x n^2), so the work is proportional to the nonzeros
-that actually occur.  The chain rules
+Design: forward-over-forward with compressed seeds cannot give a sparse
+Hessian in O(1) passes: a HyperDual pass seeded with the colors on both sides
+yields only ``S.T @ H @ S`` (c x c numbers), and ``H @ S`` needs the n unit
+directions on one side (``hvp`` per color: O(n) tangents per element once the
+code mixes elements, as ``np.roll`` does).  So ``sparse_hessian`` first tries
+this mode: every array element carries its value, its gradient as a short
+sparse row and its own Hessian as a short sparse row of (i, j) pairs, so the
+work is proportional to the nonzeros that actually occur.  The chain rules
 
-* y = g(a):     G_y = g' G_a,  Hm_y = g' Hm_a + g'' (G_a (x) G_a)
-* y = g(a, b):  G_y = g_a G_a + g_b G_b,  Hm_y = g_a Hm_a + g_b Hm_b
-  + g_aa G_a(x)G_a + g_ab (G_a(x)G_b + G_b(x)G_a) + g_bb G_b(x)G_b
+* y = g(a):     G_y = g' G_a,  H_y = g' H_a + g'' G_a G_a^T
+* y = g(a, b):  G_y = g_a G_a + g_b G_b,  H_y = g_a H_a + g_b H_b
+  + g_aa G_a G_a^T + g_ab (G_a G_b^T + G_b G_a^T) + g_bb G_b G_b^T
 
-take (g, g', g'') and the partials from dualcalc's own rule table by
-evaluating the ufunc once on a HyperDualArray at the values (nothing here
-knows any calculus); structure ops and sums act on the rows exactly as in
-``dualcalc.sparsity`` (row selection through index arrays, 0/1 grouping
-matrices).  What is not implemented raises ``_Unsupported`` and
-``sparse_hessian`` falls back to one Hessian-vector product per color.
+take (g', g'') and the partials from dualcalc's own rule table by evaluating
+the ufunc once on a HyperDualArray at the values (nothing here knows any
+calculus; + - * / by constants and products use their partials directly).
+
+Storage (the layers of this file, bottom up):
+
+* padded rows ("ELLPACK"): an array of ``size`` elements keeps, per element,
+  ``w`` (index, value) slots in two (size, w) arrays; padding is index 0,
+  value 0.  A row may hold an index more than once (the sum counts), so a
+  sum of operands is a concatenation of their slots and no op sorts; rows are
+  compacted (sorted, repeats summed, exact zeros dropped) only when an op has
+  doubled the width since the last compaction, which bounds the work at twice
+  the compact size.  Structure ops (reshape, roll, indexing, concatenate ...)
+  select rows with the same NumPy function run on an index array; reductions
+  put the rows of a group side by side.
+* Hessian rows hold the upper triangle: the key ``i * n + j`` with i <= j and
+  the value of H_ij (i < j) or H_ii, so each symmetric outer product is
+  written once, and the final Hessian is mirrored from one summed triangle:
+  exactly symmetric.
+* ``SecondOrderArray`` and the ufunc / array-function rules on top; what is
+  not implemented raises ``_Unsupported`` and ``sparse_hessian`` falls back
+  to one Hessian-vector product per color.
 """
 import numbers
 
@@ -37,154 +52,156 @@ def _sp():
     return _T._sp()
 
 
-def _scale(R, c):
-    """diag(c) @ R for CSR R and a vector c."""
-    c = np.asarray(c, dtype=float).ravel()
-    out = R.copy()
-    out.data = out.data * np.repeat(c, np.diff(R.indptr))
-    return out
+_MAX_SLOTS = 1 << 23          # entries of one outer product before giving up on this mode
 
 
-def _outer_rows(A, B, coef, n):
-    """Row e: coef[e] * vec(A_e (x) B_e), shape (m, n*n)."""
-    sp = _sp()
-    m = A.shape[0]
-    ka, kb = np.diff(A.indptr), np.diff(B.indptr)
-    cnt = ka * kb
-    keep = np.asarray(coef, float).ravel() != 0
-    cnt = np.where(keep, cnt, 0)
-    total = int(cnt.sum())
-    if total == 0:
-        return sp.csr_array((m, n * n), dtype=float)
-    row = np.repeat(np.arange(m), cnt)
-    start = np.cumsum(cnt) - cnt
-    t = np.arange(total) - np.repeat(start, cnt)
-    kbr = kb[row]
-    ia = A.indptr[row] + t // kbr
-    ib = B.indptr[row] + t % kbr
-    col = A.indices[ia].astype(np.int64) * n + B.indices[ib]
-    data = A.data[ia] * B.data[ib] * np.asarray(coef, float).ravel()[row]
-    return _csr_sorted_rows(row, col, data, (m, n * n))   # rows in order, no repeats
+# ---------------------------------------------------------------- padded rows
+class _Rows:
+    """``size`` sparse rows as (size, w) index and value arrays; ``cw`` is the
+    width after the last compaction (compact again once w > 2 cw)."""
+
+    __slots__ = ("idx", "val", "cw", "compact")
+
+    def __init__(self, idx, val, cw=None, compact=False):
+        self.idx, self.val = idx, val
+        self.cw = idx.shape[1] if cw is None else cw
+        self.compact = compact
+
+    @property
+    def size(self):
+        return self.idx.shape[0]
+
+    @property
+    def width(self):
+        return self.idx.shape[1]
+
+    @staticmethod
+    def empty(size):
+        return _Rows(np.zeros((size, 0), np.int64), np.zeros((size, 0)), 0, True)
+
+    def take(self, sel):
+        """Rows sel (flat int array; -1 is an empty row)."""
+        sel = np.asarray(sel, np.int64).ravel()
+        if sel.size == self.size and np.array_equal(sel, np.arange(sel.size)):
+            return self
+        if self.width == 0:
+            return _Rows.empty(sel.size)
+        idx, val = self.idx, self.val
+        if sel.size and sel.min() < 0:
+            idx = np.concatenate([idx, np.zeros((1, self.width), np.int64)])
+            val = np.concatenate([val, np.zeros((1, self.width))])
+        return _Rows(idx[sel], val[sel], self.cw, self.compact)
+
+    def scaled(self, c):
+        """diag(c) @ rows; a zero slot stays zero even where c is inf or nan."""
+        if self.width == 0:
+            return self
+        c = np.asarray(c, dtype=float).reshape(-1, 1)
+        v = self.val * c
+        if not np.isfinite(c).all():
+            v[self.val == 0] = 0.0
+        return _Rows(self.idx, v, self.cw, self.compact)
 
 
-def _coo(R):
-    rows = np.repeat(np.arange(R.shape[0], dtype=np.int64), np.diff(R.indptr))
-    return rows, R.indices.astype(np.int64), R.data
+def _cat(parts, size):
+    """Sum of row sets: their slots side by side (compacted if that doubled
+    the width)."""
+    parts = [p for p in parts if p is not None and p.width]
+    if not parts:
+        return _Rows.empty(size)
+    if len(parts) == 1:
+        return parts[0]
+    out = _Rows(np.concatenate([p.idx for p in parts], axis=1),
+                np.concatenate([p.val for p in parts], axis=1), max(p.cw for p in parts))
+    return _maybe_compact(out)
 
 
-def _add(*Rs):
-    """Sum of CSR matrices through concatenated coordinates (scipy's csr + csr
-    and csr @ csr take O(columns) workspace: n^2 for the element Hessians)."""
-    Rs = [R for R in Rs if R is not None and R.nnz]
-    if not Rs:
+def _maybe_compact(r):
+    return _compact(r) if r.width > max(4, 2 * r.cw) else r
+
+
+def _compact(r):
+    """Each row sorted by index, repeats summed, exact zeros dropped, and the
+    width cut to the longest row."""
+    s, w = r.idx.shape
+    if w == 0 or s == 0:
+        return _Rows(r.idx, r.val, w, True)
+    order = np.argsort(r.idx, axis=1, kind="stable")
+    si = np.take_along_axis(r.idx, order, 1).ravel()
+    sv = np.take_along_axis(r.val, order, 1).ravel()
+    new = np.ones(si.size, bool)
+    new[1:] = si[1:] != si[:-1]
+    new[::w] = True                                   # runs never cross rows
+    starts = np.flatnonzero(new)
+    sums = np.add.reduceat(sv, starts)
+    keep = sums != 0
+    starts, sums = starts[keep], sums[keep]
+    keys = si[starts]
+    rows = starts // w
+    counts = np.bincount(rows, minlength=s)
+    W = int(counts.max()) if counts.size else 0
+    pos = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    idx = np.zeros((s, W), np.int64)
+    val = np.zeros((s, W))
+    idx[rows, pos] = keys
+    val[rows, pos] = sums
+    return _Rows(idx, val, W, True)
+
+
+def _outer(A, B, c, n):
+    """Upper-triangle rows of c (a b^T + b a^T) per element (a, b: the rows
+    of A and B), or of c a a^T when B is None."""
+    if A.width == 0 or (B is not None and B.width == 0):
         return None
-    if len(Rs) == 1:
-        return Rs[0]
-    if Rs[0].shape[1] <= 1 << 20:            # few columns: scipy's add is fine
-        out = Rs[0]
-        for R in Rs[1:]:
-            out = out + R
-        return out.tocsr()
-    # merge row by row without sorting; repeated (row, col) entries are left
-    # in place (CSR sums them wherever it is read) and summed by the group
-    # sums and at the end
-    m, ncols = Rs[0].shape
-    counts = [np.diff(R.indptr) for R in Rs]
-    indptr = np.zeros(m + 1, np.int64)
-    np.cumsum(sum(counts), out=indptr[1:])
-    nnz = int(indptr[-1])
-    cols = np.empty(nnz, np.int64)
-    data = np.empty(nnz)
-    before = np.zeros(m, np.int64)
-    for R, c in zip(Rs, counts):
-        rows = np.repeat(np.arange(m), c)
-        pos = indptr[rows] + before[rows] + (np.arange(R.nnz) - R.indptr[rows])
-        cols[pos] = R.indices
-        data[pos] = R.data
-        before += c
-    return _csr_from_parts(indptr, cols, data, (m, ncols))
-
-
-def _csr_from_parts(indptr, cols, data, shape):
-    sp = _sp()
-    big = shape[1] > np.iinfo(np.int32).max or cols.size > np.iinfo(np.int32).max
-    idx_dtype = np.int64 if big else np.int32
-    out = sp.csr_array(shape, dtype=float)
-    out.indptr, out.indices, out.data = indptr.astype(idx_dtype), cols.astype(idx_dtype), data
-    out._has_sorted_indices = False
-    return out
-
-
-def _csr_sorted_rows(rows, cols, data, shape):
-    sp = _sp()
-    indptr = np.zeros(shape[0] + 1, np.int64)
-    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
-    idx_dtype = np.int64 if shape[1] > np.iinfo(np.int32).max or rows.size > np.iinfo(np.int32).max \
-        else np.int32
-    out = sp.csr_array((shape), dtype=float)
-    out.indptr, out.indices, out.data = indptr.astype(idx_dtype), cols.astype(idx_dtype), data
-    out._has_sorted_indices = False
-    return out
-
-
-def _from_coo(rows, cols, data, shape):
-    """CSR from coordinates, duplicates summed, without O(columns) workspace."""
-    sp = _sp()
-    if rows.size == 0:
-        return sp.csr_array(shape, dtype=float)
-    if shape[0] * float(shape[1]) < 2.0 ** 62:
-        order = np.argsort(rows * np.int64(shape[1]) + cols)
+    c = np.asarray(c, dtype=float).ravel()
+    if not np.any(c):
+        return None
+    A = A if A.compact or A.width <= 2 else _compact(A)     # a product of w slots: w^2
+    B = B if B is None or B.compact or B.width <= 2 else _compact(B)
+    s = A.size
+    pairs = A.width * (A.width + 1) // 2 if B is None else A.width * B.width
+    if s * pairs > _MAX_SLOTS:
+        # dense element Hessians (e.g. a function of sum(x)): this mode would
+        # hold them whole; the colored products need only O(n) per pass
+        raise _Unsupported(f"element Hessians of {pairs} entries each")
+    if B is None:
+        # pairs p <= q of A's slots: c a_p a_q (E_ij + E_ji) for p < q, c a_p^2 E_ii
+        p, q = np.triu_indices(A.width)
+        i, j = A.idx[:, p], A.idx[:, q]
+        va, vb = A.val[:, p], A.val[:, q]
+        v = va * vb
+        v *= np.where(p == q, 1.0, np.where(i == j, 2.0, 1.0))
     else:
-        order = np.lexsort((cols, rows))
-    rows, cols, data = rows[order], cols[order], data[order]
-    new = np.empty(rows.size, bool)
-    new[0] = True
-    new[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    starts = np.nonzero(new)[0]
-    data = np.add.reduceat(data, starts)
-    rows, cols = rows[starts], cols[starts]
-    indptr = np.zeros(shape[0] + 1, np.int64)
-    np.add.at(indptr, rows + 1, 1)
-    np.cumsum(indptr, out=indptr)
-    idx_dtype = np.int64 if shape[1] > np.iinfo(np.int32).max else np.int32
-    return sp.csr_array((data, cols.astype(idx_dtype), indptr.astype(idx_dtype)), shape=shape)
+        i = np.repeat(A.idx, B.width, axis=1)
+        j = np.tile(B.idx, (1, A.width))
+        va, vb = np.repeat(A.val, B.width, axis=1), np.tile(B.val, (1, A.width))
+        v = va * vb
+        v *= np.where(i == j, 2.0, 1.0)
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    v *= c.reshape(s, 1)
+    if not np.isfinite(c).all():
+        v[(va == 0) | (vb == 0)] = 0.0       # zero slots times inf/nan coefficients
+    return _Rows(lo * n + hi, v)
 
 
-def _left_multiply(M, R):
-    """M @ R for a (small-bandwidth) CSR M, through coordinates."""
-    Mc = M.tocsc()
-    # for each column e of M (= row e of R): every (o, M[o, e]) times R's row e
-    km = np.diff(Mc.indptr)
-    kr = np.diff(R.indptr)
-    cnt = km * kr
-    total = int(cnt.sum())
-    if total == 0:
-        return _sp().csr_array((M.shape[0], R.shape[1]), dtype=float)
-    e = np.repeat(np.arange(R.shape[0]), cnt)
-    t = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    im = Mc.indptr[e] + t // kr[e]
-    ir = R.indptr[e] + t % kr[e]
-    return _from_coo(Mc.indices[im].astype(np.int64), R.indices[ir].astype(np.int64),
-                     Mc.data[im] * R.data[ir], (M.shape[0], R.shape[1]))
-
-
+# ---------------------------------------------------------------- the traced array
 class SecondOrderArray:
-    """Values with sparse gradients and sparse per-element Hessians."""
+    """Values with sparse gradients and sparse (upper-triangle) per-element
+    Hessians."""
 
     __array_priority__ = 1000
 
     def __init__(self, value, G, Hm, n):
-        self.value = value
+        self.value = np.asarray(value, dtype=float)
         self.G = G
         self.Hm = Hm
         self.n = n
 
     @classmethod
     def seed(cls, x):
-        sp = _sp()
         n = x.size
-        return cls(np.array(x, dtype=float), sp.identity(n, format="csr", dtype=float),
-                   sp.csr_array((n, n * n), dtype=float), n)
+        G = _Rows(np.arange(n, dtype=np.int64).reshape(n, 1), np.ones((n, 1)), 1, True)
+        return cls(np.array(x, dtype=float), G, _Rows.empty(n), n)
 
     shape = property(lambda self: self.value.shape)
     ndim = property(lambda self: self.value.ndim)
@@ -208,35 +225,32 @@ class SecondOrderArray:
     __float__ = __int__ = __index__ = __array__ = tolist = _refuse
 
     def _new(self, value, G, Hm):
-        return SecondOrderArray(np.asarray(value, dtype=float), G, Hm, self.n)
+        return SecondOrderArray(value, G, Hm, self.n)
 
     def _rows_for(self, shape):
         if self.shape == tuple(shape):
             return self.G, self.Hm
-        idx = np.broadcast_to(np.arange(self.size).reshape(self.shape), shape)
-        return _T._select(self.G, idx), _T._select(self.Hm, idx)
+        sel = np.broadcast_to(np.arange(self.size).reshape(self.shape), shape)
+        return self.G.take(sel), self.Hm.take(sel)
 
     def __getitem__(self, key):
         parts = key if isinstance(key, tuple) else (key,)
         if any(isinstance(p, SecondOrderArray) for p in parts):
             raise _Unsupported("traced index")
-        idx = np.arange(self.size).reshape(self.shape)[key]
-        return self._new(self.value[key], _T._select(self.G, idx), _T._select(self.Hm, idx))
+        sel = np.arange(self.size).reshape(self.shape)[key]
+        return self._new(self.value[key], self.G.take(sel), self.Hm.take(sel))
 
     def __setitem__(self, key, v):
-        sp = _sp()
-        self.value = self.value.copy()
-        self.value[key] = v.value if isinstance(v, SecondOrderArray) else v
-        idx = np.arange(self.size).reshape(self.shape)
-        tshape = idx[key].shape
-        if isinstance(v, SecondOrderArray):
-            src = np.broadcast_to(np.arange(self.size, self.size + v.size).reshape(v.shape), tshape)
-            G = sp.vstack([self.G, v.G], format="csr")
-            Hm = sp.vstack([self.Hm, v.Hm], format="csr")
+        value = self.value.copy()
+        value[key] = v.value if _isT(v) else v
+        idx = np.arange(1, self.size + 1).reshape(self.shape)
+        if _isT(v):
+            idx[key] = np.arange(self.size + 1, self.size + 1 + v.size).reshape(v.shape)
+            r = _struct_rows([self, v], idx)
         else:
-            src, G, Hm = -1, self.G, self.Hm
-        idx[key] = src
-        self.G, self.Hm = _T._select(G, idx), _T._select(Hm, idx)
+            idx[key] = 0
+            r = _struct_rows([self], idx)
+        self.value, (self.G, self.Hm) = value, r
 
     def reshape(self, *shape, order="C"):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -309,6 +323,7 @@ def _val(o):
     return o.value if _isT(o) else o
 
 
+# ---------------------------------------------------------------- ufuncs
 _VALUE_ONLY = {np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
                np.isnan, np.isinf, np.isfinite, np.signbit, np.logical_and, np.logical_or,
                np.logical_not}
@@ -322,6 +337,10 @@ def _hd(v, k, d):
     return HyperDualArray(v, e, e.copy(), np.zeros((k, k) + v.shape))
 
 
+def _flat(v, shape):
+    return np.broadcast_to(np.asarray(v, dtype=float), shape).ravel()
+
+
 def _ufunc(ufunc, inputs):
     for o in inputs:
         if not _isT(o) and not isinstance(o, (numbers.Number, np.ndarray, np.generic)):
@@ -330,12 +349,12 @@ def _ufunc(ufunc, inputs):
     if ufunc in _VALUE_ONLY:
         return ufunc(*vals)
     traced = [i for i, o in enumerate(inputs) if _isT(o)]
-    n = next(inputs[i].n for i in traced)
+    n = inputs[traced[0]].n
     shape = np.broadcast_shapes(*[np.shape(v) for v in vals])
-    k = len(traced)
     fast = _arithmetic(ufunc, inputs, vals, traced, shape, n)
     if fast is not None:
         return fast
+    k = len(traced)
     args = []
     for i, v in enumerate(vals):
         v = np.array(np.broadcast_to(np.asarray(v, dtype=float), shape))
@@ -346,20 +365,15 @@ def _ufunc(ufunc, inputs):
         raise _Unsupported(f"np.{ufunc.__name__}")
     value = np.asarray(r.value, dtype=float)
     e1, e12 = np.asarray(r.eps1), np.asarray(r.eps1eps2)
-    rows = [inputs[i]._rows_for(shape) for i in traced]
-    ones = [bool(np.all(e1[a] == 1.0)) for a in range(k)]
-    G = _add(*[rows[a][0] if ones[a] else _scale(rows[a][0], e1[a]) for a in range(k)])
-    H = [rows[a][1] if ones[a] else _scale(rows[a][1], e1[a]) for a in range(k)]
-    for a in range(k):
-        for b in range(k):
-            if np.any(e12[a, b]):
-                H.append(_outer_rows(rows[a][0], rows[b][0], e12[a, b], n))
     size = value.size
-    sp = _sp()
-    G = G if G is not None else sp.csr_array((size, n), dtype=float)
-    Hm = _add(*H)
-    Hm = Hm if Hm is not None else sp.csr_array((size, n * n), dtype=float)
-    return SecondOrderArray(value, G, Hm, n)
+    rows = [inputs[i]._rows_for(shape) for i in traced]
+    G = _cat([rows[a][0].scaled(e1[a].ravel()) for a in range(k)], size)
+    H = [rows[a][1].scaled(e1[a].ravel()) for a in range(k)]
+    for a in range(k):
+        H.append(_outer(rows[a][0], None, e12[a, a].ravel(), n))
+        for b in range(a + 1, k):
+            H.append(_outer(rows[a][0], rows[b][0], e12[a, b].ravel(), n))
+    return SecondOrderArray(value, G, _cat(H, size), n)
 
 
 def _arithmetic(ufunc, inputs, vals, traced, shape, n):
@@ -373,65 +387,81 @@ def _arithmetic(ufunc, inputs, vals, traced, shape, n):
         value = np.asarray(ufunc(*vals), dtype=float)
     size = value.size
     if ufunc is np.negative:
-        (a,) = inputs
-        G, H = a._rows_for(shape)
-        return SecondOrderArray(value, _scale(G, -np.ones(size)), _scale(H, -np.ones(size)), n)
+        G, H = inputs[0]._rows_for(shape)
+        return SecondOrderArray(value, G.scaled(-np.ones(size)), H.scaled(-np.ones(size)), n)
     rows = {i: inputs[i]._rows_for(shape) for i in traced}
     if ufunc in (np.add, np.subtract):
         Gs, Hs = [], []
         for i in traced:
             G, H = rows[i]
             if ufunc is np.subtract and i == 1:
-                G, H = _scale(G, -np.ones(size)), _scale(H, -np.ones(size))
+                G, H = G.scaled(-np.ones(size)), H.scaled(-np.ones(size))
             Gs.append(G)
             Hs.append(H)
-        G = _add(*Gs) if any(g.nnz for g in Gs) else Gs[0]
-        return SecondOrderArray(value, G, _add(*Hs) if any(h.nnz for h in Hs) else Hs[0], n)
+        return SecondOrderArray(value, _cat(Gs, size), _cat(Hs, size), n)
     if ufunc is np.true_divide:
-        c = 1.0 / np.broadcast_to(np.asarray(vals[1], dtype=float), shape).ravel()
+        with np.errstate(all="ignore"):
+            c = 1.0 / _flat(vals[1], shape)
         G, H = rows[0]
-        return SecondOrderArray(value, _scale(G, c), _scale(H, c), n)
-    other = [np.broadcast_to(np.asarray(v, dtype=float), shape).ravel() for v in vals]
+        return SecondOrderArray(value, G.scaled(c), H.scaled(c), n)
+    other = [_flat(v, shape) for v in vals]
     if len(traced) == 1:
         i = traced[0]
         G, H = rows[i]
         c = other[1 - i]
-        return SecondOrderArray(value, _scale(G, c), _scale(H, c), n)
+        return SecondOrderArray(value, G.scaled(c), H.scaled(c), n)
     (Ga, Ha), (Gb, Hb) = rows[0], rows[1]
     a, b = other
-    ones = np.ones(size)
-    G = _add(_scale(Ga, b), _scale(Gb, a))
-    Hm = _add(_scale(Ha, b), _scale(Hb, a), _outer_rows(Ga, Gb, ones, n),
-              _outer_rows(Gb, Ga, ones, n))
-    sp = _sp()
-    return SecondOrderArray(value, G if G is not None else sp.csr_array((size, n), dtype=float),
-                            Hm if Hm is not None else sp.csr_array((size, n * n), dtype=float), n)
+    if inputs[0] is inputs[1]:                       # a * a
+        return SecondOrderArray(value, Ga.scaled(2 * a),
+                                _cat([Ha.scaled(2 * a), _outer(Ga, None, np.full(size, 2.0), n)],
+                                     size), n)
+    G = _cat([Ga.scaled(b), Gb.scaled(a)], size)
+    Hm = _cat([Ha.scaled(b), Hb.scaled(a), _outer(Ga, Gb, np.ones(size), n)], size)
+    return SecondOrderArray(value, G, Hm, n)
 
 
 # ---------------------------------------------------------------- functions
 _FUNCS = {}
 
 
+def _struct_rows(traced, index):
+    """(G, Hm) rows picked by ``index``: 0 is an empty row, k >= 1 is row
+    k - 1 of the traced operands' rows stacked in order."""
+    sel = np.asarray(index, np.int64).ravel() - 1
+    if len(traced) == 1:
+        return traced[0].G.take(sel), traced[0].Hm.take(sel)
+    out = []
+    for part in ("G", "Hm"):
+        rs = [getattr(o, part) for o in traced]
+        w = max(r.width for r in rs)
+        idx = np.zeros((sum(r.size for r in rs), w), np.int64)
+        val = np.zeros(idx.shape)
+        off = 0
+        for r in rs:
+            idx[off:off + r.size, :r.width] = r.idx
+            val[off:off + r.size, :r.width] = r.val
+            off += r.size
+        out.append(_Rows(idx, val, max(r.cw for r in rs),
+                         all(r.compact for r in rs)).take(sel))
+    return tuple(out)
+
+
 def _struct(func, data_args, rebuild):
-    sp = _sp()
     tr = [o for o in data_args if _isT(o)]
     n = tr[0].n
-    idxs, gs, hs, off = [], [], [], 0
+    idxs, off = [], 0
     for o in data_args:
-        idxs.append(np.arange(off + 1, off + 1 + o.size, dtype=np.int64).reshape(o.shape)
-                    if _isT(o) else np.zeros(np.shape(o), np.int64))
         if _isT(o):
-            gs.append(o.G)
-            hs.append(o.Hm)
+            idxs.append(np.arange(off + 1, off + 1 + o.size, dtype=np.int64).reshape(o.shape))
             off += o.size
+        else:
+            idxs.append(np.zeros(np.shape(o), np.int64))
     value = rebuild([_val(o) for o in data_args])
     index = rebuild(idxs)
-    G_all = sp.vstack([sp.csr_array((1, n), dtype=float)] + gs, format="csr")
-    H_all = sp.vstack([sp.csr_array((1, n * n), dtype=float)] + hs, format="csr")
 
     def make(v, i):
-        i = np.asarray(i)
-        return SecondOrderArray(np.asarray(v, float), _T._select(G_all, i), _T._select(H_all, i), n)
+        return SecondOrderArray(v, *_struct_rows(tr, i), n)
     if isinstance(value, (list, tuple)):
         return type(value)(make(v, i) for v, i in zip(value, index))
     return make(value, index)
@@ -458,25 +488,32 @@ def _where(cond, x, y):
 _FUNCS[np.where] = _where
 
 
+def _group_rows(r, groups):
+    """Row o of the result: the rows groups[o, :] side by side."""
+    if r.width == 0:
+        return _Rows.empty(groups.shape[0])
+    m, w = groups.shape[0], groups.shape[1] * r.width
+    out = _Rows(r.idx[groups].reshape(m, w), r.val[groups].reshape(m, w), r.cw)
+    if m == 1:
+        # a full reduction: one wide row, left as it is (the final Hessian sums
+        # its repeats once; an outer product compacts it first)
+        out.cw = out.width
+        return out
+    return _maybe_compact(out)
+
+
 def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     if out is not None or kw:
         raise _Unsupported("sum(out=/where=/initial=)")
     if not _isT(a):
         return np.sum(a, axis=axis, keepdims=keepdims)
     axes = _T._norm_axes(axis, a.ndim)
-    shape = a.shape
-    kshape = tuple(1 if i in axes else s for i, s in enumerate(shape))
-    n_out = int(np.prod(kshape, dtype=np.int64))
-    ids = np.broadcast_to(np.arange(n_out).reshape(kshape), shape)
-    Gm = _T._group(ids, n_out).astype(float)
-    if n_out == 1:
-        # a full sum: all entries into one row, repeats left for the end
-        H = a.Hm
-        Hm = _csr_from_parts(np.array([0, H.nnz], np.int64), H.indices.astype(np.int64),
-                             H.data.copy(), (1, H.shape[1]))
-    else:
-        Hm = _left_multiply(Gm, a.Hm)
-    return a._new(np.sum(a.value, axis=axis, keepdims=keepdims), (Gm @ a.G).tocsr(), Hm)
+    keep = [i for i in range(a.ndim) if i not in axes]
+    ids = np.transpose(np.arange(a.size).reshape(a.shape), keep + list(axes))
+    n_out = int(np.prod([a.shape[i] for i in keep], dtype=np.int64))
+    groups = ids.reshape(n_out, -1)
+    return a._new(np.sum(a.value, axis=axis, keepdims=keepdims),
+                  _group_rows(a.G, groups), _group_rows(a.Hm, groups))
 
 
 _FUNCS[np.sum] = _sum
@@ -490,8 +527,33 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False):
 _FUNCS[np.mean] = _mean
 
 
+def _const_matmul(M, b):
+    """M @ b for a constant 2-D M and a traced 1-D b: row o sums the rows e of
+    b with M[o, e] != 0, scaled."""
+    M = np.asarray(M, dtype=float)
+    m = M.shape[0]
+    nz = M != 0
+    cnt = nz.sum(axis=1)
+    K = int(cnt.max()) if m else 0
+    E = np.full((m, K), -1, np.int64)
+    C = np.zeros((m, K))
+    r, e = np.nonzero(nz)
+    pos = np.arange(r.size) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    E[r, pos] = e
+    C[r, pos] = M[r, e]
+
+    def rows(R):
+        if R.width == 0 or K == 0:
+            return _Rows.empty(m)
+        T = R.take(E.ravel())
+        w = R.width
+        out = _Rows(T.idx.reshape(m, K * w),
+                    (T.val.reshape(m, K, w) * C[:, :, None]).reshape(m, K * w), R.cw)
+        return _maybe_compact(out)
+    return b._new(M @ b.value, rows(b.G), rows(b.Hm))
+
+
 def _matmul(a, b):
-    sp = _sp()
     if _isT(a) and _isT(b):
         if a.ndim == 1 and b.ndim == 1:
             return _sum(a * b)
@@ -503,12 +565,10 @@ def _matmul(a, b):
         if b.ndim == 1:
             r = r[..., 0]
         return r
-    if not _isT(a) and a.ndim == 2 and b.ndim == 1:
-        M = sp.csr_array(np.asarray(a, float))
-        return b._new(a @ b.value, (M @ b.G).tocsr(), _left_multiply(M, b.Hm))
-    if not _isT(b) and b.ndim == 2 and a.ndim == 1:
-        M = sp.csr_array(np.asarray(b, float).T)
-        return a._new(a.value @ b, (M @ a.G).tocsr(), _left_multiply(M, a.Hm))
+    if not _isT(a) and np.ndim(a) == 2 and b.ndim == 1:
+        return _const_matmul(a, b)
+    if not _isT(b) and np.ndim(b) == 2 and a.ndim == 1:
+        return _const_matmul(np.asarray(b, dtype=float).T, a)
     if (not _isT(a) and np.ndim(a) == 1) or (not _isT(b) and np.ndim(b) == 1):
         return _sum(a * b)
     raise _Unsupported("matmul of these shapes")
@@ -548,20 +608,42 @@ _FUNCS[np.dot] = lambda a, b: a * b if np.ndim(_val(a)) == 0 or np.ndim(_val(b))
     else _matmul(a, b)
 
 
+# ---------------------------------------------------------------- the verb
 def hessian_one_pass(f, x, args, n):
     """(H as CSR n x n, exactly symmetric) from one traced call, or raise
     _Unsupported."""
+    return value_gradient_hessian_one_pass(f, x, args, n)[2]
+
+
+def value_gradient_hessian_one_pass(f, x, args, n):
+    """(f(x), gradient (flat ndarray), H as CSR n x n) from one traced call,
+    or raise _Unsupported."""
     sp = _sp()
     t = SecondOrderArray.seed(x.ravel()).reshape(x.shape)
     y = f(t, *args)
     if not _isT(y):
         if isinstance(y, (numbers.Real, np.floating, np.integer)) and not isinstance(y, bool):
-            return sp.csr_array((n, n), dtype=float)
+            return float(y), np.zeros(n), sp.csr_array((n, n), dtype=float)
         raise _Unsupported(f"f returned {type(y).__name__}")
     if y.size != 1:
         raise ValueError(f"sparse_hessian needs a scalar f; f returned shape {y.shape}")
-    row = y.Hm.tocoo()
-    cols = row.col.astype(np.int64)
-    H = sp.csr_array((row.data, (cols // n, cols % n)), shape=(n, n))
-    H = (H + H.T) * 0.5
-    return sp.csr_array(H)
+    grad = np.bincount(y.G.idx.ravel(), weights=y.G.val.ravel(), minlength=n)
+    keys, vals = y.Hm.idx.ravel(), y.Hm.val.ravel()
+    order = np.argsort(keys, kind="stable")
+    keys, vals = keys[order], vals[order]
+    if keys.size:
+        new = np.ones(keys.size, bool)
+        new[1:] = keys[1:] != keys[:-1]
+        starts = np.flatnonzero(new)
+        vals = np.add.reduceat(vals, starts)
+        keys = keys[starts]
+        nz = vals != 0
+        keys, vals = keys[nz], vals[nz]
+    i, j = keys // n, keys % n
+    off = i != j
+    rows = np.concatenate([i, j[off]])
+    cols = np.concatenate([j, i[off]])
+    data = np.concatenate([vals, vals[off]])
+    H = sp.coo_array((data, (rows, cols)), shape=(n, n)).tocsr()   # no repeats: no sums
+    H.sort_indices()
+    return float(y.value.reshape(())), grad, H

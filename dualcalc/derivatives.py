@@ -68,14 +68,7 @@ def _pack(f, xs, argnums, args):
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
     z0 = np.concatenate([p.ravel() for p in points]) if points else np.zeros(0)
 
-    def g(z, *extra):
-        full = list(xs)
-        for i, a in enumerate(nums):
-            piece = z[offsets[i]:offsets[i + 1]].reshape(points[i].shape)
-            if isinstance(piece, np.ndarray) and piece.dtype == object and piece.ndim == 0:
-                piece = piece.item()      # object-array fallback: the Dual itself
-            full[a] = piece
-        return f(*full, *extra)
+    g = _Packed(f, xs, nums, offsets, [p.shape for p in points])
 
     def unpack(arr, lead):
         parts = tuple(arr[..., offsets[i]:offsets[i + 1]].reshape(
@@ -83,6 +76,23 @@ def _pack(f, xs, argnums, args):
         return parts[0] if single else parts
 
     return g, z0, unpack
+
+
+class _Packed:
+    """f(*xs, *extra) as a function of one flat vector z holding the inputs
+    nums (a class, not a closure, so that it pickles for executors)."""
+
+    def __init__(self, f, xs, nums, offsets, shapes):
+        self.f, self.xs, self.nums, self.offsets, self.shapes = f, xs, nums, offsets, shapes
+
+    def __call__(self, z, *extra):
+        full = list(self.xs)
+        for i, a in enumerate(self.nums):
+            piece = z[self.offsets[i]:self.offsets[i + 1]].reshape(self.shapes[i])
+            if isinstance(piece, np.ndarray) and piece.dtype == object and piece.ndim == 0:
+                piece = piece.item()      # object-array fallback: the Dual itself
+            full[a] = piece
+        return self.f(*full, *extra)
 
 
 # ---------------------------------------------------------------- scalar verbs
@@ -279,15 +289,23 @@ def _chunks(n, size):
         yield start, min(n, start + size)
 
 
-def _jacobian_core(f, x, args):
+def _jacobian_core(f, x, args, executor=None, chunk=None):
     """(value, J) with J of shape Sy + Sx, from ceil(n / default_chunk(n))
-    passes over banded identity seeds."""
+    passes over banded identity seeds (or chunks of ``chunk`` directions,
+    mapped over ``executor``: _seeding.map_passes)."""
     if type(f) is Compiled:
-        r = f.jacobian_core(x, args)
-        if r is not None:
-            return r
-        f = f.fn
+        if executor is None and chunk is None:
+            r = f.jacobian_core(x, args)
+            if r is not None:
+                return r
+        f = f.fn                                   # passes over executors: f itself
     n = x.size
+    if executor is not None or chunk is not None:
+        parts = S.map_passes(executor, S.jacobian_pass, f, x,
+                             S.check_chunk(chunk, n, S.chunk_size(n)), args)
+        value = parts[0][0]
+        tan = np.concatenate([p[1] for p in parts], axis=0)
+        return value, np.moveaxis(tan, 0, -1).reshape(value.shape + x.shape)
     t = S.new_tag()
     chunk = S.chunk_size(n)
     if chunk >= n:                                          # one pass (the usual case)
@@ -306,12 +324,12 @@ def _jacobian_core(f, x, args):
     return value, J
 
 
-def value_and_jacobian(f, x, args=(), argnums=None):
+def value_and_jacobian(f, x, args=(), argnums=None, *, executor=None, chunk=None):
     """f(x) and its Jacobian, sharing the evaluations.
 
     Parameters
     ----------
-    f, x, args, argnums
+    f, x, args, argnums, executor, chunk
         As for `jacobian`.
 
     Returns
@@ -333,14 +351,15 @@ def value_and_jacobian(f, x, args=(), argnums=None):
     args = _check_args(args)
     if argnums is not None:
         g, z0, unpack = _pack(f, x, argnums, args)
-        v, J = _jacobian_core(g, z0, args)
+        v, J = _jacobian_core(g, z0, args, executor, chunk)
         return _out(v), unpack(J, v.ndim)
     x = S.as_point(x)
-    v, J = _jacobian_core(f, x, args)
+    v, J = _jacobian_core(f, x, args, executor, chunk)
     return _out(v), _out(J)
 
 
-def jacobian(f, x, args=(), argnums=None, *, sparse=False, sparsity=None):
+def jacobian(f, x, args=(), argnums=None, *, sparse=False, sparsity=None, executor=None,
+             chunk=None):
     """The Jacobian of f at x: ``J[i..., j...] = d f(x)[i...] / d x[j...]``.
 
     Parameters
@@ -360,6 +379,15 @@ def jacobian(f, x, args=(), argnums=None, *, sparse=False, sparsity=None):
         (:func:`dualcalc.sparse_jacobian`).
     sparsity : pattern, optional
         A known pattern (implies ``sparse=True``); its coloring is cached.
+    executor : concurrent.futures.Executor, optional
+        Evaluates the passes (chunks of directions; colors when sparse)
+        through ``executor.map``: a process pool, or a cluster through
+        ``dask.distributed.Client.get_executor()``.  f and args must pickle
+        for processes (a module-level function).  The result is bitwise equal
+        to the serial run with the same ``chunk``.
+    chunk : int, optional
+        Directions per pass (default: dualcalc's memory-bounded chunk, often
+        all of x in one pass); with an executor, each pass is one task.
 
     Returns
     -------
@@ -376,16 +404,18 @@ def jacobian(f, x, args=(), argnums=None, *, sparse=False, sparsity=None):
         from dualcalc.sparse import sparse_jacobian
         if argnums is not None:
             raise ValueError("sparse=True takes one array x, not argnums")
-        return sparse_jacobian(f, x, args=args, sparsity=sparsity)
-    return value_and_jacobian(f, x, args=args, argnums=argnums)[1]
+        return sparse_jacobian(f, x, args=args, sparsity=sparsity, executor=executor,
+                               chunk=chunk)
+    return value_and_jacobian(f, x, args=args, argnums=argnums, executor=executor,
+                              chunk=chunk)[1]
 
 
-def value_and_gradient(f, x, args=(), argnums=None):
+def value_and_gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None):
     """f(x) and its gradient, sharing the evaluations.
 
     Parameters
     ----------
-    f, x, args, argnums
+    f, x, args, argnums, executor, chunk
         As for `gradient`.
 
     Returns
@@ -402,15 +432,15 @@ def value_and_gradient(f, x, args=(), argnums=None):
     args = _check_args(args)
     if argnums is not None:
         g, z0, unpack = _pack(f, x, argnums, args)
-        v, J = _jacobian_core(g, z0, args)
+        v, J = _jacobian_core(g, z0, args, executor, chunk)
         _require_scalar(v, "gradient")
         return float(v), unpack(J, 0)
     x = S.as_point(x)
-    if type(f) is Compiled and x.ndim:
+    if type(f) is Compiled and x.ndim and executor is None and chunk is None:
         r = f.value_and_gradient(x, args)            # a recorded f's hot path
         if r is not None:
             return r
-    v, J = _jacobian_core(f, x, args)
+    v, J = _jacobian_core(f, x, args, executor, chunk)
     if v.ndim:
         _require_scalar(v, "gradient")
     return float(v), (J if J.ndim else float(J))
@@ -423,7 +453,7 @@ def _require_scalar(v, verb):
             "Use jacobian for vector-valued functions.")
 
 
-def gradient(f, x, args=(), argnums=None):
+def gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None):
     """The gradient of a scalar function f at x (same shape as x).
 
     Parameters
@@ -437,6 +467,9 @@ def gradient(f, x, args=(), argnums=None):
         Extra arguments passed to f.
     argnums : int or tuple of int, optional
         Differentiate ``f(*x, *args)`` with respect to these inputs.
+    executor, chunk : optional
+        Passes of ``chunk`` directions evaluated through ``executor.map``, as
+        for `jacobian`; bitwise equal to the serial run with the same chunk.
 
     Returns
     -------
@@ -449,11 +482,12 @@ def gradient(f, x, args=(), argnums=None):
     >>> gradient(lambda x, y: x**2 * y + 3*y**2, (1.0, 2.0), argnums=(0, 1))
     (4.0, 13.0)
     """
-    if type(f) is Compiled and argnums is None and type(x) is np.ndarray and x.ndim:
+    if (type(f) is Compiled and argnums is None and type(x) is np.ndarray and x.ndim
+            and executor is None and chunk is None):
         r = f.value_and_gradient(x, args)            # a recorded f's hot path
         if r is not None:
             return r[1]
-    g = value_and_gradient(f, x, args=args, argnums=argnums)[1]
+    g = value_and_gradient(f, x, args=args, argnums=argnums, executor=executor, chunk=chunk)[1]
     if argnums is not None and not isinstance(argnums, (int, np.integer)):
         return tuple(_out(a) for a in g)
     return _out(g)
@@ -509,7 +543,7 @@ def _hessian_chunk(n):
     return max(1, min(n, 8_000_000 // max(1, n * n)))
 
 
-def value_gradient_hessian(f, x, args=()):
+def value_gradient_hessian(f, x, args=(), *, executor=None, chunk=None):
     """f(x), its gradient and its Hessian, from HyperDual evaluations.
 
     eps1 carries a chunk of the identity and eps2 all of it, both stored
@@ -524,6 +558,9 @@ def value_gradient_hessian(f, x, args=()):
         The point, any shape.
     args : tuple, optional
         Extra arguments passed to f.
+    executor, chunk : optional
+        Passes of ``chunk`` Hessian rows evaluated through ``executor.map``,
+        as for `hessian`.
 
     Returns
     -------
@@ -544,18 +581,30 @@ def value_gradient_hessian(f, x, args=()):
     x = S.as_point(x)
     n = x.size
     if type(f) is Compiled:
-        r = f.hessian(x, args)                       # a recorded f's hot path
-        if r is not None:
-            return r[0], _out(r[1].reshape(x.shape)), _out(r[2].reshape(x.shape + x.shape))
-        r = f.second(x, args)
-        if r is not None:
-            value, shape, grad, H = r
-            _require_scalar(value.reshape(shape), "hessian")
-            H = H + H.T                                     # exactly symmetric
-            H *= 0.5
-            return (float(value[0]), _out(grad.reshape(x.shape)),
-                    _out(H.reshape(x.shape + x.shape)))
-        f = f.fn
+        if executor is None and chunk is None:
+            r = f.hessian(x, args)                       # a recorded f's hot path
+            if r is not None:
+                return (r[0], _out(r[1].reshape(x.shape)),
+                        _out(r[2].reshape(x.shape + x.shape)))
+            r = f.second(x, args)
+            if r is not None:
+                value, shape, grad, H = r
+                _require_scalar(value.reshape(shape), "hessian")
+                H = H + H.T                                     # exactly symmetric
+                H *= 0.5
+                return (float(value[0]), _out(grad.reshape(x.shape)),
+                        _out(H.reshape(x.shape + x.shape)))
+        f = f.fn                                   # passes over executors: f itself
+    if executor is not None or chunk is not None:
+        parts = S.map_passes(executor, S.hessian_pass, f, x,
+                             S.check_chunk(chunk, n, _hessian_chunk(n)), args)
+        value, grad = parts[0][0], parts[0][1]
+        _require_scalar(value, "hessian")
+        H = np.concatenate([p[2].reshape(-1, n) for p in parts], axis=0)
+        H = H + H.T
+        H *= 0.5
+        return (float(value), _out(grad.reshape(x.shape)),
+                _out(H.reshape(x.shape + x.shape)))
     t1, t2 = _two_tags()
     chunk = _hessian_chunk(n)
     if chunk >= n:                                          # one pass (the usual case)
@@ -577,7 +626,7 @@ def value_gradient_hessian(f, x, args=()):
             _out(H.reshape(x.shape + x.shape)))
 
 
-def hessian(f, x, args=(), *, sparse=False, sparsity=None):
+def hessian(f, x, args=(), *, sparse=False, sparsity=None, executor=None, chunk=None):
     """The Hessian of a scalar function f at x, shape ``np.shape(x) * 2``.
 
     One HyperDual pass carries the identity in both eps1 and eps2 (in chunks of
@@ -592,11 +641,18 @@ def hessian(f, x, args=(), *, sparse=False, sparsity=None):
     args : tuple, optional
         Extra arguments passed to f.
     sparse : bool, optional
-        Return a ``scipy.sparse.csr_array`` (x.size, x.size) from sparsity
-        detection, star coloring and one hvp per color
-        (:func:`dualcalc.sparse_hessian`).
+        Return a ``scipy.sparse.csr_array`` (x.size, x.size) from one pass
+        of the sparse second-order mode, or (for functions it does not
+        implement, or with an executor) from sparsity detection, star
+        coloring and one hvp per color (:func:`dualcalc.sparse_hessian`).
     sparsity : pattern, optional
         A known pattern (implies ``sparse=True``); its coloring is cached.
+    executor : concurrent.futures.Executor, optional
+        Evaluates the passes (chunks of Hessian rows; one hvp per color when
+        sparse) through ``executor.map``; f and args must pickle for
+        processes.  Bitwise equal to the serial run with the same ``chunk``.
+    chunk : int, optional
+        Hessian rows per pass (default: dualcalc's memory-bounded chunk).
 
     Returns
     -------
@@ -610,8 +666,11 @@ def hessian(f, x, args=(), *, sparse=False, sparsity=None):
     """
     if sparse or sparsity is not None:
         from dualcalc.sparse import sparse_hessian
-        return sparse_hessian(f, x, args=args, sparsity=sparsity)
-    return value_gradient_hessian(f, x, args=args)[2]
+        if chunk is not None:
+            raise ValueError("chunk= is for dense Hessians; a sparse Hessian makes one pass "
+                             "per color")
+        return sparse_hessian(f, x, args=args, sparsity=sparsity, executor=executor)
+    return value_gradient_hessian(f, x, args=args, executor=executor, chunk=chunk)[2]
 
 
 def hvp(f, x, v, args=()):

@@ -46,7 +46,7 @@ from dualcalc.coloring import ColoredPattern
 from dualcalc.sparsity import hessian_sparsity, jacobian_sparsity
 
 __all__ = ["sparse_jacobian", "value_and_sparse_jacobian", "sparse_hessian",
-           "colored_pattern"]
+           "value_gradient_sparse_hessian", "colored_pattern"]
 
 _cache = {}
 _cache_lock = threading.Lock()
@@ -267,6 +267,44 @@ def sparse_hessian(f, x, args=(), sparsity=None, executor=None, method="auto"):
     if cp.outside(B):
         raise ValueError(_OUTSIDE)
     return cp.decompress(B)
+
+
+def value_gradient_sparse_hessian(f, x, args=(), sparsity=None):
+    """f(x), its gradient and :func:`sparse_hessian`, for Newton's method on
+    large sparse problems.
+
+    One traced pass of the second-order mode gives all three (its gradient
+    is sparse per element, so this does not pay the n directions of a dense
+    forward gradient on code that mixes elements); f's that the mode does not
+    support fall back to :func:`dualcalc.value_and_gradient` and the
+    colored Hessian (with ``sparsity``, a known pattern, if given).
+
+    Returns
+    -------
+    (float, ndarray of x's size (flat), scipy.sparse.csr_array (x.size, x.size))
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> v, g, H = value_gradient_sparse_hessian(lambda x: np.sum(x[1:] * x[:-1] ** 2),
+    ...                                         np.array([1.0, 2.0, 3.0]))
+    >>> v, g, H.toarray()
+    (14.0, array([ 4., 13.,  4.]), array([[4., 2., 0.],
+           [2., 6., 4.],
+           [0., 4., 0.]]))
+    """
+    if not isinstance(args, tuple):
+        raise TypeError("args must be a tuple of extra arguments for f, like scipy's args=")
+    from dualcalc import _sparse_hessian as SH
+    from dualcalc.derivatives import value_and_gradient
+    x = S.as_point(x)
+    try:
+        return SH.value_gradient_hessian_one_pass(f, x, args, x.size)
+    except SH._Unsupported:
+        pass
+    v, g = value_and_gradient(f, x, args=args)
+    H = sparse_hessian(f, x, args, sparsity=sparsity, method="colored")
+    return float(v), np.asarray(g, dtype=float).ravel(), H
 
 
 _OUTSIDE = ("f has nonzero derivatives outside the given sparsity pattern at this x (a "

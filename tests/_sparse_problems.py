@@ -74,3 +74,31 @@ def bratu(u, lam=1.0):
     up = np.concatenate([u[1:], [0.0]])
     um = np.concatenate([[0.0], u[:-1]])
     return (up - 2 * u + um) / h ** 2 + lam * np.exp(u)
+
+
+def bratu_energy(u, lam=1.0):
+    """The 1-D Bratu energy, whose stationarity is bratu(u) = 0 (times h)."""
+    h = 1.0 / (u.size + 1)
+    d = np.diff(np.concatenate([[0.0], u, [0.0]]))
+    return 0.5 * np.sum(d * d) / h - h * lam * np.sum(np.exp(u))
+
+
+def bratu2d_energy(u, m=6, lam=6.0):
+    """The 2-D Bratu energy on an m x m interior grid (Dirichlet zero)."""
+    U = u.reshape(m, m)
+    h = 1.0 / (m + 1)
+    zr, zc = np.zeros((1, m)), np.zeros((m, 1))
+    dx = np.concatenate([U, zr]) - np.concatenate([zr, U])
+    dy = np.concatenate([U, zc], axis=1) - np.concatenate([zc, U], axis=1)
+    return 0.5 * (np.sum(dx * dx) + np.sum(dy * dy)) - h * h * lam * np.sum(np.exp(U))
+
+
+def rank_deficient(x):
+    """Residuals whose Jacobian has two equal columns at every x."""
+    s = x[:1] + x[1:2]
+    return np.concatenate([s - 1.0, 2.0 * s - 2.0 + 0.0 * x[2:3], (x[2:] - 2.0) ** 2 + x[2:]])
+
+
+def two_inputs(a, b, c=1.0):
+    """For argnums over executors (a module-level function pickles)."""
+    return np.sum(np.sin(a) * b[:a.size] ** 2) * c + np.sum(b ** 3)

@@ -95,13 +95,22 @@ class _Objective:
         return self._guard(lambda: D.value_gradient_hessian(self.fun, x, args=self.args),
                            (math.inf, None, None))
 
+    def value_grad_sparse_hess(self, x, sparsity=None):
+        from dualcalc.sparse import value_gradient_sparse_hessian
+        self.nfev += 1
+        self.njev += 1
+        self.nhev += 1
+        return self._guard(lambda: value_gradient_sparse_hessian(
+            self.fun, x, args=self.args, sparsity=sparsity), (math.inf, None, None))
+
     def hvp(self, x, v):
         self.nhev += 1
         return self._guard(lambda: D.hvp(self.fun, x, v, args=self.args), None)
 
 
 def _finite(*arrays):
-    return all(a is not None and np.all(np.isfinite(a)) for a in arrays)
+    return all(a is not None and np.all(np.isfinite(a.data if hasattr(a, "tocsc") else a))
+               for a in arrays)
 
 
 def _result(obj, x, f, g, nit, status, monitor, H=None):
@@ -291,6 +300,100 @@ def _minimize_newton(obj, x, callback, tol, options):
             break
         if mon.record(nit, x, f, g, _norm_inf(g), float(np.linalg.norm(step)) if accepted else 0.0,
                       hess=H):
+            status = CALLBACK_STOP
+            break
+    return _result(obj, x, f, g, nit, status, mon, H)
+
+
+# ---------------------------------------------------------------- newton, sparse
+_SPARSE_NEWTON_OPTIONS = ("maxiter", "gtol", "xtol", "disp", "return_history", "globalization")
+
+
+def _sparse_newton_direction(H, g):
+    """p = -(H + tau I)^-1 g with the smallest tau of the sequence 0 (or
+    beta - min diag H), then doubling (Nocedal and Wright, Algorithm 3.3), for
+    which H + tau I is positive definite.  Definiteness is read off a sparse
+    LU in SuperLU's symmetric mode (diagonal pivots, the same permutation of
+    rows and columns: U's diagonal is D of P (H + tau I) P^T = L D L^T, so its
+    signs are the inertia).  Returns (p, tau), or (None, None)."""
+    import warnings
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import splu
+    n = H.shape[0]
+    A = sp.csc_array(H)
+    d = A.diagonal()
+    beta = 1e-3 * max(1.0, float(np.max(np.abs(A.data))) if A.nnz else 1.0)
+    tau = 0.0 if n == 0 or d.min() > 0 else beta - float(d.min())
+    eye = sp.eye_array(n, format="csc")
+    for _ in range(60):
+        M = A if tau == 0.0 else sp.csc_array(A + tau * eye)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                lu = splu(M, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                          options=dict(SymmetricMode=True))
+        except RuntimeError:                       # exactly singular
+            lu = None
+        if lu is not None and np.array_equal(lu.perm_r, lu.perm_c) \
+                and np.all(lu.U.diagonal() > 0):
+            p = lu.solve(-g)
+            if np.all(np.isfinite(p)) and float(g @ p) < 0:
+                return p, tau
+        tau = max(2.0 * tau, beta)
+    return None, None
+
+
+def _minimize_newton_sparse(obj, x, callback, tol, options, sparsity):
+    """Newton's method on a sparse Hessian (scipy.sparse) for large n:
+    gradient and Hessian from one pass of the sparse second-order mode
+    (:func:`dualcalc.sparse.value_gradient_sparse_hessian`), the step from a
+    sparse LU of H + tau I (tau = 0 where H is positive definite, so the full
+    Newton step and quadratic convergence near a minimum), globalised by an
+    Armijo line search."""
+    opts = check_options(options, _SPARSE_NEWTON_OPTIONS, "newton")
+    if opts.get("globalization", "line-search") != "line-search":
+        raise ValueError("sparse Newton is globalised by a line search (the exact trust-region "
+                         "subproblem needs an eigendecomposition); leave globalization unset "
+                         "or use 'line-search'")
+    n = x.size
+    maxiter = opts.get("maxiter")
+    maxiter = 200 * n if maxiter is None else maxiter
+    gtol = float(opts.get("gtol", 1e-8 if tol is None else tol))
+    xtol = float(opts.get("xtol", 1e-12))
+    mon = Monitor(callback, opts.get("disp"), opts.get("return_history"))
+    f, g, H = obj.value_grad_sparse_hess(x, sparsity)
+    if not _finite(f, g, H):
+        return _result(obj, x, f, g, 0, NONFINITE, mon, H)
+    mon.start(f, _norm_inf(g))
+    nit = 0
+    while True:
+        if _norm_inf(g) <= gtol:
+            status = CONVERGED
+            break
+        if nit >= maxiter:
+            status = MAXITER
+            break
+        nit += 1
+        p, tau = _sparse_newton_direction(H, g)
+        if p is None:
+            status = PRECISION_LOSS
+            nit -= 1
+            break
+        pred = -(g @ p + 0.5 * (p @ (H @ p)))
+        if tau == 0.0 and (pred <= 8 * _EPS * abs(f) or small_step(p, x, xtol)):
+            status = SMALL_STEP          # the full Newton step is at rounding level
+            nit -= 1
+            break
+        step, f_new = _backtrack(obj, x, f, g, p)
+        if step is None:
+            status = PRECISION_LOSS
+            break
+        f_try, g_new, H_new = obj.value_grad_sparse_hess(x + step, sparsity)
+        if not _finite(f_try, g_new, H_new):
+            status = NONFINITE
+            break
+        x, f, g, H = x + step, f_try, g_new, H_new
+        if mon.record(nit, x, f, g, _norm_inf(g), float(np.linalg.norm(step)), hess=H):
             status = CALLBACK_STOP
             break
     return _result(obj, x, f, g, nit, status, mon, H)
@@ -608,7 +711,7 @@ METHODS = {
 
 def minimize(fun, x0, args=(), method=None, tol=None, callback=None, options=None, *,
              bounds=None, constraints=None, data=None, batch_size=None, epochs=None,
-             rng=None):
+             rng=None, sparse=False):
     """Minimise a scalar function of one or more variables with exact
     derivatives from dual numbers.
 
@@ -672,6 +775,15 @@ def minimize(fun, x0, args=(), method=None, tol=None, callback=None, options=Non
         (default 10).
     rng : int or numpy.random.Generator, optional
         Seed of the shuffling and of the forward-gradient directions.
+    sparse : bool or sparsity pattern, optional
+        ``method="newton"`` only, for large problems with sparse Hessians:
+        gradient and Hessian (a scipy.sparse array) from one pass of the
+        sparse second-order mode
+        (:func:`dualcalc.sparse.value_gradient_sparse_hessian`), steps from a
+        sparse LU of H + tau I (tau = 0 where H is positive definite) and an
+        Armijo line search.  A pattern (as from
+        :func:`dualcalc.hessian_sparsity`) is used where f needs the colored
+        Hessian instead.  Needs scipy.
 
     Returns
     -------
@@ -726,6 +838,19 @@ def minimize(fun, x0, args=(), method=None, tol=None, callback=None, options=Non
                          "data=(X, y) and method='sgd', 'momentum', 'nesterov', 'adam' or "
                          "'forward-gradient'")
     constrained = bounds is not None or bool(constraints)
+    if sparse is not False and sparse is not None:
+        if key != "newton" or constrained:
+            raise ValueError("sparse= belongs to method='newton' without bounds or constraints "
+                             f"(got method {method!r}); for equations use root(sparse=True), "
+                             "for residuals least_squares(sparse=True)")
+        obj = _Objective(fun, args)
+        f0 = obj.check(x)
+        if not np.isfinite(f0):
+            mon = Monitor(None, (options or {}).get("disp"), (options or {}).get("return_history"))
+            check_options(options, _SPARSE_NEWTON_OPTIONS, key)
+            return _result(obj, x, f0, None, 0, NONFINITE, mon)
+        return _minimize_newton_sparse(obj, x, callback, tol, options,
+                                       None if sparse is True else sparse)
     if constrained:
         if key == "newton":
             key = "interior-point"      # Newton on the barrier problem's KKT equations
