@@ -76,9 +76,10 @@ RK45 = Tableau(
 # w(theta) = theta (r1 + (1-theta)(r2 + theta (r3 + (1-theta) r4))), r1 = b,
 # r2 = e_0 - b, r3 = b - e_6 - r2 (so w'(0) = e_0, w'(1) = e_6: Hermite ends),
 # r4 = the free 4th-order row d (dopri5.f's d1..d7, a published choice)
-RK45_DENSE_D = (-12715105075 / 11282082432, 0.0, 87487479700 / 32700410799,
-                -10690763975 / 1880347072, 701980252875 / 199316789632,
-                -1453857185 / 822651844, 69997945 / 29380423)
+# (numerator, denominator) pairs, so the tests can check them exactly
+RK45_DENSE_D = ((-12715105075, 11282082432), (0, 1), (87487479700, 32700410799),
+                (-10690763975, 1880347072), (701980252875, 199316789632),
+                (-1453857185, 822651844), (69997945, 29380423))
 
 
 def _rk45_dense():
@@ -87,7 +88,7 @@ def _rk45_dense():
     r2[0] += 1.0
     r3 = r1 - r2
     r3[6] -= 1.0
-    return np.stack([r1, r2, r3, np.array(RK45_DENSE_D)])
+    return np.stack([r1, r2, r3, np.array([p / q for p, q in RK45_DENSE_D])])
 
 
 RK45.dense = _frozen(_rk45_dense())
