@@ -19,7 +19,7 @@ it in t (and nests with dual states: a HyperDualArray carries both).
 """
 import numpy as np
 
-from dualcalc.integrate._duals import is_dual, real
+from dualcalc.integrate._duals import is_dual, real, stack_state
 
 __all__ = ["OdeSolution", "StepInterpolant"]
 
@@ -88,8 +88,14 @@ class OdeSolution:
         idx = np.searchsorted(self._key, key, side="right") - 1
         return np.clip(idx, 0, self.n_segments - 1)
 
-    def __call__(self, t, step=None):
+    def __call__(self, t):
         """The state(s) at t: (n,) for a scalar, (n, m) for m times."""
+        return self._at(t, None)
+
+    def _at(self, t, step):
+        """sol(t), on the step `step` (no range check) or on the steps t falls in."""
+        if isinstance(t, (list, tuple)) and any(is_dual(u) for u in t):
+            t = stack_state(list(t))            # a list of dual times: one dual array
         dual = is_dual(t)
         tv = real(t)
         try:
@@ -153,4 +159,4 @@ class StepInterpolant:
         if np.any((tv < self.t_min) | (tv > self.t_max)):
             raise ValueError(f"this step's interpolant is defined for t in [{self.t_min!r}, "
                              f"{self.t_max!r}]")
-        return self._sol(t, step=self._i)
+        return self._sol._at(t, self._i)

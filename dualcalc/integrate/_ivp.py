@@ -32,6 +32,13 @@ land on each point (the reported states are the method's own); DOP853 steps
 freely and evaluates its continuous extension there (exact derivatives of
 the interpolant, which is linear in the stages).  Without ``t_eval``, every
 step is reported, as scipy does.
+
+``dense_output=True``: each accepted step also stores its interpolant's rows
+(`_Explicit.interpolant`, `_Rosenbrock.interpolant`) and the result's ``sol``
+is an `_dense.OdeSolution` over them: RK45's 4th-order continuous extension
+(no new stage), DOP853's 7th-order one (its 3 extra stages, shared with
+``t_eval``), Rosenbrock's cubic Hermite.  The rows are the state's flat rows,
+so sol(t) carries the sensitivities exactly as the steps do.
 """
 import math
 
