@@ -17,6 +17,8 @@ derivatives of the interpolant with respect to y0 and args.  At a dual time
 the nested polynomial is evaluated in dual arithmetic, which differentiates
 it in t (and nests with dual states: a HyperDualArray carries both).
 """
+import bisect
+
 import numpy as np
 
 from dualcalc.integrate._duals import is_dual, real, stack_state
@@ -63,6 +65,7 @@ class OdeSolution:
         self.t_min, self.t_max = float(np.min(self.ts)), float(np.max(self.ts))
         self._key = self.ts if self.ascending else -self.ts
         self._h = np.diff(self.ts)
+        self._keys = self._key.tolist()         # for the scalar fast path
 
     @property
     def n_segments(self):
@@ -90,7 +93,24 @@ class OdeSolution:
 
     def __call__(self, t):
         """The state(s) at t: (n,) for a scalar, (n, m) for m times."""
+        if type(t) is float or type(t) is np.float64 or type(t) is int:
+            if self.t_min <= t <= self.t_max and self.n_segments:   # scalar fast path
+                return self._scalar(float(t))
         return self._at(t, None)
+
+    def _scalar(self, t):
+        """sol(t) at a float t in range (the same arithmetic as `_at`)."""
+        i = bisect.bisect_right(self._keys, t if self.ascending else -t) - 1
+        i = min(max(i, 0), self.n_segments - 1)
+        th = (t - self.ts[i]) / self._h[i]
+        q = self._q[i]
+        acc = q[-1]
+        for j in range(q.shape[0] - 2, -1, -1):
+            acc = q[j] + ((1.0 - th) if j % 2 == 0 else th) * acc
+        rows = self._y[i] + th * acc
+        if self._kind.proto is None:
+            return rows
+        return self._kind.build(rows[:, None])[:, 0]
 
     def _at(self, t, step):
         """sol(t), on the step `step` (no range check) or on the steps t falls in."""
