@@ -11,7 +11,8 @@ in the result.
   (Gauss-Hermite, -Legendre, -Laguerre), differentiable in the parameters.
 - `solve_ivp`: RK45, DOP853 (with its dense output for ``t_eval``) and a
   Rosenbrock method with the exact Jacobian; dual ``y0`` or ``args`` give
-  forward sensitivities.  Tableaus in `_tableaus`.
+  forward sensitivities.  Tableaus in `_tableaus`; ``dense_output=True``
+  gives a continuous solution (`_dense.OdeSolution`).
 - `laplace`: Laplace's approximation of the evidence, differentiable in dual
   ``args``.
 - `integrate_command`: the work of a command-line ``dualcalc integrate``.

@@ -32,6 +32,13 @@ land on each point (the reported states are the method's own); DOP853 steps
 freely and evaluates its continuous extension there (exact derivatives of
 the interpolant, which is linear in the stages).  Without ``t_eval``, every
 step is reported, as scipy does.
+
+``dense_output=True``: each accepted step also stores its interpolant's rows
+(`_Explicit.interpolant`, `_Rosenbrock.interpolant`) and the result's ``sol``
+is an `_dense.OdeSolution` over them: RK45's 4th-order continuous extension
+(no new stage), DOP853's 7th-order one (its 3 extra stages, shared with
+``t_eval``), Rosenbrock's cubic Hermite.  The rows are the state's flat rows,
+so sol(t) carries the sensitivities exactly as the steps do.
 """
 import math
 
@@ -41,6 +48,7 @@ from dualcalc._core._arrays import components, rebuild
 from dualcalc._core._vec import DualVec
 from dualcalc._seeding import new_tag
 from dualcalc.arrays import DualArray, HyperDualArray
+from dualcalc.integrate._dense import OdeSolution
 from dualcalc.integrate._duals import is_dual, real, stack_state
 from dualcalc.integrate._tableaus import DOP853, RK45, dense_weights
 from dualcalc.optimize._result import OptimizeResult
@@ -287,6 +295,9 @@ class _Explicit:
         self.A = [np.ascontiguousarray(tab.A[i, :i]) for i in range(s)]
         # the step-size exponent: 1 / (order of the error estimate + 1)
         self.exponent = 1.0 / 8.0 if tab.e3 is not None else 1.0 / 5.0
+        # the continuous extension's rows past the Hermite part (see _dense)
+        self.R = np.ascontiguousarray(tab.dense[3:])
+        self.extras_done = False
 
     def step(self, rhs, t, y, f, h):
         """(ynew, fnew); the stages stay in self.K for the error and dense output."""
@@ -294,6 +305,7 @@ class _Explicit:
         s = tab.stages
         c = tab.c
         K[0] = f
+        self.extras_done = False
         for i in range(1, s):
             K[i] = rhs(t + c[i] * h, y + h * np.dot(A[i], K[:i]))
         ynew = y + h * np.dot(tab.b, K[:s])
@@ -315,15 +327,32 @@ class _Explicit:
         den[den == 0] = 1.0
         return abs(h) * float(np.max(s5 / np.sqrt(den * n)))
 
-    def dense(self, rhs, t, y, h, thetas):
-        """States at t + theta h (theta in (0, 1)), from the continuous extension
-        (DOP853: three more stages)."""
+    def extras(self, rhs, t, y, h):
+        """DOP853's three more stages of the continuous extension (once a step)."""
+        if self.tab.extra is None or self.extras_done:
+            return
         K, s = self.K, self.tab.stages
         Ax, cx = self.tab.extra
         for j in range(3):
             i = s + 1 + j
             K[i] = rhs(t + cx[j] * h, y + h * np.dot(Ax[j, :i], K[:i]))
-        return y + h * np.dot(dense_weights(thetas), K)
+        self.extras_done = True
+
+    def dense(self, rhs, t, y, h, thetas):
+        """States at t + theta h (theta in (0, 1)), from the continuous extension
+        (DOP853: three more stages)."""
+        self.extras(rhs, t, y, h)
+        return y + h * np.dot(dense_weights(thetas), self.K)
+
+    def interpolant(self, rhs, t, y, f, ynew, fnew, h):
+        """The step's interpolant rows Q0.. (see `_dense`): Hermite ends, then the
+        continuous extension's own rows on the stages."""
+        self.extras(rhs, t, y, h)
+        q0 = ynew - y
+        q1 = h * f - q0
+        q2 = q0 - h * fnew - q1
+        rest = h * np.dot(self.R, self.K[:self.R.shape[1]])
+        return np.vstack([q0, q1, q2, rest])
 
 
 def _rosenbrock_step(rhs, t, y, f, h, J, T, counts):
@@ -371,6 +400,12 @@ class _Rosenbrock:
     def accepted(self):
         self.J = None
 
+    def interpolant(self, rhs, t, y, f, ynew, fnew, h):
+        """The cubic Hermite interpolant's rows (see `_dense`)."""
+        q0 = ynew - y
+        q1 = h * f - q0
+        return np.vstack([q0, q1, q0 - h * fnew - q1])
+
 
 def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, atol=1e-6,
               first_step=None, max_step=np.inf, dense_output=False):
@@ -404,14 +439,22 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, a
     first_step, max_step : float, optional
         Initial step (default: chosen from the problem) and largest step.
     dense_output : bool
-        Must be False: there is no continuous solution object (use ``t_eval``).
+        Return ``sol``, an `OdeSolution`: ``sol(t)`` is the (n,) state at a
+        scalar t, the (n, m) states at m times, anywhere in t_span (either
+        direction; a t outside raises ValueError, where scipy extrapolates).
+        Interpolants: RK45 Dormand-Prince's 4th-order continuous extension,
+        DOP853 its 7th-order one (3 more fun evaluations per step), Rosenbrock
+        the cubic Hermite of the step's end values and derivatives.  With dual
+        y0 / args the values are dual (exact derivatives of the interpolant);
+        a dual t differentiates the interpolant in t.
 
     Returns
     -------
     OdeResult
         ``t`` (m,), ``y`` (n, m) (a dual array with sensitivities), ``success``,
         ``status`` (0 done, -1 step too small, -2 non-finite), ``message``,
-        ``nfev``, ``njev``, ``nlu``.
+        ``nfev``, ``njev``, ``nlu``, ``sol`` (an `OdeSolution` with
+        ``dense_output=True``, else None).
 
     Examples
     --------
@@ -424,12 +467,13 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, a
     ...                   method="DOP853", rtol=1e-12, atol=1e-14).y[0, -1], 2.0)
     >>> round(d, 12)                              # -exp(-2)
     -0.135335283237
+    >>> sol = solve_ivp(lambda t, y: [-2.0 * y[0]], (0.0, 1.0), [1.0], dense_output=True,
+    ...                 rtol=1e-10, atol=1e-12).sol
+    >>> round(float(sol(0.25)[0]), 8)             # exp(-0.5), between steps
+    0.60653066
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if dense_output:
-        raise ValueError("dense_output=True is not supported: pass t_eval with the times "
-                         "you need")
     if not callable(fun):
         raise TypeError("fun must be callable as fun(t, y, *args)")
     args = args if isinstance(args, tuple) else (args,)
@@ -489,6 +533,7 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, a
         ys.append(y)
     t = t0
     status = None
+    dense_ts, dense_ys, dense_qs = [t0], [], []      # the continuous solution's steps
     while status is None:
         h = min(h, max_step)
         tnext = t + direction * h
@@ -507,6 +552,8 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, a
             new = _Kind(change.proto, n)
             y, f = new.rows(old.pack(y)), new.rows(old.pack(f))
             ys = [new.rows(old.pack(v)) for v in ys]
+            dense_ys = [new.rows(old.pack(v)) for v in dense_ys]
+            dense_qs = [np.stack([new.rows(old.pack(r)) for r in q]) for q in dense_qs]
             rhs.kind = new
             meth = stepper()
             continue
@@ -523,6 +570,10 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, a
                     thetas = (np.array(inside) - t) / hs
                     ts.extend(inside)
                     ys.extend(meth.dense(rhs, t, y, hs, thetas))
+            if dense_output:
+                dense_qs.append(meth.interpolant(rhs, t, y, f, ynew, fnew, hs))
+                dense_ys.append(y)
+                dense_ts.append(tnext)
             t, y, f = tnext, ynew, fnew
             if method == "Rosenbrock":
                 meth.accepted()
@@ -542,10 +593,16 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, args=(), rtol=1e-3, a
         else:
             h = abs(hs) * max(0.2, 0.9 * norm ** -meth.exponent)
     kind = rhs.kind
+    sol = None
+    if dense_output:
+        if not dense_ys:                      # no step accepted: the solution is y0 at t0
+            sol = OdeSolution(dense_ts, [y], np.zeros((0, 3, kind.C * n)), kind, n)
+        else:
+            sol = OdeSolution(dense_ts, dense_ys, dense_qs, kind, n)
     if ys:
         yout = kind.build(np.stack(ys, axis=1))
     else:
         yout = kind.build(np.zeros((kind.C * n, 0)))
     return OdeResult(t=np.array(ts), y=yout, success=status == 0, status=status,
                      message=_MESSAGES[status], nfev=rhs.nfev, njev=rhs.njev,
-                     nlu=counts["nlu"], sol=None, t_events=None, y_events=None)
+                     nlu=counts["nlu"], sol=sol, t_events=None, y_events=None)

@@ -8,7 +8,12 @@ from 0 here; stage s (one past the last) is f at the new state (FSAL).
 tests/test_integrate_tableaus.py checks the order conditions (every rooted
 tree up to the order, from the tableau) and the row sums c = A 1.
 
-- RK45: Dormand & Prince (1980), 5(4), exact rationals.
+- RK45: Dormand & Prince (1980), 5(4), exact rationals, with the 4th-order
+  continuous extension of Hairer, Norsett & Wanner II.6 (dopri5's d1..d7):
+  the weights are degree-4 polynomials in theta that satisfy every order
+  condition up to order 4 identically in theta (checked in exact rational
+  arithmetic by tests/test_integrate_tableaus.py), equal b at theta = 1 and
+  have derivatives e_1 and e_7 at the ends (so the interpolant is C1).
 - DOP853: the 8(5,3) pair of Hairer, Norsett & Wanner, "Solving Ordinary
   Differential Equations I", 2nd ed., II.10 (their code dop853.f): 12 stages,
   a 5th-order and a 3rd-order error estimate, and a 7th-order dense output
@@ -17,7 +22,7 @@ tree up to the order, from the tableau) and the row sums c = A 1.
 """
 import numpy as np
 
-__all__ = ["RK45", "DOP853"]
+__all__ = ["RK45", "DOP853", "dense_weights"]
 
 
 class Tableau:
@@ -66,6 +71,27 @@ RK45 = Tableau(
     [35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84],
     [71 / 57600, 0.0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40],
     order=5)
+
+# the continuous extension over the 7 stages (stage 6 = f at the new state):
+# w(theta) = theta (r1 + (1-theta)(r2 + theta (r3 + (1-theta) r4))), r1 = b,
+# r2 = e_0 - b, r3 = b - e_6 - r2 (so w'(0) = e_0, w'(1) = e_6: Hermite ends),
+# r4 = the free 4th-order row d (dopri5.f's d1..d7, a published choice)
+# (numerator, denominator) pairs, so the tests can check them exactly
+RK45_DENSE_D = ((-12715105075, 11282082432), (0, 1), (87487479700, 32700410799),
+                (-10690763975, 1880347072), (701980252875, 199316789632),
+                (-1453857185, 822651844), (69997945, 29380423))
+
+
+def _rk45_dense():
+    r1 = np.append(RK45.b, 0.0)
+    r2 = -r1
+    r2[0] += 1.0
+    r3 = r1 - r2
+    r3[6] -= 1.0
+    return np.stack([r1, r2, r3, np.array([p / q for p, q in RK45_DENSE_D])])
+
+
+RK45.dense = _frozen(_rk45_dense())
 
 
 # ---------------------------------------------------------------- DOP853
@@ -198,14 +224,20 @@ DOP853 = _dop853()
 
 
 def dense_weights(theta, dense=None):
-    """w(theta) (m, 16) of DOP853's continuous extension at each theta (m,)."""
-    R = DOP853.dense if dense is None else dense
+    """w(theta) (m, stages) of a continuous extension at each theta (m,): the
+    nested form theta (R0 + (1-theta)(R1 + theta (R2 + (1-theta)(R3 + ...))))
+    of its rows R (default DOP853.dense; RK45.dense for Dormand-Prince 5(4)).
+
+    >>> w = dense_weights([1.0], RK45.dense)[0]
+    >>> bool(np.allclose(w, np.append(RK45.b, 0.0)))
+    True
+    """
+    R = DOP853.dense if dense is None else np.asarray(dense)
     th = np.asarray(theta, dtype=np.float64)[:, None]
-    s1 = 1.0 - th
-    acc = R[6] * th
-    for k, fac in zip(range(5, 0, -1), (s1, th, s1, th, s1)):
-        acc = (R[k] + acc) * fac
-    return (R[0] + acc) * th
+    acc = R[-1] + 0.0 * th
+    for j in range(R.shape[0] - 2, -1, -1):
+        acc = R[j] + ((1.0 - th) if j % 2 == 0 else th) * acc
+    return acc * th
 
 
 def _whole():
