@@ -110,8 +110,25 @@ def _split_first(y, t):
         if y.tag1 == t:
             return Dual(y.value, y.eps2, tag=y.tag2), Dual(y.eps1, y.eps1eps2, tag=y.tag2)
         return y, 0.0
+    h = _as_hyperdual(y)
+    if h is not None:                 # a 0-d second-order array or vec: one direction each
+        return _split_first(h, t)
     v, tan = S.extract_dual(y, t, 1)
     return _out(v), _out(tan[0])
+
+
+def _as_hyperdual(y):
+    """A 0-d HyperDualArray or a HyperDualVec with one direction per
+    perturbation as the HyperDual it equals; else None."""
+    from dualcalc._core._vec import HyperDualVec
+    from dualcalc.arrays import HyperDualArray
+    if not isinstance(y, (HyperDualArray, HyperDualVec)) or np.ndim(y.value) != 0:
+        return None
+    e1, e2, e12 = (np.asarray(getattr(y, a), dtype=np.float64).ravel()
+                   for a in ("eps1", "eps2", "eps1eps2"))
+    if e1.size != 1 or e2.size != 1 or e12.size != 1:
+        return None
+    return HyperDual(float(y.value), e1[0], e2[0], e12[0], tag1=y.tag1, tag2=y.tag2)
 
 
 def value_and_derivative(f, x, args=(), order=1):

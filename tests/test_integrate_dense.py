@@ -4,6 +4,7 @@ sensitivities to y0 and args (first and second order, against mpmath's
 derivatives of the closed form, and exactly the interpolant's on a linear
 problem); its derivative in t; the ends of t_span, backward integration,
 scalar and array calls, and the errors."""
+import math
 import mpmath as mp
 import numpy as np
 import pytest
@@ -387,3 +388,15 @@ def test_bad_times():
             s("one")
         with pytest.raises(ValueError, match="this step's interpolant"):
             s.interpolants[0](s.ts[-1])
+
+
+@pytest.mark.parametrize("t", [0.1, 0.3, 0.77])
+def test_nested_derivative_in_t_and_a_parameter(t):
+    # d/dk d/dt of the dense solution of y' = -k y, y(0) = 1: (k t - 1) exp(-k t);
+    # the inner derivative returns a 0-d HyperDualArray, which derivative unpacks
+    def inner(k):
+        r = solve_ivp(lambda s, y: -k * y, (0.0, 1.0), [1.0], method="DOP853",
+                      dense_output=True, rtol=1e-12, atol=1e-14)
+        return dc.derivative(lambda s: r.sol(s)[0], t)
+    k = 2.0
+    assert abs(dc.derivative(inner, k) - (k * t - 1.0) * math.exp(-k * t)) < 1e-9
