@@ -491,6 +491,51 @@ def is_banded(x):
     return False
 
 
+def zero_eps1eps2(x):
+    """Whether x is a HyperDualArray whose eps1eps2 is exactly zero by its
+    banded storage (a fresh seed, or elementwise-linear code applied to one),
+    found without densifying: the array layer then skips the second-order
+    terms of that operand, which would be dense (p, q) + S zeros."""
+    cdef HyperDualArray h
+    if type(x) is not HyperDualArray:
+        return False
+    h = <HyperDualArray>x
+    if h._e1 is not None or h._hstore.band1 is None:
+        return False
+    return not h._hstore.band12.any()
+
+
+def bands_of(x):
+    """The banded tangents of a 1-D DualArray or HyperDualArray, sliced to x's
+    elements, without densifying: ``((band, off, k),)`` for a DualArray,
+    ``((band1, off1, p), (band2, off2, q), (band12, off1, off2))`` for a
+    HyperDualArray, where band[r, i] is the derivative of element i along
+    direction i + off + r (band12[r, c, i] along the pair (i + off1 + r,
+    i + off2 + c)) and every other entry is exactly zero.  None when x is
+    dense, not 1-D, or an hvp seed (whose eps2 rows are summed)."""
+    cdef DualArray d
+    cdef HyperDualArray h
+    cdef HyperBandStore s
+    cdef Py_ssize_t a, b
+    if type(x) is DualArray:
+        d = <DualArray>x
+        if d.value.ndim != 1 or not _banded(d):
+            return None
+        a = d._start
+        b = a + d.value.shape[0]
+        return ((d._store.band[:, a:b], d._store.off + a, d._k),)
+    if type(x) is HyperDualArray:
+        h = <HyperDualArray>x
+        if h.value.ndim != 1 or not _hbanded(h) or h._hstore.vsum:
+            return None
+        s = h._hstore
+        a = h._start
+        b = a + h.value.shape[0]
+        return ((s.band1[:, a:b], s.off1 + a, s.p), (s.band2[:, a:b], s.off2 + a, s.q),
+                (s.band12[:, :, a:b], s.off1 + a, s.off2 + a))
+    return None
+
+
 def seed_identity(value, Py_ssize_t start, Py_ssize_t stop, int tag=0):
     """A DualArray with value ``value`` whose direction j is the unit vector of
     flat element start + j (start <= j < stop): one chunk of the identity seed,
