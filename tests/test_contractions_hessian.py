@@ -200,3 +200,23 @@ def test_matmul_shape_errors_unchanged():
         np.ones((3, 4)) @ x
     with pytest.raises(ValueError):
         x @ x[:4]
+
+
+def test_hvp_through_products_from_the_seed_bands():
+    """hvp of x @ Q @ x, (x*x) @ Q @ x and log(1 + x Q x): the hvp seed (one
+    eps2 direction, stored banded) meets constant matrices and itself."""
+    for m in (1, 4, 50):
+        Q = RNG.standard_normal((m, m))
+        a = RNG.standard_normal(m)
+        v = RNG.standard_normal(m)
+        close(dc.hvp(lambda x: x @ Q @ x, a, v), (Q + Q.T) @ v, 64 * ULP4)
+        H = 2 * np.diag(Q @ a) + 2 * a[:, None] * Q + 2 * (a[:, None] * Q).T
+        close(dc.hvp(lambda x: (x * x) @ Q @ x, a, v), H @ v, 256 * ULP4)
+        P = Q @ Q.T + np.eye(m)
+        s = a @ P @ a
+        H = 2 * P / (1 + s) - 4 * np.outer(P @ a, P @ a) / (1 + s) ** 2
+        close(dc.hvp(lambda x: np.log(1.0 + np.dot(x, P @ x)), a, v), H @ v, 1e-13)
+    seed = S.seed_band_hvp(np.arange(4.0), 1, 3, np.ones(4), 1, 2)
+    b1, off1, p, b2, b12 = _A.hvp_bands_of(seed)
+    assert (off1, p) == (-1, 2) and b2.shape[1] == 4 and not b12.any()
+    assert _A.bands_of(seed) is None and _A.hvp_bands_of(np.ones(3)) is None

@@ -19,6 +19,7 @@ from dualcalc._core._seeds import seed_hvp as seed_hvp
 from dualcalc._core._seeds import is_banded as is_banded
 from dualcalc._core._seeds import zero_eps1eps2 as zero_eps1eps2
 from dualcalc._core._seeds import bands_of as bands_of
+from dualcalc._core._seeds import hvp_bands_of as hvp_bands_of
 from dualcalc._core._seeds import concat_banded as concat_banded
 from dualcalc._core._indexing import set_scalar_elements as set_scalar_elements
 from dualcalc._core._reductions import sum_array as sum_array

@@ -31,7 +31,7 @@ from dualcalc._core._engine import (
     operand, value_of, make_dual, make_hyper, apply_rule, binary, chain_unary)
 from dualcalc._core._seeds import (
     seed_identity, seed_identity_hyper, seed_hvp, concat_banded, is_banded, zero_eps1eps2,
-    bands_of)
+    bands_of, hvp_bands_of)
 from dualcalc._core._indexing import set_scalar_elements
 from dualcalc._core._protocols import (
     DualArrayHandle, array_ufunc, array_function, set_late_ufunc_hook,

@@ -204,3 +204,23 @@ def bands_of(x):
         return ((s.band1[:, a:b], s.off1 + a, s.p), (s.band2[:, a:b], s.off2 + a, s.q),
                 (s.band12[:, :, a:b], s.off1 + a, s.off2 + a))
     return None
+
+
+def hvp_bands_of(x):
+    """The banded tangents of a 1-D HyperDualArray of an hvp seed (a vsum
+    store, see seed_hvp), sliced to x's elements, without densifying:
+    ``(band1, off1, p, band2, band12)``; eps2 (one direction) is the sum of
+    band2's rows and eps1eps2[a, 0, i] the sum over c of band12[a - i - off1,
+    c, i].  None for anything else."""
+    cdef HyperDualArray h
+    cdef HyperBandStore s
+    cdef Py_ssize_t a, b
+    if type(x) is not HyperDualArray:
+        return None
+    h = <HyperDualArray>x
+    if h.value.ndim != 1 or not _hbanded(h) or not h._hstore.vsum:
+        return None
+    s = h._hstore
+    a = h._start
+    b = a + h.value.shape[0]
+    return (s.band1[:, a:b], s.off1 + a, s.p, s.band2[:, a:b], s.band12[:, :, a:b])

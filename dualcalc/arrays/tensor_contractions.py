@@ -146,7 +146,8 @@ def _at_eps(M, e):
 # ---------------------------------------------------------------- BLAS and band products
 # A component of a 1-D dual operand is either dense, (lead..., n), or banded
 # (a Hessian seed and what elementwise code makes of it): ("band", band, off, k)
-# with band[r, i] at direction i + off + r, or ("band2", band12, off1, off2, p, q).
+# with band[r, i] at direction i + off + r, or ("band2", band12, off1, off2, p, q),
+# or for an hvp seed's eps1eps2 (q = 1) ("band_q1", band, off, p).
 # _con contracts either kind with a constant R over the operand's axis, so a
 # product with a seed costs O(width * n * m) and never builds (p, q) + S zeros.
 def _fold(c, n):
@@ -194,6 +195,8 @@ def _con(e, R):
     if type(e) is tuple:
         if e[0] == "band":
             return _band_rows(e[1], e[2], e[3], R)
+        if e[0] == "band_q1":                          # (p, 1) + ...: one eps2 direction
+            return _band_rows(e[1], e[2], e[3], R)[:, None]
         return _band2_rows(*e[1:], R)
     n = R.shape[0]
     return (_fold(e, n) @ R).reshape(e.shape[:-1] + R.shape[1:])
@@ -206,8 +209,20 @@ def _dense(e, n):
     return e
 
 
+def _hvp_comps(o, b1, off1, p, b2, b12):
+    """An hvp seed's components (eps2 one direction whose pieces are summed):
+    eps1 banded, eps2 dense (1, n), eps1eps2 banded along eps1 (q = 1)."""
+    e12 = b12.sum(axis=1)
+    return [o.value, ("band", b1, off1, p), b2.sum(axis=0)[None, :],
+            None if not e12.any() else ("band_q1", e12, off1, p)]
+
+
 def _comps(f, o):
     """The components of operand o in frame f, a 1-D banded one kept banded."""
+    if type(o) is HyperDualArray:
+        hb = _A.hvp_bands_of(o)
+        if hb is not None and hb[0].shape[0] < hb[2]:
+            return _hvp_comps(o, *hb)
     bands = _A.bands_of(o) if type(o) in (DualArray, HyperDualArray) else None
     if bands is None or any(b[0].shape[0] >= b[2] for b in bands[:2]):
         return f.lift(o)                     # dense, or bands as wide as dense tangents
