@@ -775,6 +775,7 @@ def binary(a, b, int op, ufunc=None):
     return r
 
 
+# ================================================================ building blocks for dualcalc/arrays/
 def make_dual(value, eps, int tag):
     """A DualArray from float64 components, without the constructor's checks."""
     return new_dual_array(_as_f64(value), _as_f64(eps), tag)
