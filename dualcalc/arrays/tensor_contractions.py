@@ -158,14 +158,25 @@ def _fold(c, n):
 
 def _band_rows(band, off, k, R):
     """sum_i e[:, i] R[i] for banded tangents e (k, n): row r of the band holds
-    the entries at directions i + off + r, a contiguous run of k-rows."""
+    the entries at directions i + off + r, a contiguous run of k-rows.  A band
+    of one row that covers every direction (an identity seed) writes its
+    product straight into an uninitialised result."""
     w, n = band.shape
-    out = np.zeros((k,) + R.shape[1:])
     tail = (1,) * (R.ndim - 1)
+    spans = []
     for r in range(w):
         lo, hi = max(0, -(off + r)), min(n, k - off - r)
         if lo < hi:
-            out[lo + off + r:hi + off + r] += band[r, lo:hi].reshape((hi - lo,) + tail) * R[lo:hi]
+            spans.append((r, lo, hi))
+    if len(spans) == 1 and spans[0][1] + off + spans[0][0] == 0 \
+            and spans[0][2] + off + spans[0][0] == k:
+        r, lo, hi = spans[0]
+        out = np.empty((k,) + R.shape[1:])
+        np.multiply(band[r, lo:hi].reshape((hi - lo,) + tail), R[lo:hi], out=out)
+        return out
+    out = np.zeros((k,) + R.shape[1:])
+    for r, lo, hi in spans:
+        out[lo + off + r:hi + off + r] += band[r, lo:hi].reshape((hi - lo,) + tail) * R[lo:hi]
     return out
 
 
