@@ -26,6 +26,7 @@ from bench._harness import Bench, Target, case, group
 
 GRADIENT_SIZES = (10, 100, 1000)
 HESSIAN_SIZES = (10, 100)
+QUADFORM_SIZES = (200, 569)        # 569: the whole breast-cancer set (the SVM dual of issue 17)
 HVP_SIZES = (10, 100)
 HVP_VS_GRADIENT_N = 1000
 BROYDEN_N = 100
@@ -178,6 +179,19 @@ def _jax_hvp(x, v):
     return make
 
 
+def svm_dual_q(m):
+    """The SVM dual's matrix Q = (y y^T) * (X X^T) for m fixed samples in 30
+    dimensions (the breast-cancer set's shape), labels +-1."""
+    rng = np.random.default_rng(569)
+    X = rng.standard_normal((m, 30))
+    y = np.where(rng.random(m) < 0.5, -1.0, 1.0)
+    return (y[:, None] * y[None, :]) * (X @ X.T)
+
+
+def _svm_dual(a, Q, xp=np):
+    return 0.5 * a @ Q @ a - xp.sum(a)
+
+
 # ---------------------------------------------------------------- groups
 def _rosen_baseline(x):
     return case("rosen(x)", rosen=so.rosen, x=x, label="scipy.optimize.rosen(x) on floats")
@@ -224,7 +238,7 @@ def gradients():
     return rows
 
 
-@group("array-hessian", "Hessian of scipy.optimize.rosen")
+@group("array-hessian", "Hessian of scipy.optimize.rosen and of the SVM dual's quadratic form")
 def hessians():
     rows = []
     for n in HESSIAN_SIZES:
@@ -242,6 +256,23 @@ def hessians():
                    "jax": _jax("hessian", _rosen_np, x)},
             targets=targets,
             reference=(lambda x=x: so.rosen_hess(x)),
+        ))
+    for m in QUADFORM_SIZES:
+        Q = svm_dual_q(m)
+        a = np.linspace(0.1, 1.0, m)
+        f = (lambda a, Q=Q: _svm_dual(a, Q))
+        fx = (lambda a, xp, Q=Q: _svm_dual(a, Q, xp))
+        rows.append(Bench(
+            f"hessian svm dual m={m}",
+            dualcalc=case("hessian(f, a)", hessian=dualcalc.hessian, f=f, a=a,
+                          label="dualcalc.hessian(lambda a: 0.5 * a @ Q @ a - a.sum(), a)"),
+            baseline=case("f(a)", f=f, a=a, label="the objective on floats"),
+            peers={"autograd": _autograd("hessian", fx, a),
+                   "jax": _jax("hessian", fx, a)},
+            reference=(lambda Q=Q: Q),
+            note=("the SVM dual objective of issue 17: a HyperDualArray seed meets a "
+                  "constant matrix (band products, zero second-order seed skipped)")
+            if m == QUADFORM_SIZES[0] else "",
         ))
     return rows
 

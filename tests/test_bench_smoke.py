@@ -23,7 +23,8 @@ from bench._harness import (GROUPS, SKIPPED, Bench, Failure, Group, Settings,  #
 ARRAY_ROWS = {
     "array-gradient": ["gradient rosen n=10", "gradient rosen n=100", "gradient rosen n=1000",
                        "jacobian broyden n=100"],
-    "array-hessian": ["hessian rosen n=10", "hessian rosen n=100"],
+    "array-hessian": ["hessian rosen n=10", "hessian rosen n=100", "hessian svm dual m=200",
+                      "hessian svm dual m=569"],
     "array-hvp": ["hvp rosen n=10", "hvp rosen n=100", "hvp vs gradient n=1000"],
 }
 

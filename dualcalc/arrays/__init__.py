@@ -16,7 +16,8 @@ True
 Design
 ------
 The elementwise calculus (every ufunc of the rule table, the arithmetic
-operators, comparisons, indexing) is compiled, in ``dualcalc/_core/_arrays.pyx``.
+operators, comparisons, indexing) is compiled, in ``dualcalc/_core/`` (``_engine``,
+``_kernels``, ``_indexing`` and their neighbours, gathered by ``_arrays.pyx``).
 This package holds everything that is linear algebra or bookkeeping, written once
 for both array types, one module per NumPy namespace or family (as JAX lays out
 its NumPy):

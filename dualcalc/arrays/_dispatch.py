@@ -20,6 +20,7 @@ _map = _A.map_components
 _operand = _A.operand
 _make_dual = _A.make_dual
 _make_hyper = _A.make_hyper
+_zero_e12 = _A.zero_eps1eps2
 _DUALS = (DualArray, HyperDualArray)
 _ZERO = np.float64(0.0)
 
@@ -49,6 +50,8 @@ class _Frame:
                 return [o.value, o.eps, None, None]
             return [o.value, None, o.eps, None]
         if type(o) is HyperDualArray:
+            if _zero_e12(o):                # a fresh seed: skip its (p, q) + S zeros
+                return [o.value, o.eps1, o.eps2, None]
             return [o.value, o.eps1, o.eps2, o.eps1eps2]
         v = np.asarray(o, dtype=np.float64)
         return [v] + [None] * (3 if self.hyper else 1)
@@ -62,7 +65,10 @@ class _Frame:
         return [c if c is not None else self.zeros(i, shape) for i, c in enumerate(comps)]
 
     def make(self, comps):
-        comps = self.fill(comps)
+        shape = np.shape(comps[0])
+        # zeros (calloc'd, untouched until written) rather than a copied broadcast
+        comps = [c if c is not None else np.zeros(self.lead_shapes()[i] + shape)
+                 for i, c in enumerate(comps)]
         if self.hyper:
             return _make_hyper(_own(comps[0]), _own(comps[1]), _own(comps[2]), _own(comps[3]),
                                self.t1, self.t2)

@@ -1,4 +1,5 @@
 # cython: language_level=3
+# Band storage (_bands.pyx): the stores and the loops that scatter or sum a band.
 cimport cython
 cimport numpy as cnp
 
@@ -14,16 +15,6 @@ cdef class BandStore:
     cdef Py_ssize_t off
     cdef Py_ssize_t k
     cdef Py_ssize_t nbase
-
-
-@cython.final
-cdef class DualArray:
-    cdef readonly cnp.ndarray value      # float64, shape S
-    cdef cnp.ndarray _eps                # float64, shape (k,) + S; None while banded
-    cdef BandStore _store                # the banded tangents (when _eps is None)
-    cdef Py_ssize_t _start               # this array's first flat element in _store
-    cdef Py_ssize_t _k                   # number of directions
-    cdef readonly int tag
 
 
 @cython.final
@@ -49,25 +40,21 @@ cdef class HyperBandStore:
     cdef bint vsum                       # eps2 directions are summed when read
 
 
-@cython.final
-cdef class HyperDualArray:
-    cdef readonly cnp.ndarray value      # float64, shape S
-    cdef cnp.ndarray _e1                 # float64, shape (p,) + S; None while banded
-    cdef cnp.ndarray _e2                 # float64, shape (q,) + S
-    cdef cnp.ndarray _e12                # float64, shape (p, q) + S
-    cdef HyperBandStore _hstore          # the banded tangents (when _e1 is None)
-    cdef Py_ssize_t _start
-    cdef Py_ssize_t _p
-    cdef Py_ssize_t _q
-    cdef readonly int tag1
-    cdef readonly int tag2
-
-
-cdef DualArray new_dual_array(cnp.ndarray value, cnp.ndarray eps, int tag)
-cdef DualArray new_band_array(cnp.ndarray value, BandStore store, Py_ssize_t start, int tag)
-cdef cnp.ndarray dense_eps(DualArray x)
-cdef int hyper_dense(HyperDualArray x) except -1
-cdef HyperDualArray new_hyper_array(cnp.ndarray value, cnp.ndarray eps1, cnp.ndarray eps2,
-                                    cnp.ndarray eps1eps2, int tag1, int tag2)
-cdef object unary_array(object x, int rid, object ufunc)
-cdef object binary_array(object a, object b, int op, object ufunc)
+cdef BandStore new_store(cnp.ndarray band, Py_ssize_t off, Py_ssize_t k)
+cdef HyperBandStore new_hstore(cnp.ndarray b1, cnp.ndarray b2, cnp.ndarray b12, Py_ssize_t off1,
+                               Py_ssize_t off2, Py_ssize_t p, Py_ssize_t q, bint vsum=*)
+cdef cnp.ndarray _densify(BandStore s)
+cdef int _hdensify(HyperBandStore s) except -1
+cdef void _scatter_band(double* band, Py_ssize_t w, Py_ssize_t rs, Py_ssize_t n,
+                        Py_ssize_t off, Py_ssize_t k, double* out, Py_ssize_t ors) noexcept nogil
+cdef void _scatter_band2(double* band, Py_ssize_t w1, Py_ssize_t w2, Py_ssize_t n,
+                         Py_ssize_t off1, Py_ssize_t off2, Py_ssize_t p, Py_ssize_t q,
+                         double* out) noexcept nogil
+cdef void _sum_band2(double* band, Py_ssize_t w1, Py_ssize_t w2, Py_ssize_t rs, Py_ssize_t n,
+                     Py_ssize_t off1, Py_ssize_t off2, Py_ssize_t p, Py_ssize_t q,
+                     double* out) noexcept nogil
+cdef void _vsum_band(double* band, Py_ssize_t w, Py_ssize_t rs, Py_ssize_t n,
+                     double* out, Py_ssize_t os) noexcept nogil
+cdef void _vsum_band2(double* band, Py_ssize_t w1, Py_ssize_t w2, Py_ssize_t rs, Py_ssize_t n,
+                      Py_ssize_t off1, Py_ssize_t p, double* out, Py_ssize_t ors,
+                      Py_ssize_t os) noexcept nogil

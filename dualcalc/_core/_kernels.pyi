@@ -1,0 +1,1 @@
+"""Type stubs for dualcalc._core._kernels (compiled kernels; nothing Python-visible)."""
