@@ -223,7 +223,11 @@ class Compiled:
         if r is None:
             return None
         (_, vals, tans), rec, xa = r
-        return vals.reshape(rec.shape), tans.reshape(rec.shape + xa.shape)
+        # the uncompiled verb's layout (directions first, moved last): BLAS and
+        # LAPACK round differently on C- and F-ordered operands, so a solver
+        # given J must see the same memory order to take the same steps
+        J = np.moveaxis(np.ascontiguousarray(tans.T), 0, -1)
+        return vals.reshape(rec.shape), J.reshape(rec.shape + xa.shape)
 
     def jvp(self, x, v, args):
         r = self._run(x, args, lambda rec, xin: rec.program.run1(xin, 0, 0,

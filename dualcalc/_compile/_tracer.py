@@ -23,6 +23,7 @@ from ``args``) and one per instruction, in order.
   shape that depends on values -- raises :class:`Unrecordable`; ``compile``
   then falls back to the ordinary verbs with a warning.
 """
+import math as _pymath
 import numbers
 import operator
 
@@ -53,6 +54,8 @@ class Tape:
         self.args = []
         self.coef = []
         self.nargs = 0
+        self.ext = []                                # K_EXT callables
+        self.ext_index = {}                          # ufunc -> index into ext
 
     def emit(self, code, op, a, b, c, size):
         """size instructions; op/a/b/c broadcast to size.  Returns their slots."""
@@ -87,7 +90,8 @@ class Tape:
         args = np.concatenate(self.args) if self.args else np.zeros(0, dtype=np.int_)
         coef = np.concatenate(self.coef) if self.coef else np.zeros(0)
         return _replay.Program(cat[0], cat[1], cat[2], cat[3], cat[4], args, coef,
-                               np.asarray(out_ids, dtype=np.int_).ravel(), self.n_x, self.n_in)
+                               np.asarray(out_ids, dtype=np.int_).ravel(), self.n_x, self.n_in,
+                               self.ext)
 
 
 # ---------------------------------------------------------------- operands
@@ -202,17 +206,79 @@ _LOGIC = {np.logical_not: 0, np.logical_and: 1, np.logical_or: 2, np.logical_xor
 _PRED = {np.isnan: 0, np.isinf: 1, np.isfinite: 2, np.signbit: 3}
 
 
-def _scipy_unary():
-    """scipy.special's ufuncs that are rules of the table (when scipy is there)."""
+def _registered_rule(ufunc):
+    """The rule of a ufunc outside NumPy's (scipy.special, register_ufunc), as
+    the dual types find it, or Unrecordable."""
+    from dualcalc import special
     try:
-        import scipy.special as sc
-    except ImportError:  # pragma: no cover - scipy is an extra
-        return {}
-    return {sc.erf: "erf", sc.erfc: "erfc", sc.gamma: "gamma", sc.gammaln: "lgamma",
-            sc.psi: "digamma", sc.expit: None}
+        rule = special._rule_of(ufunc)
+    except TypeError as e:          # a scipy.special ufunc without a rule
+        raise Unrecordable(str(e)) from None
+    if rule is None:
+        raise Unrecordable(f"the ufunc {ufunc.__name__} has no rule that dualcalc.compile "
+                           "can record")
+    if ufunc.nin != 1 or ufunc.nout != 1:
+        raise Unrecordable(f"the ufunc {ufunc.__name__} of {ufunc.nin} arguments (a "
+                           "registered rule; only one-argument ones are recorded)")
+    if rule.second is None:
+        raise Unrecordable(f"the ufunc {ufunc.__name__} has no second derivative rule")
+    return rule
 
 
-_SC = None
+def _ext_callable(ufunc, rule):
+    """x -> (g, g', g'') of a registered ufunc at a float, computed as the dual
+    arrays compute it (dualcalc.special._apply_one): the value from the ufunc,
+    the derivatives from the rule, nan where the value is nan."""
+    from dualcalc.special import _nan_where
+
+    def ext(x):
+        xs = np.array([x])
+        with np.errstate(all="ignore"):
+            y = ufunc(xs)
+            d = rule.first(xs, y)
+            d2 = rule.second(xs, y, tuple(d))[0]
+        y = np.asarray(y, dtype=np.float64)
+        d1 = _nan_where(np.broadcast_to(np.asarray(d[0], dtype=np.float64), y.shape), y)
+        d2 = _nan_where(np.broadcast_to(np.asarray(d2, dtype=np.float64), y.shape), y)
+        return float(y[0]), float(d1[0]), float(d2[0])
+    return ext
+
+
+# dualcalc.math's functions whose value on dual scalars comes from Python's math
+# (CPython's own gamma and lgamma differ from the C library's by an ulp)
+_MATH_VALUE = {RULES["gamma"]: _pymath.gamma, RULES["lgamma"]: _pymath.lgamma}
+
+
+def math_value_unary(rid, pyf, x):
+    """A rule of the table with its value from pyf (math.gamma, math.lgamma): a
+    K_EXT instruction whose entry is (rid, pyf); pyf's ValueError at a pole is
+    raised at recording and at replay, as dualcalc.math raises it."""
+    tape = x.tape
+    key = ("math", rid)
+    idx = tape.ext_index.get(key)
+    if idx is None:
+        idx = len(tape.ext)
+        tape.ext.append((rid, pyf))
+        tape.ext_index[key] = idx
+    val = np.array([pyf(float(v)) for v in x.value.ravel()]).reshape(x.shape)
+    ids = tape.emit(K["EXT"], idx, x.ids.ravel(), 0, 0.0, x.size).reshape(x.shape)
+    return _make(val, ids, tape)
+
+
+def ext_unary(ufunc, x):
+    """A registered one-argument ufunc (scipy.special's erf, gamma, ...): one
+    K_EXT instruction per element, replayed through the rule's Python code."""
+    tape = x.tape
+    idx = tape.ext_index.get(ufunc)
+    if idx is None:
+        rule = _registered_rule(ufunc)
+        idx = len(tape.ext)
+        tape.ext.append(_ext_callable(ufunc, rule))
+        tape.ext_index[ufunc] = idx
+    fn = tape.ext[idx]
+    val = np.array([fn(float(v))[0] for v in x.value.ravel()]).reshape(x.shape)
+    ids = tape.emit(K["EXT"], idx, x.ids.ravel(), 0, 0.0, x.size).reshape(x.shape)
+    return _make(val, ids, tape)
 
 
 def unary(rid, x):
@@ -339,6 +405,9 @@ class _Base:
 
     def _apply_rule(self, rid):
         """dualcalc.math's hook for rules without a NumPy ufunc (gamma, ...)."""
+        if isinstance(self, TracedScalar) and rid in _MATH_VALUE:
+            # as dualcalc.math on dual scalars: the value from Python's math
+            return math_value_unary(rid, _MATH_VALUE[rid], self)
         return unary(rid, self)
 
     # -------------------------------------------------- conversions
@@ -412,10 +481,23 @@ class _Base:
         if dt is not None and np.dtype(dt).kind != "f":
             raise Unrecordable(f"np.{ufunc.__name__}(dtype={dt})")
         kwargs.pop("casting", None)
-        if method == "__call__":
+        if method == "__call__" and ufunc is np.matmul:
+            # ndarray @ traced arrives here (ndarray.__matmul__ calls the ufunc)
+            from dualcalc._compile import _functions as F
+            if kwargs:
+                raise Unrecordable(f"np.matmul({', '.join(kwargs)}=...)")
+            r = F._matmul(*inputs)
+        elif method == "__call__":
             if kwargs:
                 raise Unrecordable(f"np.{ufunc.__name__}({', '.join(kwargs)}=...)")
             r = ufunc_call(ufunc, inputs)
+        elif method == "outer" and ufunc.nin == 2 and not kwargs:
+            a, b = inputs
+            na = np.ndim(a.value if _is_traced(a) else a)
+            nb = np.ndim(b.value if _is_traced(b) else b)
+            a = np.reshape(a, np.shape(a) + (1,) * nb) if nb else a
+            b = np.reshape(b, (1,) * na + np.shape(b)) if na else b
+            r = ufunc_call(ufunc, (a, b))
         elif method in ("reduce", "accumulate"):
             from dualcalc._compile import _functions as F
             r = F.ufunc_method(ufunc, method, *inputs, **kwargs)
@@ -598,6 +680,20 @@ class Traced(_Base):
 
     __slots__ = ()
 
+    # (TracedScalar has no __array__: np.array([x[0], x[1]]) of traced numbers
+    # is an object array, read back element by element)
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None or np.dtype(dtype) == object:
+            # np.asarray(x) in third-party code (scipy.optimize.rosen): an object
+            # array of traced numbers, which NumPy and the recorder work on
+            # element by element (the dual arrays hand out a forwarding handle)
+            out = np.empty(self.shape, dtype=object)
+            for idx in np.ndindex(self.shape):
+                out[idx] = TracedScalar(self.value[idx], self.ids[idx], self.tape, self.boolean)
+            return out
+        raise Unrecordable(f"np.asarray(x, dtype={np.dtype(dtype)}) of a traced array (a "
+                           "conversion to plain numbers)")
+
     def __len__(self):
         return len(self.value)
 
@@ -685,7 +781,6 @@ def guard_all(t):
 
 
 def ufunc_call(ufunc, inputs):
-    global _SC
     tape = _tape_of(inputs)
     if tape is None:                                               # pragma: no cover
         return NotImplemented
@@ -695,12 +790,9 @@ def ufunc_call(ufunc, inputs):
     name = _UNARY.get(ufunc)
     if name is None and ufunc not in _BINARY and ufunc not in _CMP and ufunc not in _LOGIC \
             and ufunc not in _PRED and ufunc is not np.conjugate:
-        if _SC is None:
-            _SC = _scipy_unary()
-        name = _SC.get(ufunc)
-        if name is None:
-            raise Unrecordable(f"the ufunc {ufunc.__name__} has no rule that dualcalc.compile "
-                               "can record")
+        _registered_rule(ufunc)
+        (x,) = inputs
+        return ext_unary(ufunc, as_traced(x, tape))
     if name is not None:
         (x,) = inputs
         return unary(RULES[name], as_traced(x, tape))

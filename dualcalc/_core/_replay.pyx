@@ -25,7 +25,7 @@ A replay that meets a different outcome stops and returns the guard's index;
 the caller records again.  Nothing is returned from the wrong branch.
 """
 cimport cython
-from libc.math cimport isfinite, isnan, isinf, floor, ceil, trunc, signbit, rint, NAN
+from libc.math cimport isfinite, isnan, isinf, floor, ceil, trunc, signbit, rint, NAN, frexp
 from libc.stdlib cimport malloc, free
 
 import numpy as np
@@ -49,10 +49,13 @@ cdef enum:
     K_SELECT = 9    # slot op != 0 ? slot a : slot b
     K_GUARD = 10    # op 0: (slot a != 0) == (c != 0); 1: trunc(a) == c; 2: floor; 3: ceil; 4: rint
     K_PRED = 11     # op 0 isnan, 1 isinf, 2 isfinite, 3 signbit of slot a: 0 or 1
+    K_EXT = 12      # a rule outside the table (a registered ufunc, scipy.special) at
+                    # slot a: ext[op](x) -> (g, g', g''), called in Python; or
+                    # ext[op] = (rule id, pyf): the rule with the value pyf(x)
 
 CODES = {"CONST": K_CONST, "UN": K_UN, "BIN": K_BIN, "BINC": K_BINC, "CBIN": K_CBIN,
          "SUM": K_SUM, "LIN": K_LIN, "CMP": K_CMP, "LOGIC": K_LOGIC,
-         "SELECT": K_SELECT, "GUARD": K_GUARD, "PRED": K_PRED}
+         "SELECT": K_SELECT, "GUARD": K_GUARD, "PRED": K_PRED, "EXT": K_EXT}
 
 
 cdef inline double _cmp(long op, double x, double y) noexcept nogil:
@@ -160,11 +163,13 @@ cdef class Program:
     cdef readonly long n_x, n_in, n_instr, n_slots
     cdef readonly object code_arr, op_arr, a_arr, b_arr, c_arr, args_arr, coef_arr, out_arr
     cdef readonly object wlo_arr, whi_arr
+    cdef readonly tuple ext
     cdef int[::1] code
     cdef long[::1] op, a, b, args, out, wlo, whi
     cdef double[::1] c, coef
 
-    def __init__(self, code, op, a, b, c, args, coef, out, long n_x, long n_in):
+    def __init__(self, code, op, a, b, c, args, coef, out, long n_x, long n_in, ext=()):
+        self.ext = tuple(ext)
         self.code_arr = np.ascontiguousarray(code, dtype=np.intc)
         self.op_arr = np.ascontiguousarray(op, dtype=np.int_)
         self.a_arr = np.ascontiguousarray(a, dtype=np.int_)
@@ -204,7 +209,7 @@ cdef class Program:
             kc = self.code[k]
             lo = 0
             hi = 0
-            if kc == K_UN or kc == K_BINC or kc == K_CBIN:
+            if kc == K_UN or kc == K_BINC or kc == K_CBIN or kc == K_EXT:
                 lo = wlo[self.a[k]]
                 hi = whi[self.a[k]]
             elif kc == K_BIN or kc == K_SELECT:
@@ -246,6 +251,30 @@ cdef class Program:
             v[i] = xin[i]
         return 0
 
+    cdef triple _ext(self, long op, double x) except *:
+        """(g, g', g'') of a rule outside the table, from its Python callable;
+        g'' is split by frexp as the array layer's chain rule splits it
+        (``_arrays._scaled3``), so the mixed terms round the same way."""
+        cdef triple T
+        cdef int e = 0
+        entry = self.ext[op]
+        if type(entry) is tuple:
+            # (rule id, Python function): the rule table's derivatives with the
+            # value from Python's math (dualcalc.math.gamma/lgamma on dual scalars)
+            T = rule_eval(<int>entry[0], x)
+            T.f = entry[1](x)
+            return T
+        f, d1, d2 = entry(x)
+        T.f = f
+        T.d1 = d1
+        T.d1e = 0
+        T.d2 = d2
+        T.d2e = 0
+        if isfinite(T.d2) and T.d2 != 0.0:
+            T.d2 = frexp(T.d2, &e)
+            T.d2e = e
+        return T
+
     def run0(self, const double[::1] xin):
         """Values only: (status, outputs); status is -1, or the index of the
         first guard whose outcome differs."""
@@ -266,6 +295,8 @@ cdef class Program:
                     v[s] = self.c[k]
                 elif kc == K_UN:
                     v[s] = rule_eval(op, v[self.a[k]]).f
+                elif kc == K_EXT:
+                    v[s] = self._ext(op, v[self.a[k]]).f
                 elif kc == K_BIN or kc == K_BINC or kc == K_CBIN:
                     if kc == K_BIN:
                         x = v[self.a[k]]
@@ -415,9 +446,9 @@ cdef class Program:
         hi = S.hi1[s]
         if kc == K_CONST:
             S.v[s] = self.c[k]
-        elif kc == K_UN:
+        elif kc == K_UN or kc == K_EXT:
             A = self.a[k]
-            T = rule_eval(op, S.v[A])
+            T = rule_eval(op, S.v[A]) if kc == K_UN else self._ext(op, S.v[A])
             S.v[s] = T.f
             ea = S.e1 + S.off1[A]                 # same window as the operand
             for j in range(hi - lo):
@@ -673,6 +704,9 @@ cdef class Program:
             S.v[s] = self.c[k]
         elif kc == K_UN:
             T = rule_eval(op, S.v[self.a[k]])
+            self._chain2(S, s, self.a[k], T)
+        elif kc == K_EXT:
+            T = self._ext(op, S.v[self.a[k]])
             self._chain2(S, s, self.a[k], T)
         elif kc == K_BIN:
             self._bin2(S, s, self.a[k], self.b[k], S.v[self.a[k]], S.v[self.b[k]], op, 0)
