@@ -15,6 +15,8 @@ verbs run the ordinary (uncompiled) way and one :class:`CompileWarning` names
 the cause.
 """
 import functools
+import os
+import sys
 import threading
 import warnings
 
@@ -34,6 +36,8 @@ class CompileWarning(UserWarning):
 
 
 _FALLBACK = "fallback"
+# exceptions of f at a point, not of the recorder: no fallback, no warning
+_ERRORS_OF_F = (ArithmeticError, ValueError, LookupError)
 _VECTORISED = "vectorised"
 
 # Replaying one scalar instruction costs ~10 ns; one NumPy-level operation on
@@ -149,7 +153,7 @@ class Compiled:
             warnings.warn(
                 f"dualcalc.compile: cannot record {getattr(self.fn, '__name__', 'f')} "
                 f"({cause}); its derivatives are computed the ordinary (uncompiled) way",
-                CompileWarning, stacklevel=4)
+                CompileWarning, stacklevel=_caller_level())
 
     def _run(self, x, args, runner):
         """runner(recording, inputs) on a recording whose guards hold at x;
@@ -168,7 +172,11 @@ class Compiled:
         except Unrecordable as e:
             self._fallback(key, str(e))
             return None
-        except Exception as e:  # noqa: BLE001 - any failure to record falls back
+        except _ERRORS_OF_F:
+            # f's own error at this point (1 / 0, a domain error, an index out of
+            # range): the uncompiled run raises it again; other points may record
+            return None
+        except Exception as e:  # noqa: BLE001 - any other failure to record falls back
             self._fallback(key, f"{type(e).__name__}: {e}")
             return None
         if entry is None and rec.program.n_instr > ELEMENTS_PER_OPERATION * rec.n_ops:
@@ -294,6 +302,20 @@ class _Recording:
         self.n_ops = n_ops
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_level():
+    """warnings.warn's stacklevel of the first frame outside dualcalc (the
+    user's call of a verb or solver), counted from _fallback's caller."""
+    frame = sys._getframe(2)
+    level = 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
 def _run0(rec, xin):
     return rec.program.run0(xin)
 
@@ -384,7 +406,7 @@ def compile(f=None, *, max_recordings=8, max_instructions=2_000_000):
     ... def rosen(x):
     ...     return np.sum(100.0 * (x[1:] - x[:-1]**2)**2 + (1.0 - x[:-1])**2)
     >>> dc.gradient(rosen, np.array([1.0, 2.0, 3.0]))
-    array([-400., 1002., 200.])
+    array([-400., 1002., -200.])
     >>> dc.hessian(rosen, np.array([1.0, 1.0]))
     array([[ 802., -400.],
            [-400.,  200.]])

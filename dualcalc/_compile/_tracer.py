@@ -298,7 +298,7 @@ def binary(name, a, b, errors=ERR_IEEE):
     shape = np.broadcast_shapes(_shape_of(a), _shape_of(b))
     ia, va = _operand(a, tape, shape)
     ib, vb = _operand(b, tape, shape)
-    val = _replay.binary_values(BINARY[name], va, vb, errors)
+    val = _replay.binary_values(BINARY[name], va, vb, errors, ia is not None and ib is None)
     size = val.size
     if ia is not None and ib is not None:
         ids = tape.emit(K["BIN"], op, ia.ravel(), ib.ravel(), 0.0, size)

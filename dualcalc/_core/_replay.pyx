@@ -898,9 +898,11 @@ def unary_values(int rid, x):
     return out.reshape(np.shape(x))
 
 
-def binary_values(int op, x, y, int errors=0):
+def binary_values(int op, x, y, int errors=0, bint const_y=False):
     """x op y elementwise (broadcast), as a replay computes it; errors != 0
-    raises the domain errors of Python's operators (ERR_OPERATOR) or math."""
+    raises the domain errors of Python's operators (ERR_OPERATOR) or math;
+    const_y: y is a constant of the recording (K_BINC: a power takes k_powc,
+    whose value needs no logarithm of a negative base)."""
     xb, yb = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
     shape = xb.shape
     cdef const double[::1] xs = np.ascontiguousarray(xb).ravel()
@@ -919,6 +921,8 @@ def binary_values(int op, x, y, int errors=0):
             o[i] = xs[i] * ys[i]
         elif op == OP_DIV:
             o[i] = xs[i] / ys[i]
+        elif op == OP_POW and const_y:
+            o[i] = k_powc(xs[i], ys[i]).f
         else:
             o[i] = binary_eval(op, xs[i], ys[i]).f
     return out.reshape(shape)

@@ -1,0 +1,677 @@
+"""dualcalc.compile: a recording replayed in compiled code gives what the
+uncompiled verbs give, on the oracle campaign's expressions (and mpmath agrees),
+on third-party-style code and the MGH problems; guards take the other branch
+exactly; what cannot be recorded falls back with one warning; args, threads,
+pickling, the decorator forms and the solvers.
+
+Comparisons with the uncompiled verbs are to a few ulps of each entry (in
+practice the results are bitwise equal: a replay runs the same kernels in the
+same order).  Where code sums through BLAS (matrix products) the uncompiled
+verbs' summation order is BLAS's, so there the bound is a few ulps of the
+largest entry.  References that are not the uncompiled verbs are mpmath (the
+oracle) or closed-form derivatives of the branch that the point lies on.
+"""
+import math
+import os
+import pickle
+import sys
+import threading
+import warnings
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import dualcalc as dc
+from dualcalc import Compiled, CompileWarning
+from dualcalc.optimize import least_squares, minimize, problems, root
+
+sys.path.insert(0, os.path.dirname(__file__))
+import _oracle  # noqa: E402
+
+ULP = 2.0 ** -52
+ULPS = 4
+
+
+def assert_ulps(got, ref, ulps=ULPS, what=""):
+    """got == ref to `ulps` ulps of each entry of ref; an exact zero must be
+    exactly zero; nan where ref has nan, the same infinity where ref has one."""
+    got = np.asarray(got, dtype=float)
+    ref = np.asarray(ref, dtype=float)
+    assert got.shape == ref.shape, (what, got.shape, ref.shape)
+    fin = np.isfinite(ref)
+    assert np.array_equal(got[~fin], ref[~fin], equal_nan=True), (what, got, ref)
+    err = np.abs(got[fin] - ref[fin])
+    assert np.all(err <= ulps * ULP * np.abs(ref[fin])), (what, got, ref)
+
+
+def assert_norm_ulps(got, ref, ulps=ULPS, what=""):
+    """got == ref to `ulps` ulps of ref's largest entry (summation orders differ)."""
+    got = np.asarray(got, dtype=float)
+    ref = np.asarray(ref, dtype=float)
+    assert got.shape == ref.shape
+    assert np.all(np.isfinite(ref)) and np.all(np.isfinite(got)), what
+    assert np.max(np.abs(got - ref)) <= ulps * ULP * np.max(np.abs(ref)), (what, got, ref)
+
+
+def compile_warnings(record):
+    return [str(w.message) for w in record if issubclass(w.category, CompileWarning)]
+
+
+# ================================================================ 1. the oracle's expressions
+DEFAULT_SEEDS = 500
+SLOW_SEEDS = 6000
+SLOW_OFFSET = 2_000_000
+
+
+def _case_function(tree, n, arrays):
+    def f(v):
+        return _oracle.evaluate(tree, [v[i] for i in range(n)], arrays)
+    return f
+
+
+def _jet(f, x, v):
+    """value, gradient, Hessian, jvp and hvp along v, as one flat array."""
+    val, g = dc.value_and_gradient(f, x)
+    H = dc.hessian(f, x)
+    return np.concatenate([[val], np.ravel(g), np.ravel(H),
+                           [dc.jvp(f, x, v)], np.ravel(dc.hvp(f, x, v))])
+
+
+def check_compiled_case(seed, arrays):
+    """Compile case `seed` of the oracle (NumPy-style with arrays=True: the
+    variables are elements of a traced array and scipy.special's ufuncs are
+    used; scalar-style with dualcalc.math otherwise) and compare with the
+    uncompiled verbs and with mpmath.  Returns "checked", "raised", "fallback"
+    or None (the tree has no array form)."""
+    tree, point = _oracle.make_case(seed)
+    if arrays and _oracle.scalar_only(tree):
+        return None
+    n = len(point)
+    f = _case_function(tree, n, arrays)
+    cf = dc.compile(f)
+    x = np.array(point)
+    v = np.linspace(1.0, -0.5, n)
+    with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        try:
+            ref = _jet(f, x, v)
+        except Exception as e:         # noqa: BLE001 - compared with the compiled run
+            with pytest.raises(type(e)):
+                _jet(cf, x, v)
+            return "raised"
+        got = _jet(cf, x, v)
+    causes = compile_warnings(rec)
+    if causes:
+        # only dualcalc.math.remainder has no recordable form (NumPy has no IEEE
+        # remainder ufunc): the fallback gives the uncompiled results
+        assert not arrays and _oracle.scalar_only(tree), (seed, tree, causes)
+        assert len(causes) == 1, causes
+        assert np.array_equal(got, ref, equal_nan=True)
+        return "fallback"
+    assert cf.recordings == 1, (seed, tree)
+    fin = np.isfinite(ref)
+    assert_ulps(got[fin], ref[fin], what=f"seed {seed}: {tree!r} at {point}")
+    # Where the uncompiled dense second-order passes give nan (g''·e1⊗e2 with a
+    # nan g'' beside a zero tangent), the recording knows from its static
+    # windows that the entry does not depend on that pair of variables: the
+    # compiled entry is then an exact 0 (or the same nan).
+    bad = ~fin & ~(np.isnan(got) & np.isnan(ref)) & (got != ref)
+    assert np.all(got[bad] == 0.0), (seed, tree, point, got, ref)
+    _check_against_mpmath(seed, tree, point, got[:1 + n + n * n])
+    return "checked"
+
+
+def _check_against_mpmath(seed, tree, point, got):
+    """The compiled value, gradient and Hessian against the oracle's exact jet,
+    with the oracle's criterion, where the oracle's check applies."""
+    exact, conds, status = _oracle.reference(tree, point, seed)
+    if status != "ok":
+        return
+    depth = tree.depth()
+    with mp.workdps(_oracle.DPS):
+        for k, (g, r, c) in enumerate(zip(got, exact, conds)):
+            if c > _oracle.MAX_COND:
+                continue
+            if r == 0:
+                assert g == 0.0, (seed, tree, point, k, g)
+                continue
+            assert math.isfinite(g), (seed, tree, point, k, g, r)
+            err = float(abs(mp.mpf(float(g)) - r) / abs(r))
+            assert err <= _oracle.TOL_ULPS * ULP * depth * max(1.0, c), (
+                seed, tree, point, k, g, mp.nstr(r, 17), err, c)
+
+
+def _campaign(seeds):
+    counts = {}
+    for seed in seeds:
+        for arrays in (True, False):
+            status = check_compiled_case(seed, arrays)
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def test_oracle_expressions_compiled_equal_uncompiled_and_mpmath():
+    counts = _campaign(range(DEFAULT_SEEDS))
+    # the campaign must compare most cases with recordings (not with fallbacks)
+    assert counts["checked"] >= 0.8 * 2 * DEFAULT_SEEDS, counts
+
+
+@pytest.mark.slow
+def test_oracle_expressions_compiled_slow_campaign():
+    counts = _campaign(range(SLOW_OFFSET, SLOW_OFFSET + SLOW_SEEDS))
+    assert counts["checked"] >= 0.8 * 2 * SLOW_SEEDS, counts
+
+
+def test_one_variable_verbs_on_the_oracle_expressions():
+    """derivative / second_derivative / value_and_derivative of compiled scalar
+    functions of one variable."""
+    checked = 0
+    for seed in range(400):
+        tree, point = _oracle.make_case(seed)
+        if len(point) != 1 or _oracle.scalar_only(tree):
+            continue
+
+        def f1(t, tree=tree):
+            return _oracle.evaluate(tree, [t], True)
+        cf = dc.compile(f1)
+        t = point[0]
+        with np.errstate(all="ignore"):
+            try:
+                ref = [dc.value_and_derivative(f1, t), dc.value_and_derivative(f1, t, order=2),
+                       dc.derivative(f1, t), dc.second_derivative(f1, t)]
+            except Exception as e:  # noqa: BLE001
+                with pytest.raises(type(e)):
+                    dc.value_and_derivative(cf, t)
+                    dc.value_and_derivative(cf, t, order=2)
+                continue
+            got = [dc.value_and_derivative(cf, t), dc.value_and_derivative(cf, t, order=2),
+                   dc.derivative(cf, t), dc.second_derivative(cf, t)]
+        assert_ulps(np.hstack(got), np.hstack(ref), what=f"seed {seed}: {tree!r} at {t}")
+        assert cf.recordings >= 1
+        checked += 1
+    assert checked >= 30
+
+
+# ================================================================ 2. drop-in code, MGH
+def _rosen_loop(x):
+    total = 0.0
+    for i in range(len(x) - 1):
+        total = total + 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return total
+
+
+def test_dropin_functions_compiled_equal_uncompiled():
+    so = pytest.importorskip("scipy.optimize")
+    import test_dropin as T
+    rng = np.random.default_rng(3)
+    X, labels, W0 = rng.normal(size=(20, 4)), rng.integers(0, 3, size=20), rng.normal(size=(4, 3))
+    Xt, yt = rng.normal(size=(15, 3)), rng.normal(size=15)
+    theta = 0.5 * rng.normal(size=3 * 5 + 5 + 5 + 1)
+    x10 = np.linspace(-1.2, 1.3, 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for f, x, args, exact in [
+                (so.rosen, x10, (), True),
+                (_rosen_loop, x10, (), True),
+                (lambda x: np.sum(T.model(x)), np.linspace(-3.0, 3.0, 9), (), True),
+                (T.softmax_cross_entropy, W0, (X, labels), False),
+                (T.two_layer_tanh_loss, theta, (Xt, yt, [(3, 5)]), False)]:
+            cf = dc.compile(f)
+            check = assert_ulps if exact else assert_norm_ulps
+            check(dc.gradient(cf, x, args=args), dc.gradient(f, x, args=args))
+            check(dc.hessian(cf, x, args=args), dc.hessian(f, x, args=args))
+            assert cf.recordings == 1
+        for f, x in [(T.broyden_tridiagonal, np.linspace(-1.0, 1.0, 7)), (so.rosen_der, x10)]:
+            cf = dc.compile(f)
+            assert_ulps(dc.jacobian(cf, x), dc.jacobian(f, x))
+            assert cf.recordings == 1
+    # scipy.optimize.rosen's gradient is scipy's own rosen_der
+    assert_ulps(dc.gradient(dc.compile(so.rosen), x10), so.rosen_der(x10), ulps=16)
+
+
+def test_dropin_function_with_linear_algebra_falls_back():
+    import test_dropin as T
+    t = np.linspace(0.0, 2.0, 5)
+    obs = np.array([1.1, 0.7, 0.2, -0.1, -0.3])
+    p0 = np.array([1.2, 0.8, 0.3, 0.5])
+    cf = dc.compile(T.gaussian_negative_log_likelihood)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        g = dc.gradient(cf, p0, args=(t, obs))
+    causes = compile_warnings(rec)
+    assert len(causes) == 1 and "slogdet" in causes[0], causes
+    assert np.array_equal(g, dc.gradient(T.gaussian_negative_log_likelihood, p0, args=(t, obs)))
+
+
+@pytest.mark.parametrize("p", problems.PROBLEMS, ids=lambda p: p.name)
+def test_mgh_problems_compiled_equal_uncompiled(p):
+    x = p.start()
+    cf, cr = dc.compile(p.objective), dc.compile(p.residuals)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        assert_ulps(dc.gradient(cf, x), dc.gradient(p.objective, x))
+        assert_ulps(dc.hessian(cf, x), dc.hessian(p.objective, x))
+        assert_ulps(dc.jacobian(cr, x), dc.jacobian(p.residuals, x))
+        assert_ulps(cf(x), p(x))
+        assert_ulps(cr(x), np.asarray(p.residuals(x), dtype=float))
+        v = np.linspace(-1.0, 1.0, p.n)
+        assert_ulps(dc.hvp(cf, x, v), dc.hvp(p.objective, x, v))
+        assert_ulps(dc.jvp(cr, x, v), dc.jvp(p.residuals, x, v))
+    assert cf.program(x) is not None and cr.program(x) is not None
+
+
+# ================================================================ 3. guards
+def _sides(f, a, b, ref_a, ref_b, verbs=("gradient", "hessian")):
+    """Record at a, then b (another branch: one new recording), then a again
+    (the cached recording), each equal to the branch's own reference."""
+    cf = dc.compile(f)
+    a, b = np.array(a, dtype=float), np.array(b, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for k, (x, ref, count) in enumerate([(a, ref_a, 1), (b, ref_b, 2), (a, ref_a, 2),
+                                             (b, ref_b, 2)]):
+            for verb in verbs:
+                got = getattr(dc, verb)(cf, x)
+                assert_ulps(got, getattr(dc, verb)(ref, x), what=f"{verb} call {k}")
+            assert cf.recordings == count, (k, cf.recordings)
+    return cf
+
+
+def _if_branch(x):
+    if x[0] > 0:
+        return x[0] ** 2 * x[1]
+    return np.sin(x[0]) * x[1] ** 3
+
+
+def test_guard_on_bool_of_a_comparison():
+    _sides(_if_branch, [1.5, 2.0], [-1.5, 2.0],
+           lambda x: x[0] ** 2 * x[1], lambda x: np.sin(x[0]) * x[1] ** 3)
+
+
+def _int_power(x):
+    k = int(x[0])
+    return x[1] ** k * x[0]
+
+
+def test_guard_on_int_of_a_value():
+    # the uncompiled verbs refuse int() of a dual number; the recording checks
+    # int(x[0]) at each replay instead, with derivative 0 for the conversion
+    _sides(_int_power, [2.5, 1.5], [3.5, 1.5],
+           lambda x: x[1] ** 2 * x[0], lambda x: x[1] ** 3 * x[0])
+
+
+def _floor_power(x):
+    k = math.floor(x[0])
+    return x[1] ** k * x[0]
+
+
+def test_guard_on_math_floor():
+    cf = _sides(_floor_power, [2.5, 1.5], [-1.5, 1.5],
+                lambda x: x[1] ** 2 * x[0], lambda x: x[1] ** -2 * x[0])
+    # and the uncompiled verbs agree (dual numbers implement __floor__ too)
+    x = np.array([-1.5, 1.5])
+    assert_ulps(dc.gradient(cf, x), dc.gradient(_floor_power, x))
+
+
+def _index_from_value(x):
+    return x[int(x[0])] ** 3 * x[2]
+
+
+def test_guard_on_an_index_computed_from_a_value():
+    _sides(_index_from_value, [1.5, 2.0, 3.0], [2.5, 2.0, 3.0],
+           lambda x: x[1] ** 3 * x[2], lambda x: x[2] ** 3 * x[2])
+
+
+def _argmax_pick(x):
+    i = np.argmax(x)
+    return x[i] ** 2 * np.sum(x)
+
+
+def test_guard_on_argmax():
+    _sides(_argmax_pick, [1.0, 2.0, 3.0], [3.0, 2.0, 1.0],
+           lambda x: x[2] ** 2 * np.sum(x), lambda x: x[0] ** 2 * np.sum(x))
+
+
+def _sorted_poly(x):
+    s = np.sort(x)
+    return s[0] * s[1] ** 2 + s[2] ** 3
+
+
+def test_guard_on_sort():
+    _sides(_sorted_poly, [1.0, 2.0, 3.0], [2.0, 3.0, 1.0],
+           _sorted_poly, _sorted_poly)
+    cf = dc.compile(_sorted_poly)
+    x = np.array([2.0, 3.0, 1.0])
+    assert_ulps(dc.gradient(cf, x), [4.0, 27.0, 4.0])     # s = (x2, x0, x1)
+
+
+def _masked(x):
+    return np.sum(x[x > 0] ** 3)
+
+
+def test_guard_on_a_boolean_mask():
+    _sides(_masked, [1.0, -2.0, 3.0], [-1.0, 2.0, -3.0], _masked, _masked)
+
+
+def _halvings(x):
+    y = x[0]
+    while y > 1.0:
+        y = y / 2.0
+    return y * x[1] ** 2
+
+
+def test_guard_on_a_while_loop():
+    _sides(_halvings, [3.0, 2.0], [7.0, 2.0],
+           lambda x: x[0] / 4.0 * x[1] ** 2, lambda x: x[0] / 8.0 * x[1] ** 2)
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.sum(np.where(x > 0, x ** 2, -x ** 3)),
+    lambda x: np.sum(np.maximum(x, 0.5) ** 2 * x),
+    lambda x: np.sum(abs(x) ** 3 * x),
+    lambda x: np.sum(np.clip(x, -1.0, 1.0) * x ** 2),
+], ids=["where", "maximum", "abs", "clip"])
+def test_branch_free_choices_replay_without_new_recordings(f):
+    cf = dc.compile(f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for x in ([0.5, -2.0], [-1.5, 2.0], [0.2, 0.3], [-0.7, -0.1]):
+            x = np.array(x)
+            assert_ulps(dc.gradient(cf, x), dc.gradient(f, x))
+            assert_ulps(dc.hessian(cf, x), dc.hessian(f, x))
+    assert cf.recordings == 1
+
+
+def test_guards_with_one_recording_kept_record_again_each_time():
+    cf = dc.compile(_if_branch, max_recordings=1)
+    for k, x in enumerate([[1.0, 2.0], [-1.0, 2.0], [1.0, 2.0], [-1.0, 2.0]]):
+        x = np.array(x)
+        assert_ulps(dc.gradient(cf, x), dc.gradient(_if_branch, x))
+        assert cf.recordings == k + 1
+
+
+def test_guards_in_every_verb():
+    a, b = np.array([1.5, 2.0]), np.array([-1.5, 2.0])
+    v = np.array([0.3, -0.7])
+    for verb, call in [("jvp", lambda f, x: dc.jvp(f, x, v)),
+                       ("hvp", lambda f, x: dc.hvp(f, x, v)),
+                       ("jacobian", dc.jacobian),
+                       ("value", lambda f, x: f(x))]:
+        cf = dc.compile(_if_branch)
+        for x in (a, b, a):
+            assert_ulps(call(cf, x), call(_if_branch, x), what=verb)
+        assert cf.recordings == 2, verb
+
+
+# ================================================================ 4. fallback
+def _float_of_x(x):
+    return float(x[0]) * x[1]
+
+
+def _asarray_float(x):
+    return np.sum(np.asarray(x, dtype=float) ** 2)
+
+
+def _einsum(x):
+    return np.einsum("i,i->", x, x)
+
+
+def _bessel(x):
+    import scipy.special as sc
+    return np.sum(sc.jv(1.5, x))
+
+
+def _value_dependent_shape(x):
+    return np.sum(x[np.where(x > 0)] ** 2)
+
+
+def _unique(x):
+    return np.sum(np.unique(x) ** 2)
+
+
+@pytest.mark.parametrize("f, cause", [
+    (_float_of_x, "float()"),
+    (_asarray_float, "np.asarray(x, dtype=float64)"),
+    (_einsum, "einsum"),
+    (_bessel, "jv"),
+    (_value_dependent_shape, "indices that depend on values"),
+    (_unique, "unique"),
+])
+def test_fallback_warns_once_and_equals_the_uncompiled_verb(f, cause):
+    cf = dc.compile(f)
+    x = np.array([1.5, -2.0, 0.5])
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        for verb in (dc.gradient, dc.hessian, dc.jacobian):
+            try:
+                ref = verb(f, x)
+            except Exception as e:  # noqa: BLE001 - the compiled call must raise it too
+                with pytest.raises(type(e)) as info:
+                    verb(cf, x)
+                assert str(info.value) == str(e)
+                continue
+            assert np.array_equal(verb(cf, x), ref)
+        cf(x)
+    causes = compile_warnings(rec)
+    assert len(causes) == 1, causes
+    assert cause in causes[0] and f.__name__ in causes[0], causes
+    assert cf.recordings == 0
+    assert cf.program(x) is None
+
+
+def test_fallback_warning_points_at_the_callers_line():
+    cf = dc.compile(_einsum)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        dc.gradient(cf, np.array([1.0, 2.0]))
+    (w,) = [w for w in rec if issubclass(w.category, CompileWarning)]
+    assert w.filename == __file__
+
+
+def _reciprocal(x):
+    return 1.0 / (x[0] - 1.0) + x[1]
+
+
+def test_an_error_of_f_at_one_point_does_not_stop_compiling():
+    cf = dc.compile(_reciprocal)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        with pytest.raises(ZeroDivisionError):
+            dc.gradient(_reciprocal, np.array([1.0, 2.0]))
+        with pytest.raises(ZeroDivisionError):
+            dc.gradient(cf, np.array([1.0, 2.0]))
+        x = np.array([3.0, 2.0])
+        assert_ulps(dc.gradient(cf, x), [-0.25, 1.0])
+    assert cf.recordings == 1
+
+
+def test_a_replay_raises_where_the_uncompiled_verb_raises():
+    cf = dc.compile(_reciprocal)
+    assert_ulps(dc.gradient(cf, np.array([3.0, 2.0])), [-0.25, 1.0])
+    with pytest.raises(ZeroDivisionError):
+        dc.gradient(cf, np.array([1.0, 2.0]))
+    assert cf.recordings == 1
+
+
+# ================================================================ 5. args, threads, pickling, API
+def _with_args(x, a, n, s):
+    return np.sum(a * x ** n) + s[0] * x[0]
+
+
+def test_float_args_replay_and_static_args_are_keys():
+    cf = dc.compile(_with_args)
+    x = np.array([1.0, 2.0, 3.0])
+    for a, s in [(2.0, 1.5), (3.0, -0.5), (np.float64(4.0), 2.0)]:
+        args = (a, 2, np.array([s]))
+        assert_ulps(dc.gradient(cf, x, args=args), 2.0 * float(a) * x + [s, 0.0, 0.0])
+        assert_ulps(dc.hessian(cf, x, args=args), dc.hessian(_with_args, x, args=args))
+        assert cf(x, *args) == _with_args(x, *args)
+        assert cf.recordings == 1
+    args = (2.0, 3, np.array([2.5]))                 # another integer: another recording
+    assert_ulps(dc.gradient(cf, x, args=args), 6.0 * x ** 2 + [2.5, 0.0, 0.0])
+    assert cf.recordings == 2
+    args = (5.0, 2, np.array([0.5]))                 # back to n = 2: cached
+    assert_ulps(dc.gradient(cf, x, args=args), 10.0 * x + [0.5, 0.0, 0.0])
+    assert cf.recordings == 2
+    assert_ulps(dc.jvp(cf, x, [1.0, 0.0, 1.0], args=args),
+                dc.jvp(_with_args, x, [1.0, 0.0, 1.0], args=args))
+    assert_ulps(dc.hvp(cf, x, [1.0, 0.0, 1.0], args=args),
+                dc.hvp(_with_args, x, [1.0, 0.0, 1.0], args=args))
+
+
+def test_input_shapes_are_keys():
+    cf = dc.compile(_rosen_loop)
+    for n in (3, 5, 3, 8, 5):
+        x = np.linspace(-1.0, 1.0, n)
+        assert_ulps(dc.gradient(cf, x), dc.gradient(_rosen_loop, x))
+    assert cf.recordings == 3
+
+
+def test_threads_share_one_compiled_function():
+    cf = dc.compile(_if_branch)
+    rng = np.random.default_rng(5)
+    points = [rng.normal(size=2) for _ in range(8)]
+    serial = [dc.gradient(_if_branch, p) for p in points]
+    serial_h = [dc.hessian(_if_branch, p) for p in points]
+    out = [None] * 8
+    errors = []
+    barrier = threading.Barrier(8)
+
+    def work(i):
+        try:
+            barrier.wait()
+            for _ in range(100):
+                g = dc.gradient(cf, points[i])
+                h = dc.hessian(cf, points[i])
+                if not (np.array_equal(g, serial[i]) and np.array_equal(h, serial_h[i])):
+                    raise AssertionError((i, g, serial[i]))
+            out[i] = g
+        except BaseException as e:  # noqa: BLE001 - reported by the main thread
+            errors.append(e)
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for g, s in zip(out, serial):
+        assert np.array_equal(g, s)
+    # both signs of x[0] occur, so there are two branches; racing threads may
+    # record one branch twice, never more often than the cache allows
+    assert 2 <= cf.recordings <= 8 + 1
+
+
+def test_pickling_a_compiled_module_level_function():
+    cf = dc.compile(_rosen_loop, max_recordings=3)
+    x = np.linspace(-1.0, 1.0, 6)
+    g = dc.gradient(cf, x)
+    cf2 = pickle.loads(pickle.dumps(cf))
+    assert type(cf2) is Compiled and cf2.fn is _rosen_loop
+    assert cf2.max_recordings == 3 and cf2.recordings == 0
+    assert np.array_equal(dc.gradient(cf2, x), g)
+    assert cf2.recordings == 1
+
+
+@dc.compile
+def _decorated(x):
+    return x[0] ** 2 * x[1]
+
+
+@dc.compile(max_recordings=2)
+def _decorated_with_arguments(x):
+    return x[0] * x[1] ** 3
+
+
+def test_compile_as_a_decorator():
+    x = np.array([2.0, 3.0])
+    assert type(_decorated) is Compiled and type(_decorated_with_arguments) is Compiled
+    assert _decorated.__name__ == "_decorated"
+    assert_ulps(dc.gradient(_decorated, x), [12.0, 4.0])
+    assert _decorated_with_arguments.max_recordings == 2
+    assert_ulps(dc.gradient(_decorated_with_arguments, x), [27.0, 54.0])
+    assert _decorated(x) == 12.0
+    # compiling a Compiled compiles its function
+    assert dc.compile(_decorated).fn is _decorated.fn
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="callable"):
+        dc.compile(3)
+    with pytest.raises(ValueError, match="max_recordings"):
+        dc.compile(_rosen_loop, max_recordings=0)
+    with pytest.raises(ValueError, match="max_instructions"):
+        dc.compile(_rosen_loop, max_instructions=0)
+
+
+def test_too_long_a_recording_falls_back():
+    cf = dc.compile(_rosen_loop, max_instructions=10)
+    x = np.linspace(-1.0, 1.0, 8)
+    with pytest.warns(CompileWarning, match="max_instructions=10"):
+        g = dc.gradient(cf, x)
+    assert np.array_equal(g, dc.gradient(_rosen_loop, x))
+
+
+def test_compile_docstring_example_runs():
+    import doctest
+    import dualcalc._compile as module
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    for test in finder.find(module.compile, "compile", globs={}):
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted >= 3 and result.failed == 0
+
+
+# ================================================================ 6. solvers
+@pytest.mark.parametrize("p", problems.PROBLEMS[:12], ids=lambda p: p.name)
+def test_newton_with_a_compiled_objective(p):
+    cf = dc.compile(p.objective)
+    with np.errstate(all="ignore"):
+        r0 = minimize(p.objective, p.start(), method="newton")
+        r1 = minimize(cf, p.start(), method="newton")
+    assert np.array_equal(r1.x, r0.x) and r1.fun == r0.fun
+    assert (r1.nit, r1.success) == (r0.nit, r0.success)
+    assert cf.recordings >= 1
+
+
+@pytest.mark.parametrize("p", problems.PROBLEMS[:12], ids=lambda p: p.name)
+def test_least_squares_with_compiled_residuals(p):
+    cr = dc.compile(p.residuals)
+    with np.errstate(all="ignore"):
+        r0 = least_squares(p.residuals, p.start())
+        r1 = least_squares(cr, p.start())
+    assert np.array_equal(r1.x, r0.x) and r1.nit == r0.nit
+    assert cr.recordings >= 1
+
+
+def test_root_with_a_compiled_system():
+    def f(x):
+        return [x[0] ** 2 + x[1] ** 2 - 4.0, x[0] - x[1] ** 3]
+    cf = dc.compile(f)
+    r0, r1 = root(f, [1.0, 0.5]), root(cf, [1.0, 0.5])
+    assert r1.success and np.array_equal(r1.x, r0.x) and r1.nit == r0.nit
+    assert cf.recordings == 1
+
+
+def test_solvers_use_the_recording():
+    """The solvers hand the Compiled itself to the verbs (no wrapping lambda):
+    the function runs once, while recording."""
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return 100.0 * (x[1] - x[0] ** 2) ** 2 + (1.0 - x[0]) ** 2
+    cf = dc.compile(f)
+    r = minimize(cf, [-1.2, 1.0], method="newton")
+    assert r.success and len(calls) == 1 and cf.recordings == 1
+
+    def res(x):
+        calls.append(1)
+        return [10.0 * (x[1] - x[0] ** 2), 1.0 - x[0]]
+    calls.clear()
+    cr = dc.compile(res)
+    assert least_squares(cr, [-1.2, 1.0]).success and len(calls) == 1
+    calls.clear()
+    cr = dc.compile(res)
+    assert root(cr, [-1.2, 1.0]).success and len(calls) == 1
