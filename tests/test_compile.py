@@ -261,6 +261,102 @@ def test_mgh_problems_compiled_equal_uncompiled(p):
     assert cf.program(x) is not None and cr.program(x) is not None
 
 
+def _inplace(x):
+    z = x.copy()
+    z[1] = x[0] * 3.0
+    z[2:4] += x[:2]
+    z *= 2.0
+    z[-1] -= z[0] ** 2
+    return z
+
+
+def _filled(x):
+    y = np.zeros_like(x)
+    y[0] = x[0]
+    y[1:] = x[1:] * x[:-1]
+    return y
+
+
+def _object_array(x):
+    y = np.empty(3, dtype=object)
+    for i in range(3):
+        y[i] = x[i] * x[i + 1]
+    return y
+
+
+_C = np.arange(6.0).reshape(3, 2) / 7.0
+_MASK = np.array([True, False] * 3)
+
+# (f, x as the flat 6-vector or reshaped to (2, 3)): NumPy-style code the
+# recorder implements; compared by the Jacobian (and the Hessian of a sum)
+NUMPY_STYLE = {
+    "const": (lambda x: 3.0, 1),
+    "list": (lambda x: [x[0] * x[1], 2.0, x[2]], 1),
+    "2d_input": (lambda x: x ** 2 * x[0, 1], 2),
+    "outer": (lambda x: np.outer(x, x), 1),
+    "sum_axis": (lambda x: np.sum(x ** 2, axis=0) + np.sum(np.sin(x), axis=1, keepdims=True), 2),
+    "mean_var_std": (lambda x: np.array([np.mean(x), np.var(x), np.std(x, ddof=1)]), 1),
+    "mean_var_axis": (lambda x: np.mean(x, axis=1) * np.var(x, axis=0)[:2], 2),
+    "prod": (lambda x: np.prod(x) + np.prod(x.reshape(2, 3), axis=1).sum(), 1),
+    "max_min_axis": (lambda x: np.max(x, axis=0) + np.min(x, axis=1).sum(), 2),
+    "cumsum_cumprod": (lambda x: np.cumsum(x ** 2) + np.cumprod(x), 1),
+    "cumsum_axis": (lambda x: np.cumsum(x, axis=1), 2),
+    "matmul_constant": (lambda x: x @ _C + (_C @ x).sum(), 2),
+    "matmul_traced": (lambda x: x @ x.T, 2),
+    "matvec": (lambda x: (_C @ x[:2]).sum() + x[:3] @ _C, 1),
+    "dot_inner_vdot": (lambda x: np.dot(x, x) * np.inner(x, x[::-1]) + np.vdot(x, x), 1),
+    "trace_diag": (lambda x: np.trace(np.outer(x, x)) + np.diag(np.outer(x, x)), 1),
+    "norm": (lambda x: np.linalg.norm(x) + np.linalg.norm(x.reshape(2, 3), axis=1), 1),
+    "diff": (lambda x: np.diff(x ** 3) + np.diff(x, n=2).sum(), 1),
+    "concatenate_stack": (lambda x: np.stack([np.concatenate([x[:2], [1.0], x[3:] * 2]),
+                                              np.hstack([x[1:], 1.0])]), 1),
+    "pad": (lambda x: np.pad(x, 2) + np.pad(x, 2, mode="edge"), 1),
+    "roll_flip_steps": (lambda x: np.roll(x, 2) * x[::-1] + x[5::-1] - np.flip(x), 1),
+    "fancy_index": (lambda x: x[[0, 2, 2, 5]] ** 2 + np.take(x, [1, 3, 4, 4]), 1),
+    "in_place": (_inplace, 1),
+    "zeros_like_filled": (_filled, 1),
+    "object_array": (_object_array, 1),
+    "np_array_of_numbers": (lambda x: np.array([x[0] ** 2, x[1] * x[2]]), 1),
+    "where": (lambda x: np.where(_MASK, x, x ** 2) + np.where(x > 0, x, 0.0), 1),
+    "maximum_fmax": (lambda x: np.maximum(x, x[::-1]) + np.fmax(x, 0.0), 1),
+    "abs_sign": (lambda x: np.abs(x) * x + np.sign(x) * x ** 2, 1),
+    "two_argument_ufuncs": (lambda x: np.arctan2(x, x[::-1]) + np.hypot(x, 2.0)
+                            + np.logaddexp(x, x[::-1]) + np.abs(x) ** x[::-1] + 2.0 ** x, 1),
+    "mod_fmod_floordiv": (lambda x: np.mod(x, 0.7) + np.fmod(x, 0.7) + x // 0.7 * x, 1),
+    "reshape_transpose": (lambda x: np.swapaxes(x, 0, 1).ravel() ** 2
+                          + x.T.reshape(6) + np.ravel(x.T), 2),
+    "broadcast": (lambda x: x[:, None] * x[None, :] + (x.reshape(2, 3) + x[:3]).sum(), 1),
+    "tile_repeat": (lambda x: np.tile(x[:2], 3) * x + np.repeat(x[:3], 2), 1),
+    "python_sum": (lambda x: sum(x ** 2) + sum(xi ** 3 for xi in x), 1),
+    "comprehension": (lambda x: [x[i] * x[i - 1] for i in range(1, len(x))], 1),
+    "min_max_builtins": (lambda x: min(x[0], x[1]) * max(x[2], x[3]) + abs(x[1]) * x[0], 1),
+    "rint_round": (lambda x: np.round(x) * x + np.rint(x * 3), 1),
+    "predicates": (lambda x: np.where(np.isnan(x) | np.isinf(x), 0.0, x) * 2, 1),
+    "any_all": (lambda x: x * 2 if np.any(x > 1.5) and np.all(x > -5) else x, 1),
+    "argsort": (lambda x: x[np.argsort(x)] * x, 1),
+    "scipy_expit": (lambda x: __import__("scipy.special").special.expit(x), 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_STYLE))
+def test_numpy_style_code(name):
+    f, ndim = NUMPY_STYLE[name]
+    x = np.array([0.3, -1.2, 2.0, 0.7, -0.4, 1.1])
+    if ndim == 2:
+        x = x.reshape(2, 3)
+    cf = dc.compile(f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        assert_ulps(dc.jacobian(cf, x), dc.jacobian(f, x))
+
+        def total(z):
+            return np.sum(f(z))
+        ct = dc.compile(total)
+        assert_ulps(dc.hessian(ct, x), dc.hessian(total, x))
+        assert_ulps(cf(x), f(x))
+    assert cf.recordings == 1 and ct.recordings == 1
+
+
 # ================================================================ 3. guards
 def _sides(f, a, b, ref_a, ref_b, verbs=("gradient", "hessian")):
     """Record at a, then b (another branch: one new recording), then a again
@@ -430,13 +526,20 @@ def _unique(x):
     return np.sum(np.unique(x) ** 2)
 
 
+def _into_a_float_array(x):
+    y = np.zeros(3)
+    y[1:] = x[1:] * x[0]
+    return np.sum(y ** 2)
+
+
 @pytest.mark.parametrize("f, cause", [
     (_float_of_x, "float()"),
-    (_asarray_float, "np.asarray(x, dtype=float64)"),
+    (_asarray_float, "converted to a plain float64 array"),
     (_einsum, "einsum"),
     (_bessel, "jv"),
     (_value_dependent_shape, "indices that depend on values"),
     (_unique, "unique"),
+    (_into_a_float_array, "written into an ndarray"),
 ])
 def test_fallback_warns_once_and_equals_the_uncompiled_verb(f, cause):
     cf = dc.compile(f)

@@ -172,12 +172,17 @@ class Compiled:
         except Unrecordable as e:
             self._fallback(key, str(e))
             return None
-        except _ERRORS_OF_F:
+        except _ERRORS_OF_F as e:
+            cause = _unrecordable_cause(e)
+            if cause is not None:         # NumPy turned Unrecordable into its own error
+                self._fallback(key, str(cause))
+                return None
             # f's own error at this point (1 / 0, a domain error, an index out of
             # range): the uncompiled run raises it again; other points may record
             return None
         except Exception as e:  # noqa: BLE001 - any other failure to record falls back
-            self._fallback(key, f"{type(e).__name__}: {e}")
+            cause = _unrecordable_cause(e)
+            self._fallback(key, str(cause) if cause is not None else f"{type(e).__name__}: {e}")
             return None
         if entry is None and rec.program.n_instr > ELEMENTS_PER_OPERATION * rec.n_ops:
             with self._lock:
@@ -314,6 +319,19 @@ def _caller_level():
         frame = frame.f_back
         level += 1
     return level
+
+
+def _unrecordable_cause(e):
+    """The Unrecordable behind e (NumPy re-raises a conversion's error as its
+    own ValueError or TypeError, e.g. when f writes a traced value into a
+    float array), or None."""
+    seen = 0
+    while e is not None and seen < 20:
+        if isinstance(e, Unrecordable):
+            return e
+        e = e.__cause__ or e.__context__
+        seen += 1
+    return None
 
 
 def _run0(rec, xin):

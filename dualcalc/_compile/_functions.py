@@ -114,11 +114,23 @@ def _size(a, axis=None):
     return a.size if axis is None else a.shape[axis]
 
 
-FUNCTIONS[np.zeros_like] = lambda a, dtype=None, *r, **k: np.zeros(a.shape, dtype or float)
+def _filled_like(a, fill, dtype, shape):
+    """np.zeros_like & co. of a traced array: a traced array of constants (as
+    the dual arrays give a dual array of zeros), so that f can write traced
+    values into it; a dtype other than float gives the plain array."""
+    shape = a.shape if shape is None else shape
+    if dtype is not None and np.dtype(dtype).kind != "f":
+        return np.full(shape, fill, dtype=dtype)
+    return as_traced(np.full(shape, fill, dtype=np.float64), a.tape)
+
+
+FUNCTIONS[np.zeros_like] = lambda a, dtype=None, order="K", subok=True, shape=None, **k: \
+    _filled_like(a, 0.0, dtype, shape)
 FUNCTIONS[np.empty_like] = FUNCTIONS[np.zeros_like]
-FUNCTIONS[np.ones_like] = lambda a, dtype=None, *r, **k: np.ones(a.shape, dtype or float)
-FUNCTIONS[np.full_like] = lambda a, fill_value, dtype=None, *r, **k: np.full(
-    a.shape, fill_value, dtype or float)
+FUNCTIONS[np.ones_like] = lambda a, dtype=None, order="K", subok=True, shape=None, **k: \
+    _filled_like(a, 1.0, dtype, shape)
+FUNCTIONS[np.full_like] = lambda a, fill_value, dtype=None, order="K", subok=True, \
+    shape=None, **k: _filled_like(a, fill_value, dtype, shape)
 
 
 @_implements(np.iscomplexobj)

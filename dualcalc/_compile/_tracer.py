@@ -69,7 +69,9 @@ class Tape:
                 "let the ordinary verbs run this function)")
         for lst, val, dt in zip(self.fields, (code, op, a, b, c),
                                 (np.intc, np.int_, np.int_, np.int_, np.float64)):
-            lst.append(np.broadcast_to(np.asarray(val, dtype=dt).ravel()
+            # a copy: operands are often views of a traced array's ids, which
+            # f may overwrite afterwards (z *= 2 writes z's new slots into z.ids)
+            lst.append(np.broadcast_to(np.array(val, dtype=dt).ravel()
                                        if np.ndim(val) else np.asarray(val, dtype=dt),
                                        (size,)))
         return np.arange(base, base + size, dtype=np.int_)
@@ -79,7 +81,7 @@ class Tape:
         groups = np.asarray(groups, dtype=np.int_)
         m, L = groups.shape
         starts = self.nargs + L * np.arange(m, dtype=np.int_)
-        self.args.append(groups.ravel())
+        self.args.append(groups.ravel().copy())
         self.coef.append(np.ones(m * L) if coefs is None
                          else np.asarray(coefs, dtype=np.float64).ravel())
         self.nargs += m * L
@@ -402,6 +404,7 @@ class _Base:
     dtype = property(lambda self: np.dtype(bool) if self.boolean else self.value.dtype)
     T = property(lambda self: np.transpose(self))
     real = property(lambda self: self)
+    imag = property(lambda self: np.zeros(self.shape))
 
     def _apply_rule(self, rid):
         """dualcalc.math's hook for rules without a NumPy ufunc (gamma, ...)."""
@@ -691,8 +694,8 @@ class Traced(_Base):
             for idx in np.ndindex(self.shape):
                 out[idx] = TracedScalar(self.value[idx], self.ids[idx], self.tape, self.boolean)
             return out
-        raise Unrecordable(f"np.asarray(x, dtype={np.dtype(dtype)}) of a traced array (a "
-                           "conversion to plain numbers)")
+        raise Unrecordable(f"a traced array converted to a plain {np.dtype(dtype)} array "
+                           "(np.asarray(x, dtype=...), or written into an ndarray)")
 
     def __len__(self):
         return len(self.value)
