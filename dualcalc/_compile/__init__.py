@@ -24,6 +24,7 @@ import numpy as np
 
 from dualcalc._compile._tracer import Unrecordable, Tape, Traced, TracedScalar, _make, as_traced
 from dualcalc._compile import _functions  # noqa: F401  (registers the array functions)
+from dualcalc._core._scalar import Dual as _Dual, HyperDual as _HyperDual
 
 __all__ = ["compile", "Compiled", "CompileWarning"]
 
@@ -214,7 +215,35 @@ class Compiled:
                 r = self._run(x, args, _run0)
                 if r is not None:
                     return _shaped(r[0][1], r[1].shape)
+        elif type(x) is _Dual or type(x) is _HyperDual:
+            # derivative's and second_derivative's fast paths call f on one dual
+            # number: answer from the recording at x's value
+            if all(_is_static_or_float(a) for a in args):
+                y = self._dual_call(x, args)
+                if y is not None:
+                    return y
         return self.fn(x, *args)
+
+    def _dual_call(self, x, args):
+        """f(x) for a Dual x (its tangent carried as one direction, as the
+        Dual would carry it) or a HyperDual seeded (x, 1, 1, 0) (a second
+        derivative); None where f's output is not one number, or for other
+        HyperDual seeds."""
+        if type(x) is _Dual:
+            d = np.array([[x.eps]])
+            r = self._run(x.value, args,
+                          lambda rec, xin: rec.program.run1(xin, 0, 0, dirs=d))
+            if r is None or r[1].shape != ():
+                return None
+            (_, vals, tans), _, _ = r
+            return _Dual(vals[0], tans[0, 0], x.tag)
+        if (x.eps1, x.eps2, x.eps1eps2) != (1.0, 1.0, 0.0):
+            return None
+        r = self._run(x.value, args, lambda rec, xin: rec.program.run2(xin, 0, 1))
+        if r is None or r[1].shape != ():
+            return None
+        (_, vals, e1, e2, e12), _, _ = r
+        return _HyperDual(vals[0], e1[0, 0], e2[0, 0], e12[0, 0, 0], x.tag1, x.tag2)
 
     def jacobian_core(self, x, args):
         """(value, J) as derivatives._jacobian_core, or None (run uncompiled)."""
