@@ -669,6 +669,30 @@ def test_float_args_replay_and_static_args_are_keys():
                 dc.hvp(_with_args, x, [1.0, 0.0, 1.0], args=args))
 
 
+def _static_use(x, k, table, coeffs):
+    return x[0] ** k * table[k] + coeffs[0] * x[1]
+
+
+def test_static_arguments_by_value_never_by_a_reused_id():
+    cf = dc.compile(_static_use)
+    x = np.array([1.5, 2.0])
+    for k in (np.int64(2), np.int64(3), np.int32(2), 3, np.int64(2)):
+        # a new NumPy integer (and list) each call: ids get reused once the
+        # old ones die, so keys must compare values
+        table = [1.0, 2.0, 3.0, 4.0]
+        coeffs = np.array([0.5, 1.0], dtype=np.float32)
+        ref = dc.gradient(_static_use, x, args=(k, table, coeffs))
+        assert_ulps(dc.gradient(cf, x, args=(k, table, coeffs)), ref)
+    assert cf.recordings == 4           # int64 2 and 3, int32 2, int 3 (types are kept)
+    # other objects by identity; the cache keeps a bounded number of keys
+    import dualcalc._compile as C
+    for i in range(3 * C.MAX_KEYS):
+        obj = type("Table", (), {"__getitem__": lambda self, j, i=i: float(i + j)})()
+        got = dc.gradient(cf, x, args=(2, obj, [0.0]))
+        assert_ulps(got, [2 * 1.5 * (i + 2.0), 0.0])
+    assert len(cf._cache) <= C.MAX_KEYS
+
+
 def test_input_shapes_are_keys():
     cf = dc.compile(_rosen_loop)
     for n in (3, 5, 3, 8, 5):

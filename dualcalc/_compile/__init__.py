@@ -108,13 +108,8 @@ class Compiled:
             elif _is_plain_float_array(a):
                 parts.append(a.ravel())
                 key.append(("p", a.shape))
-            elif isinstance(a, np.ndarray) and a.dtype.kind in "biu":
-                key.append(("a", a.shape, a.dtype.str, a.tobytes()))
-            elif isinstance(a, (int, str, bool, type(None), tuple, frozenset)) \
-                    and _hashable(a):
-                key.append(("v", type(a).__name__, a))
             else:
-                key.append(("id", id(a)))
+                key.append(_static_key(a))
         return xa, np.concatenate(parts), tuple(key)
 
     def _traced_inputs(self, xa, args, tape):
@@ -149,6 +144,8 @@ class Compiled:
     def _fallback(self, key, cause):
         with self._lock:
             first = self._cache.get(key) is not _FALLBACK
+            if key not in self._cache:
+                _bound_keys(self._cache)
             self._cache[key] = _FALLBACK
         if first:
             warnings.warn(
@@ -187,6 +184,7 @@ class Compiled:
             return None
         if entry is None and rec.program.n_instr > ELEMENTS_PER_OPERATION * rec.n_ops:
             with self._lock:
+                _bound_keys(self._cache)
                 self._cache[key] = _VECTORISED
             return None
         res = runner(rec, xin)
@@ -198,6 +196,8 @@ class Compiled:
             lst = list(entry) if isinstance(entry, list) else []
             lst.insert(0, rec)
             del lst[self.max_recordings:]
+            if entry is None:
+                _bound_keys(self._cache)
             self._cache[key] = lst             # replaced whole: readers see old or new
         return res, rec, xa
 
@@ -350,6 +350,17 @@ def _caller_level():
     return level
 
 
+# Keys (input shapes and non-float arguments) kept per compiled function; the
+# oldest key is dropped beyond this, so that arguments that change at every
+# call (a new object each time) cannot grow the cache without bound.
+MAX_KEYS = 32
+
+
+def _bound_keys(cache):
+    while len(cache) >= MAX_KEYS:
+        del cache[next(iter(cache))]
+
+
 def _unrecordable_cause(e):
     """The Unrecordable behind e (NumPy re-raises a conversion's error as its
     own ValueError or TypeError, e.g. when f writes a traced value into a
@@ -367,12 +378,36 @@ def _run0(rec, xin):
     return rec.program.run0(xin)
 
 
-def _hashable(a):
-    try:
-        hash(a)
-    except TypeError:
-        return False
-    return True
+class _Identity:
+    """A cache key for an argument compared by identity; it holds the object,
+    so that its id cannot be reused by another object while the key lives."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __eq__(self, other):
+        return type(other) is _Identity and other.obj is self.obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+
+def _static_key(a):
+    """The cache key of an argument that is not an input of the recording:
+    numbers, strings, None, NumPy scalars and arrays (of any dtype other than
+    the float64 parameters) and sequences of them by value; anything else by
+    identity."""
+    if a is None or isinstance(a, (bool, int, str, bytes, float, complex)):
+        return ("v", type(a).__name__, a)
+    if isinstance(a, np.generic):
+        return ("v", type(a).__name__, a.item())
+    if isinstance(a, np.ndarray) and a.dtype != object:
+        return ("a", a.shape, a.dtype.str, a.tobytes())
+    if type(a) in (tuple, list):
+        return (type(a).__name__,) + tuple(_static_key(e) for e in a)
+    return ("id", _Identity(a))
 
 
 def _all_floats(lst):
@@ -427,8 +462,10 @@ def compile(f=None, *, max_recordings=8, max_instructions=2_000_000):
       ufuncs and the common array functions, indexing with static indices).
       Float arguments in ``args`` (numbers and float arrays) are inputs of the
       recording, so new values of them replay; any other argument is part of
-      the cache key (by value for numbers, strings and integer arrays, by
-      identity for other objects: do not mutate those between calls).
+      the cache key (by value for numbers, strings, None, arrays of other
+      dtypes and lists or tuples of these; by identity for other objects: do
+      not mutate those between calls).  At most ``MAX_KEYS`` (32) keys are
+      kept, the oldest dropped first, each with up to ``max_recordings``.
     * Branches: where f's control flow depends on a value (``if x[0] > 0``,
       ``int(x)``, an index from values, argmax, sort), the outcome is checked
       at each replay; another outcome records again.  ``np.where``,
