@@ -37,7 +37,7 @@ def _tr(o, tape):
 def _structural(func, data_args, rebuild):
     tape = _tape_of(data_args)
     ts = [_tr(o, tape) for o in data_args]
-    value = rebuild([t.value for t in ts])
+    value = rebuild([t._v for t in ts])
     ids = rebuild([t.ids for t in ts])
     if isinstance(value, (list, tuple)):
         return type(value)(_make(np.array(v, dtype=np.float64), np.array(i), tape)
@@ -88,7 +88,7 @@ def _pad(array, pad_width, mode="constant", **kwargs):
     cv = kwargs.get("constant_values", 0)
     tape = _tape_of([array])
     t = _tr(array, tape)
-    value = np.pad(t.value, pad_width, mode="constant", constant_values=cv)
+    value = np.pad(t._v, pad_width, mode="constant", constant_values=cv)
     mark = np.pad(np.zeros(t.shape, dtype=bool), pad_width, mode="constant",
                   constant_values=True)
     ids = np.pad(t.ids, pad_width, mode="constant", constant_values=-1)
@@ -163,7 +163,7 @@ def _grouped(t, axis):
     keep = [a for a in range(t.ndim) if a not in axes]
     perm = keep + list(axes)
     ids = np.transpose(t.ids, perm)
-    vals = np.transpose(t.value, perm)
+    vals = np.transpose(t._v, perm)
     out_shape = tuple(t.shape[a] for a in keep)
     L = int(np.prod([t.shape[a] for a in axes], dtype=np.int64))
     m = int(np.prod(out_shape, dtype=np.int64))
@@ -239,7 +239,7 @@ def _chain(t, axis, name, keepdims=False, accumulate=False):
     if axis is None:
         t = t.reshape(-1)
         axis = 0
-    m = np.moveaxis(t.value, axis, 0), np.moveaxis(t.ids, axis, 0)
+    m = np.moveaxis(t._v, axis, 0), np.moveaxis(t.ids, axis, 0)
     if m[0].shape[0] == 0:
         raise Unrecordable(f"a {name} over an empty axis")
     acc = _make(m[0][0], m[1][0], t.tape)
@@ -250,7 +250,7 @@ def _chain(t, axis, name, keepdims=False, accumulate=False):
     if accumulate:
         return _structural(np.stack, parts, lambda ops: np.moveaxis(np.stack(ops), 0, axis))
     if keepdims:
-        acc = _make(np.expand_dims(acc.value, axis), np.expand_dims(acc.ids, axis), t.tape)
+        acc = _make(np.expand_dims(acc._v, axis), np.expand_dims(acc.ids, axis), t.tape)
     return acc
 
 
@@ -338,7 +338,7 @@ def _const(o):
 def _lin(t, C, left):
     """t @ C (left=False) or C @ t (left=True) for a constant matrix C, as K_LIN."""
     tape = t.tape
-    tv, ti = t.value, t.ids
+    tv, ti = t._v, t.ids
     if left:                                   # C @ t == (t^T @ C^T)^T
         r = _lin(_make(np.swapaxes(tv, -1, -2) if tv.ndim > 1 else tv,
                        np.swapaxes(ti, -1, -2) if ti.ndim > 1 else ti, tape),
@@ -390,15 +390,15 @@ def _matmul(a, b, out=None, **kw):
 
 @_implements(np.dot)
 def _dot(a, b, out=None):
-    if np.ndim(a.value if _is_traced(a) else a) == 0 or \
-            np.ndim(b.value if _is_traced(b) else b) == 0:
+    if np.ndim(a._v if _is_traced(a) else a) == 0 or \
+            np.ndim(b._v if _is_traced(b) else b) == 0:
         return a * b
     return _matmul(a, b, out=out)
 
 
 @_implements(np.inner)
 def _inner(a, b):
-    return _matmul(a, b) if np.ndim(b.value if _is_traced(b) else b) == 1 else \
+    return _matmul(a, b) if np.ndim(b._v if _is_traced(b) else b) == 1 else \
         _matmul(a, np.swapaxes(b, -1, -2) if not _is_traced(b) else b.T)
 
 
@@ -422,7 +422,7 @@ def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 
 @_implements(np.linalg.norm)
 def _norm(x, ord=None, axis=None, keepdims=False):
-    if ord not in (None, 2, "fro") or (ord == 2 and (axis is None and np.ndim(x.value) > 1)):
+    if ord not in (None, 2, "fro") or (ord == 2 and (axis is None and np.ndim(x._v) > 1)):
         raise Unrecordable(f"np.linalg.norm(ord={ord!r})")
     return np.sqrt(_sum(x * x, axis=axis, keepdims=keepdims))
 
@@ -462,7 +462,7 @@ def _where(condition, x=None, y=None):
     tx, ty = _tr(x, tape), _tr(y, tape)
     shape = np.broadcast_shapes(cond.shape, tx.shape, ty.shape)
     c = np.broadcast_to(cond, shape)
-    val = np.where(c, np.broadcast_to(tx.value, shape), np.broadcast_to(ty.value, shape))
+    val = np.where(c, np.broadcast_to(tx._v, shape), np.broadcast_to(ty._v, shape))
     ids = np.where(c, np.broadcast_to(tx.ids, shape), np.broadcast_to(ty.ids, shape))
     return _make(val, ids, tape)
 
@@ -484,13 +484,13 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
 def _orders(t, axis):
     if axis != -1 and axis != t.ndim - 1 or t.ndim != 1:
         raise Unrecordable("sort/argsort/argmax/argmin of traced values other than 1-D")
-    if np.isnan(t.value).any():
+    if np.isnan(t._v).any():
         raise Unrecordable("sort/argsort/argmax/argmin of traced values with a nan")
 
 
 def _guard_order(t, perm):
     """Guard that t[perm] is in the order a stable sort gives."""
-    v, ids = t.value, t.ids
+    v, ids = t._v, t.ids
     for i in range(len(perm) - 1):
         p, q = perm[i], perm[i + 1]
         a = _make(v[p], ids[p], t.tape)
@@ -503,7 +503,7 @@ def _guard_order(t, perm):
 def _argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     t = _tr(a, _tape_of([a]))
     _orders(t, axis)
-    perm = np.argsort(t.value, kind="stable")
+    perm = np.argsort(t._v, kind="stable")
     _guard_order(t, perm)
     return perm
 
@@ -513,7 +513,7 @@ def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
     t = _tr(a, _tape_of([a]))
     _orders(t, axis)
     perm = _argsort(t)
-    return _make(t.value[perm], t.ids[perm], t.tape)
+    return _make(t._v[perm], t.ids[perm], t.tape)
 
 
 def _arg_extreme(a, axis, gt):
@@ -521,9 +521,9 @@ def _arg_extreme(a, axis, gt):
     if axis is not None:
         _orders(t, axis)
     t = t.reshape(-1)
-    if np.isnan(t.value).any():
+    if np.isnan(t._v).any():
         raise Unrecordable("argmax/argmin of traced values with a nan")
-    i = int(np.argmax(t.value) if gt else np.argmin(t.value))
+    i = int(np.argmax(t._v) if gt else np.argmin(t._v))
     best = t[i]
     for j in range(t.size):
         if j != i:

@@ -1,7 +1,8 @@
 """Recording: run f once on tracing values and write down a flat program.
 
 A :class:`Traced` array (and :class:`TracedScalar`, what ``x[i]`` and full
-reductions give) holds float values -- computed by the same kernels a replay
+reductions give) holds float values (``_v``: the dual types' ``.value`` is
+refused, since it would be a constant of the recording) -- computed by the same kernels a replay
 uses, so a recording and its replay at the same point agree bit for bit -- and
 ``ids``, an integer array of the same shape naming each element's slot in the
 program.  The slots are the inputs (x's elements, then the float parameters
@@ -148,7 +149,7 @@ def as_traced(o, tape):
     ids = np.empty(arr.shape, dtype=np.int_)
     for idx, e in np.ndenumerate(arr):
         if isinstance(e, TracedScalar):
-            vals[idx] = e.value
+            vals[idx] = e._v
             ids[idx] = e.ids
         elif _is_traced(e):
             raise Unrecordable("a sequence mixing arrays and numbers")
@@ -172,11 +173,11 @@ def _make(value, ids, tape, boolean=False):
 def _operand(o, tape, shape):
     """(ids or None, constant values or None) broadcast to shape."""
     if _is_traced(o):
-        return np.broadcast_to(o.ids, shape), np.broadcast_to(o.value, shape)
+        return np.broadcast_to(o.ids, shape), np.broadcast_to(o._v, shape)
     p = _plain(o, "an operation")
     if p is None:
         t = as_traced(o, tape)
-        return np.broadcast_to(t.ids, shape), np.broadcast_to(t.value, shape)
+        return np.broadcast_to(t.ids, shape), np.broadcast_to(t._v, shape)
     return None, np.broadcast_to(p, shape)
 
 
@@ -262,7 +263,7 @@ def math_value_unary(rid, pyf, x):
         idx = len(tape.ext)
         tape.ext.append((rid, pyf))
         tape.ext_index[key] = idx
-    val = np.array([pyf(float(v)) for v in x.value.ravel()]).reshape(x.shape)
+    val = np.array([pyf(float(v)) for v in x._v.ravel()]).reshape(x.shape)
     ids = tape.emit(K["EXT"], idx, x.ids.ravel(), 0, 0.0, x.size).reshape(x.shape)
     return _make(val, ids, tape)
 
@@ -278,14 +279,14 @@ def ext_unary(ufunc, x):
         tape.ext.append(_ext_callable(ufunc, rule))
         tape.ext_index[ufunc] = idx
     fn = tape.ext[idx]
-    val = np.array([fn(float(v))[0] for v in x.value.ravel()]).reshape(x.shape)
+    val = np.array([fn(float(v))[0] for v in x._v.ravel()]).reshape(x.shape)
     ids = tape.emit(K["EXT"], idx, x.ids.ravel(), 0, 0.0, x.size).reshape(x.shape)
     return _make(val, ids, tape)
 
 
 def unary(rid, x):
     tape = x.tape
-    val = _replay.unary_values(rid, x.value)
+    val = _replay.unary_values(rid, x._v)
     ids = tape.emit(K["UN"], rid, x.ids.ravel(), 0, 0.0, x.size).reshape(x.shape)
     return _make(val, ids, tape)
 
@@ -317,7 +318,7 @@ def compare(code, a, b):
     tape = _tape_of((a, b))
     if not _is_traced(a):
         a, b, code = b, a, _CMP_SWAP[code]
-    shape = np.broadcast_shapes(a.shape, np.shape(b.value if _is_traced(b) else _plain(b, "a comparison")))
+    shape = np.broadcast_shapes(a.shape, np.shape(b._v if _is_traced(b) else _plain(b, "a comparison")))
     ia, va = _operand(a, tape, shape)
     ib, vb = _operand(b, tape, shape)
     with np.errstate(invalid="ignore"):
@@ -331,13 +332,13 @@ def logic(code, a, b=None):
     tape = _tape_of((a, b))
     if code == 0:
         x = as_traced(a, tape)
-        val = (x.value == 0).astype(np.float64)
+        val = (x._v == 0).astype(np.float64)
         ids = tape.emit(K["LOGIC"], 0, x.ids.ravel(), -1, 0.0, x.size)
         return _make(val, ids.reshape(x.shape), tape, boolean=True)
     x, y = as_traced(a, tape), as_traced(b, tape)
     shape = np.broadcast_shapes(x.shape, y.shape)
-    ia, va = np.broadcast_to(x.ids, shape), np.broadcast_to(x.value != 0, shape)
-    ib, vb = np.broadcast_to(y.ids, shape), np.broadcast_to(y.value != 0, shape)
+    ia, va = np.broadcast_to(x.ids, shape), np.broadcast_to(x._v != 0, shape)
+    ib, vb = np.broadcast_to(y.ids, shape), np.broadcast_to(y._v != 0, shape)
     val = (va & vb if code == 1 else va | vb if code == 2 else va ^ vb).astype(np.float64)
     ids = tape.emit(K["LOGIC"], code, ia.ravel(), ib.ravel(), 0.0, val.size)
     return _make(val, ids.reshape(shape), tape, boolean=True)
@@ -346,7 +347,7 @@ def logic(code, a, b=None):
 def predicate(code, a):
     tape = a.tape
     with np.errstate(invalid="ignore"):
-        val = (np.isnan, np.isinf, np.isfinite, np.signbit)[code](a.value).astype(np.float64)
+        val = (np.isnan, np.isinf, np.isfinite, np.signbit)[code](a._v).astype(np.float64)
     ids = tape.emit(K["PRED"], code, a.ids.ravel(), -1, 0.0, a.size)
     return _make(val, ids.reshape(a.shape), tape, boolean=True)
 
@@ -358,9 +359,9 @@ def select(cond, a, b):
     x, y = as_traced(a, tape), as_traced(b, tape)
     shape = np.broadcast_shapes(c.shape, x.shape, y.shape)
     ic = np.broadcast_to(c.ids, shape)
-    ia, va = np.broadcast_to(x.ids, shape), np.broadcast_to(x.value, shape)
-    ib, vb = np.broadcast_to(y.ids, shape), np.broadcast_to(y.value, shape)
-    val = np.where(np.broadcast_to(c.value, shape) != 0, va, vb)
+    ia, va = np.broadcast_to(x.ids, shape), np.broadcast_to(x._v, shape)
+    ib, vb = np.broadcast_to(y.ids, shape), np.broadcast_to(y._v, shape)
+    val = np.where(np.broadcast_to(c._v, shape) != 0, va, vb)
     ids = tape.emit(K["SELECT"], ic.ravel(), ia.ravel(), ib.ravel(), 0.0, val.size)
     return _make(val, ids.reshape(shape), tape)
 
@@ -389,22 +390,29 @@ def sum_groups(tape, ids2, vals2, coefs=None):
 class _Base:
     """Operators and NumPy protocols shared by Traced and TracedScalar."""
 
-    __slots__ = ("value", "ids", "tape", "boolean", "__weakref__")
+    __slots__ = ("_v", "ids", "tape", "boolean", "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, value, ids, tape, boolean=False):
-        self.value = value
+        self._v = value
         self.ids = ids
         self.tape = tape
         self.boolean = boolean
 
-    shape = property(lambda self: self.value.shape)
-    ndim = property(lambda self: self.value.ndim)
-    size = property(lambda self: self.value.size)
-    dtype = property(lambda self: np.dtype(bool) if self.boolean else self.value.dtype)
+    shape = property(lambda self: self._v.shape)
+    ndim = property(lambda self: self._v.ndim)
+    size = property(lambda self: self._v.size)
+    dtype = property(lambda self: np.dtype(bool) if self.boolean else self._v.dtype)
     T = property(lambda self: np.transpose(self))
     real = property(lambda self: self)
     imag = property(lambda self: np.zeros(self.shape))
+
+    @property
+    def value(self):
+        # the dual types' .value is the plain number without its derivative;
+        # here it would be the recording's number, a constant at every replay
+        raise Unrecordable(".value of a traced value (a plain number that a replay "
+                           "would not update)")
 
     def _apply_rule(self, rid):
         """dualcalc.math's hook for rules without a NumPy ufunc (gamma, ...)."""
@@ -435,14 +443,14 @@ class _Base:
         if self.size != 1:
             raise ValueError("The truth value of an array with more than one element is "
                              "ambiguous. Use a.any() or a.all()")
-        outcome = bool(self.value.ravel()[0] != 0)
+        outcome = bool(self._v.ravel()[0] != 0)
         guard(self.reshape(()) if self.ndim else self, 0, outcome)
         return outcome
 
     def _int_guard(self, kind, fn):
         if self.size != 1:
             raise TypeError("only length-1 arrays can be converted to Python scalars")
-        v = float(self.value.ravel()[0])
+        v = float(self._v.ravel()[0])
         r = fn(v)                                   # ValueError / OverflowError as Python's
         guard(self.reshape(()) if self.ndim else self, kind, float(r))
         return r
@@ -451,7 +459,7 @@ class _Base:
         return self._int_guard(1, int)
 
     def __index__(self):
-        if not self.boolean and not float(self.value.ravel()[0]).is_integer():
+        if not self.boolean and not float(self._v.ravel()[0]).is_integer():
             raise TypeError("only integer scalar arrays can be converted to a scalar index")
         return self._int_guard(1, int)
 
@@ -496,8 +504,8 @@ class _Base:
             r = ufunc_call(ufunc, inputs)
         elif method == "outer" and ufunc.nin == 2 and not kwargs:
             a, b = inputs
-            na = np.ndim(a.value if _is_traced(a) else a)
-            nb = np.ndim(b.value if _is_traced(b) else b)
+            na = np.ndim(a._v if _is_traced(a) else a)
+            nb = np.ndim(b._v if _is_traced(b) else b)
             a = np.reshape(a, np.shape(a) + (1,) * nb) if nb else a
             b = np.reshape(b, (1,) * na + np.shape(b)) if na else b
             r = ufunc_call(ufunc, (a, b))
@@ -605,7 +613,7 @@ class _Base:
     def reshape(self, *shape, order="C"):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return _make(self.value.reshape(shape, order=order),
+        return _make(self._v.reshape(shape, order=order),
                      self.ids.reshape(shape, order=order), self.tape, self.boolean)
 
     def ravel(self, order="C"):
@@ -615,7 +623,7 @@ class _Base:
         return self.reshape(-1, order=order).copy()
 
     def copy(self):
-        return _make(self.value.copy(), self.ids.copy(), self.tape, self.boolean)
+        return _make(self._v.copy(), self.ids.copy(), self.tape, self.boolean)
 
     def transpose(self, *axes):
         return np.transpose(self, axes if axes else None)
@@ -668,7 +676,7 @@ class _Base:
         return np.argmin(self, *a, **k)
 
     def __repr__(self):
-        return f"{type(self).__name__}({self.value!r})"
+        return f"{type(self).__name__}({self._v!r})"
 
 
 def _plain_or_none(o):
@@ -692,16 +700,16 @@ class Traced(_Base):
             # element by element (the dual arrays hand out a forwarding handle)
             out = np.empty(self.shape, dtype=object)
             for idx in np.ndindex(self.shape):
-                out[idx] = TracedScalar(self.value[idx], self.ids[idx], self.tape, self.boolean)
+                out[idx] = TracedScalar(self._v[idx], self.ids[idx], self.tape, self.boolean)
             return out
         raise Unrecordable(f"a traced array converted to a plain {np.dtype(dtype)} array "
                            "(np.asarray(x, dtype=...), or written into an ndarray)")
 
     def __len__(self):
-        return len(self.value)
+        return len(self._v)
 
     def __iter__(self):
-        for i in range(len(self.value)):
+        for i in range(len(self._v)):
             yield self[i]
 
     def _key(self, key):
@@ -712,7 +720,7 @@ class Traced(_Base):
                 if p.boolean:
                     # a mask computed from values: fix it with one guard per element
                     guard_all(p)
-                    out.append(p.value != 0)
+                    out.append(p._v != 0)
                 else:
                     out.append(np.asarray([operator.index(e) for e in p.ravel()],
                                           dtype=np.int_).reshape(p.shape)
@@ -723,13 +731,13 @@ class Traced(_Base):
 
     def __getitem__(self, key):
         key = self._key(key)
-        return _make(self.value[key], self.ids[key], self.tape, self.boolean)
+        return _make(self._v[key], self.ids[key], self.tape, self.boolean)
 
     def __setitem__(self, key, v):
         key = self._key(key)
-        target = self.value[key]
+        target = self._v[key]
         t = as_traced(v, self.tape) if not _is_traced(v) else v
-        self.value[key] = np.broadcast_to(t.value, np.shape(target))
+        self._v[key] = np.broadcast_to(t._v, np.shape(target))
         self.ids[key] = np.broadcast_to(t.ids, np.shape(target))
 
     def __iadd__(self, o):
@@ -778,7 +786,7 @@ class TracedScalar(_Base):
 
 def guard_all(t):
     """Guard every element's truth (a boolean mask used as an index)."""
-    v = t.value.ravel()
+    v = t._v.ravel()
     ids = t.ids.ravel()
     t.tape.emit(K["GUARD"], 0, ids, -1, (v != 0).astype(np.float64), ids.size)
 
