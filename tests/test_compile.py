@@ -869,3 +869,29 @@ def test_solvers_use_the_recording():
     calls.clear()
     cr = dc.compile(res)
     assert root(cr, [-1.2, 1.0]).success and len(calls) == 1
+
+
+@pytest.mark.parametrize("method", ["trust-exact", "Newton-CG", "BFGS"])
+def test_scipy_adapters_with_a_compiled_objective(method):
+    pytest.importorskip("scipy.optimize")
+    import dualcalc.scipy as dsc
+    p = problems.get("wood")
+    cf = dc.compile(p.objective)
+    r0 = dsc.minimize(p.objective, p.start(), method=method)
+    r1 = dsc.minimize(cf, p.start(), method=method)
+    assert np.array_equal(r1.x, r0.x) and r1.nit == r0.nit and r1.fun == r0.fun
+    assert cf.recordings == 1
+
+
+def test_scipy_root_and_least_squares_with_compiled_residuals():
+    pytest.importorskip("scipy.optimize")
+    import dualcalc.scipy as dsc
+    p = problems.get("powell singular")
+    cr = dc.compile(p.residuals)
+    r0, r1 = dsc.least_squares(p.residuals, p.start()), dsc.least_squares(cr, p.start())
+    assert np.array_equal(r1.x, r0.x) and r1.nfev == r0.nfev
+    p = problems.get("helical valley")
+    cr = dc.compile(p.residuals)
+    r0, r1 = dsc.root(p.residuals, p.start()), dsc.root(cr, p.start())
+    assert np.array_equal(r1.x, r0.x) and r1.nfev == r0.nfev
+    assert cr.recordings >= 1
