@@ -34,6 +34,7 @@ from dualcalc._core import _replay
 from dualcalc._core._table import RULES, BINARY
 
 K = _replay.CODES
+K_UN, K_BIN, K_BINC, K_CBIN = K["UN"], K["BIN"], K["BINC"], K["CBIN"]
 ERR_IEEE, ERR_OPERATOR = 0, 1
 
 
@@ -57,17 +58,41 @@ class Tape:
         self.nargs = 0
         self.ext = []                                # K_EXT callables
         self.ext_index = {}                          # ufunc -> index into ext
+        self.pending = []                            # single instructions, not yet in fields
+
+    def emit1(self, code, op, a, b, c):
+        """One instruction (scalar-style code: the common case, kept cheap).
+        Returns its slot."""
+        self.n_ops += 1
+        slot = self.n_in + self.count
+        self.count += 1
+        if self.count > self.limit:
+            self._too_long()
+        self.pending.append((code, op, a, b, c))
+        return slot
+
+    def _flush(self):
+        if self.pending:
+            cols = list(zip(*self.pending))
+            for lst, col, dt in zip(self.fields, cols,
+                                    (np.intc, np.int_, np.int_, np.int_, np.float64)):
+                lst.append(np.array(col, dtype=dt))
+            self.pending = []
+
+    def _too_long(self):
+        raise Unrecordable(
+            f"the recording exceeds max_instructions={self.limit} (raise it, or "
+            "let the ordinary verbs run this function)")
 
     def emit(self, code, op, a, b, c, size):
         """size instructions; op/a/b/c broadcast to size.  Returns their slots."""
         size = int(size)
+        self._flush()
         self.n_ops += 1
         base = self.n_in + self.count
         self.count += size
         if self.count > self.limit:
-            raise Unrecordable(
-                f"the recording exceeds max_instructions={self.limit} (raise it, or "
-                "let the ordinary verbs run this function)")
+            self._too_long()
         for lst, val, dt in zip(self.fields, (code, op, a, b, c),
                                 (np.intc, np.int_, np.int_, np.int_, np.float64)):
             # a copy: operands are often views of a traced array's ids, which
@@ -89,6 +114,7 @@ class Tape:
         return self.emit(code, 0, starts, L, 0.0, m)
 
     def program(self, out_ids):
+        self._flush()
         cat = [np.concatenate(f) if f else np.zeros(0) for f in self.fields]
         args = np.concatenate(self.args) if self.args else np.zeros(0, dtype=np.int_)
         coef = np.concatenate(self.coef) if self.coef else np.zeros(0)
@@ -286,6 +312,10 @@ def ext_unary(ufunc, x):
 
 def unary(rid, x):
     tape = x.tape
+    if type(x) is TracedScalar:                     # scalar-style code: no arrays
+        val = _replay.unary_value(rid, float(x._v))
+        return TracedScalar(np.asarray(val), np.asarray(tape.emit1(K_UN, rid, int(x.ids), 0, 0.0)),
+                            tape)
     val = _replay.unary_values(rid, x._v)
     ids = tape.emit(K["UN"], rid, x.ids.ravel(), 0, 0.0, x.size).reshape(x.shape)
     return _make(val, ids, tape)
@@ -297,6 +327,11 @@ def _shape_of(o):
 
 def binary(name, a, b, errors=ERR_IEEE):
     op = BINARY[name] | (errors << 8)
+    ta, tb = type(a), type(b)
+    if ta is TracedScalar or tb is TracedScalar:    # scalar-style code: no arrays
+        r = _binary_scalar(BINARY[name], op, errors, a, b, ta, tb)
+        if r is not None:
+            return r
     tape = _tape_of((a, b))
     shape = np.broadcast_shapes(_shape_of(a), _shape_of(b))
     ia, va = _operand(a, tape, shape)
@@ -312,6 +347,37 @@ def binary(name, a, b, errors=ERR_IEEE):
     else:                                                          # pragma: no cover
         return val
     return _make(val, ids.reshape(shape), tape)
+
+
+def _is_number(o, t):
+    return (t is float or t is int or t is np.float64
+            or (isinstance(o, (float, int, np.floating, np.integer))
+                and not isinstance(o, (bool, np.bool_))))
+
+
+def _binary_scalar(opcode, op, errors, a, b, ta, tb):
+    """binary() for a traced number and a traced number or a plain number;
+    None for anything else (arrays)."""
+    if ta is TracedScalar:
+        if tb is TracedScalar:
+            tape = a.tape
+            val = _replay.binary_value(opcode, float(a._v), float(b._v), errors, False)
+            slot = tape.emit1(K_BIN, op, int(a.ids), int(b.ids), 0.0)
+        elif _is_number(b, tb):
+            tape = a.tape
+            c = float(b)
+            val = _replay.binary_value(opcode, float(a._v), c, errors, True)
+            slot = tape.emit1(K_BINC, op, int(a.ids), 0, c)
+        else:
+            return None
+    elif _is_number(a, ta):
+        tape = b.tape
+        c = float(a)
+        val = _replay.binary_value(opcode, c, float(b._v), errors, False)
+        slot = tape.emit1(K_CBIN, op, int(b.ids), 0, c)
+    else:
+        return None
+    return TracedScalar(np.asarray(val), np.asarray(slot), tape)
 
 
 def compare(code, a, b):
@@ -534,7 +600,17 @@ class _Base:
 
     # -------------------------------------------------- operators
     def _op(name, swap=False):
+        opcode = BINARY[name]
+
         def f(self, o):
+            to = type(o)
+            if type(self) is TracedScalar and (to is TracedScalar or to is float or to is int):
+                # scalar-style code (Python's operator semantics): the short way
+                if swap:
+                    return _binary_scalar(opcode, opcode | (ERR_OPERATOR << 8), ERR_OPERATOR,
+                                          o, self, to, TracedScalar)
+                return _binary_scalar(opcode, opcode | (ERR_OPERATOR << 8), ERR_OPERATOR,
+                                      self, o, TracedScalar, to)
             if isinstance(o, (list, tuple)):
                 o = as_traced(o, self.tape)
             elif not _is_traced(o) and _plain_or_none(o) is None:

@@ -898,6 +898,28 @@ def unary_values(int rid, x):
     return out.reshape(np.shape(x))
 
 
+def unary_value(int rid, double x):
+    """rule_eval(rid, x).f: the value a replay computes (one number)."""
+    return rule_eval(rid, x).f
+
+
+def binary_value(int op, double x, double y, int errors, bint const_y):
+    """binary_values for one pair of numbers."""
+    if errors:
+        check_binary_domain(op, x, y, errors)
+    if op == OP_ADD:
+        return x + y
+    if op == OP_SUB:
+        return x - y
+    if op == OP_MUL:
+        return x * y
+    if op == OP_DIV:
+        return x / y
+    if op == OP_POW and const_y:
+        return k_powc(x, y).f
+    return binary_eval(op, x, y).f
+
+
 def binary_values(int op, x, y, int errors=0, bint const_y=False):
     """x op y elementwise (broadcast), as a replay computes it; errors != 0
     raises the domain errors of Python's operators (ERR_OPERATOR) or math;
