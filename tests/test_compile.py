@@ -525,6 +525,32 @@ def test_branch_free_choices_replay_without_new_recordings(f):
     assert cf.recordings == 1
 
 
+@pytest.mark.parametrize("f", [
+    lambda x: np.max(x), lambda x: np.min(x), lambda x: np.amax(x.reshape(2, 2), axis=0).sum(),
+    lambda x: np.maximum.reduce(x), lambda x: np.max(x.reshape(2, 2)),
+    lambda x: np.min(x.reshape(2, 2), axis=1, keepdims=True).sum(),
+    lambda x: np.clip(x, 1.0, 2.0).sum(), lambda x: x.clip(0.5).sum(),
+    lambda x: np.clip(x, x[0], 1.5).sum(), lambda x: max(x) * min(x),
+], ids=["max", "min", "amax_axis", "maximum_reduce", "max_2d", "min_keepdims", "clip",
+        "clip_method", "clip_traced_bound", "builtins"])
+def test_ties_and_nans_in_selections_pick_as_the_dual_arrays_do(f):
+    """max/min give the derivative of the element argmax/argmin picks (the
+    first of ties, the first nan), clip keeps the element's own derivative at
+    the bounds: as the uncompiled verbs, per replay, with one recording."""
+    cf = dc.compile(f)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for x in ([1.0, 1.0, 0.0, 1.0], [0.0, 2.0, 2.0, 0.5], [np.nan, 1.0, np.nan, 2.0],
+                  [1.0, np.nan, 3.0, 3.0], [2.0, 1.0, 1.0, 0.5]):
+            x = np.array(x)
+            for verb in (dc.gradient, dc.hessian, lambda g, z: g(z)):
+                assert np.array_equal(verb(cf, x), verb(f, x), equal_nan=True), x
+    if f.__code__.co_names == ("max", "min"):
+        assert 1 <= cf.recordings <= 5    # Python's max/min branch: a guard per comparison
+    else:
+        assert cf.recordings == 1          # branch-free: chosen per replay
+
+
 def test_guards_with_one_recording_kept_record_again_each_time():
     cf = dc.compile(_if_branch, max_recordings=1)
     for k, x in enumerate([[1.0, 2.0], [-1.0, 2.0], [1.0, 2.0], [-1.0, 2.0]]):

@@ -8,8 +8,8 @@ import numpy as np
 
 from dualcalc._core._table import BINARY
 from dualcalc._compile._tracer import (
-    K, Unrecordable, Traced, TracedScalar, _is_traced, _make, _tape_of, as_traced, binary,
-    compare, guard, logic, select, sum_groups)
+    CMP_REPLACES_MAX, CMP_REPLACES_MIN, K, Unrecordable, Traced, TracedScalar, _is_traced,
+    _make, _tape_of, as_traced, binary, compare, guard, logic, select, sum_groups)
 
 FUNCTIONS = {}
 
@@ -229,6 +229,9 @@ def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True,
                         where=where))
 
 
+_PICKS = {"max": CMP_REPLACES_MAX, "min": CMP_REPLACES_MIN}
+
+
 def _chain(t, axis, name, keepdims=False, accumulate=False):
     """A left-to-right chain of a binary operation along axis (prod, max, ...)."""
     if not isinstance(axis, (int, np.integer)) and axis is not None:
@@ -245,7 +248,14 @@ def _chain(t, axis, name, keepdims=False, accumulate=False):
     acc = _make(m[0][0], m[1][0], t.tape)
     parts = [acc]
     for i in range(1, m[0].shape[0]):
-        acc = binary(name, acc, _make(m[0][i], m[1][i], t.tape))
+        nxt = _make(m[0][i], m[1][i], t.tape)
+        if name in _PICKS:
+            # max / min as the dual arrays take them: the element that argmax /
+            # argmin picks carries its own derivative (the first of ties, the
+            # first nan), chosen per replay
+            acc = select(compare(_PICKS[name], nxt, acc), nxt, acc)
+        else:
+            acc = binary(name, acc, nxt)
         parts.append(acc)
     if accumulate:
         return _structural(np.stack, parts, lambda ops: np.moveaxis(np.stack(ops), 0, axis))
@@ -264,13 +274,13 @@ def _prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValu
 @_implements(np.max, np.amax)
 def _max(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
     _check_plain_kwargs("max", None, out, where, initial)
-    return _chain(_tr(a, _tape_of([a])), axis, "maximum", keepdims)
+    return _chain(_tr(a, _tape_of([a])), axis, "max", keepdims)
 
 
 @_implements(np.min, np.amin)
 def _min(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
     _check_plain_kwargs("min", None, out, where, initial)
-    return _chain(_tr(a, _tape_of([a])), axis, "minimum", keepdims)
+    return _chain(_tr(a, _tape_of([a])), axis, "min", keepdims)
 
 
 @_implements(np.cumsum)
@@ -315,8 +325,7 @@ def ufunc_method(ufunc, method, a, axis=0, dtype=None, out=None, keepdims=False,
     if method == "reduce":
         if ufunc is np.add:
             return _sum(t, axis=axis, keepdims=keepdims)
-        names = {np.multiply: "multiply", np.maximum: "maximum", np.minimum: "minimum",
-                 np.fmax: "fmax", np.fmin: "fmin"}
+        names = {np.multiply: "multiply", np.maximum: "max", np.minimum: "min"}
         if ufunc in names:
             return _chain(t, axis, names[ufunc], keepdims)
         if ufunc is np.logical_or and axis is None:
@@ -473,11 +482,14 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
         raise Unrecordable("np.clip(out=...)")
     a_min = kwargs.pop("min", a_min)
     a_max = kwargs.pop("max", a_max)
-    r = a
+    # as the dual arrays clip: values below a_min (above a_max) take the bound
+    # and its derivative; inside and at the bounds the element keeps its own
+    tape = _tape_of([a, a_min, a_max])
+    r = _tr(a, tape)
     if a_min is not None:
-        r = binary("maximum", r, a_min)
+        r = select(compare(0, r, a_min), a_min, r)
     if a_max is not None:
-        r = binary("minimum", r, a_max)
+        r = select(compare(2, r, a_max), a_max, r)
     return r
 
 

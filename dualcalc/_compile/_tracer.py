@@ -230,7 +230,11 @@ _BINARY = {
 _CMP = {np.less: 0, np.less_equal: 1, np.greater: 2, np.greater_equal: 3, np.equal: 4,
         np.not_equal: 5}
 _CMP_SWAP = {0: 2, 1: 3, 2: 0, 3: 1, 4: 4, 5: 5}
-_CMP_FN = (operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne)
+_CMP_FN = (operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+           # 6, 7: x replaces y in a running argmax / argmin (the first nan wins)
+           lambda x, y: (x > y) | (np.isnan(x) & ~np.isnan(y)),
+           lambda x, y: (x < y) | (np.isnan(x) & ~np.isnan(y)))
+CMP_REPLACES_MAX, CMP_REPLACES_MIN = 6, 7
 _LOGIC = {np.logical_not: 0, np.logical_and: 1, np.logical_or: 2, np.logical_xor: 3}
 _PRED = {np.isnan: 0, np.isinf: 1, np.isfinite: 2, np.signbit: 3}
 

@@ -45,6 +45,7 @@ cdef enum:
     K_SUM = 5       # sum of slots args[a : a + b]
     K_LIN = 6       # sum of coef[j] * slot args[j], j in [a, a + b)
     K_CMP = 7       # comparison op of slot a and slot b (b < 0: constant c): 0 or 1
+                    # (op: < <= > >= == !=, 6 / 7: a replaces b in argmax / argmin)
     K_LOGIC = 8     # op 0 not a, 1 and, 2 or, 3 xor (of 0/1 slots)
     K_SELECT = 9    # slot op != 0 ? slot a : slot b
     K_GUARD = 10    # op 0: (slot a != 0) == (c != 0); 1: trunc(a) == c; 2: floor; 3: ceil; 4: rint
@@ -69,7 +70,13 @@ cdef inline double _cmp(long op, double x, double y) noexcept nogil:
         return 1.0 if x >= y else 0.0
     if op == 4:
         return 1.0 if x == y else 0.0
-    return 1.0 if x != y else 0.0
+    if op == 5:
+        return 1.0 if x != y else 0.0
+    # 6, 7: x replaces y in a running argmax / argmin (NumPy's: ties keep the
+    # earlier element, the first nan wins)
+    if op == 6:
+        return 1.0 if (x > y or (isnan(x) and not isnan(y))) else 0.0
+    return 1.0 if (x < y or (isnan(x) and not isnan(y))) else 0.0
 
 
 cdef inline double _logic(long op, double x, double y) noexcept nogil:
