@@ -551,6 +551,23 @@ def test_ties_and_nans_in_selections_pick_as_the_dual_arrays_do(f):
         assert cf.recordings == 1          # branch-free: chosen per replay
 
 
+@pytest.mark.parametrize("kind", [None, "stable", "heapsort"])
+def test_sort_with_ties_orders_as_the_dual_arrays(kind):
+    def f(x):
+        return np.sort(x, kind=kind) * np.arange(1.0, 7.0) + x[x.argsort(kind=kind)] ** 2 * x
+    cf = dc.compile(f)
+    points = [[1.0, 1.0, 1.0, -1.0, 0.5, -0.5], [3.0, 3.0, 0.0, 0.0, 1.0, 1.0],
+              [1.0, 1.0, 1.0, -1.0, 0.5, -0.5], [2.0, 2.0, 2.0, -2.0, 0.25, -0.25],
+              [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for x in points:
+            x = np.array(x)
+            assert_ulps(dc.jacobian(cf, x), dc.jacobian(f, x))
+    # the third point repeats the first, the fourth has its order relation
+    assert cf.recordings == 3
+
+
 def test_guards_with_one_recording_kept_record_again_each_time():
     cf = dc.compile(_if_branch, max_recordings=1)
     for k, x in enumerate([[1.0, 2.0], [-1.0, 2.0], [1.0, 2.0], [-1.0, 2.0]]):
@@ -673,6 +690,30 @@ def test_a_replay_raises_where_the_uncompiled_verb_raises():
     with pytest.raises(ZeroDivisionError):
         dc.gradient(cf, np.array([1.0, 2.0]))
     assert cf.recordings == 1
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: x[0] ** 3, lambda x: x[0] ** 3.0, lambda x: 10.0 ** x[1], lambda x: x[0] ** x[1],
+    lambda x: x[0] ** -1 + x[1], lambda x: x[1] / (x[0] - 2.0), lambda x: x[1] // (x[0] - 2.0),
+    lambda x: x[1] % (x[0] - 2.0), lambda x: (x[0] - 3.0) ** 0.5,
+], ids=["pow_int", "pow_float", "rpow", "pow_xy", "reciprocal", "div", "floordiv", "mod",
+        "sqrt_negative"])
+def test_python_operator_errors_as_the_dual_numbers(f):
+    """Scalar-style code keeps Python's operator errors (OverflowError,
+    ZeroDivisionError, ValueError for a fractional power of a negative base) at
+    recording and at replay, as the dual numbers raise them."""
+    cf = dc.compile(f)
+    for x in ([2.0, 3.0], [1e300, 400.0], [0.0, -1.0], [2.5, 0.5], [1e300, 400.0], [4.0, 2.0]):
+        x = np.array(x)
+        for verb in (dc.gradient, dc.hessian):
+            try:
+                ref = verb(f, x)
+            except (ArithmeticError, ValueError) as e:
+                with pytest.raises(type(e)):
+                    verb(cf, x)
+                continue
+            assert_ulps(verb(cf, x), ref)
+    assert 1 <= cf.recordings <= 2
 
 
 # ================================================================ 5. args, threads, pickling, API

@@ -501,30 +501,43 @@ def _orders(t, axis):
 
 
 def _guard_order(t, perm):
-    """Guard that t[perm] is in the order a stable sort gives."""
+    """Guard the order relation of t's elements that NumPy's sort saw: each
+    neighbour in sorted order is smaller (<) or equal (==).  That fixes every
+    comparison a sort makes, so a replay whose guards hold would get the same
+    permutation from the same algorithm (ties included, whatever the kind)."""
     v, ids = t._v, t.ids
     for i in range(len(perm) - 1):
         p, q = perm[i], perm[i + 1]
         a = _make(v[p], ids[p], t.tape)
         b = _make(v[q], ids[q], t.tape)
-        c = compare(1 if p < q else 0, a, b)                 # stable: ties keep index order
-        guard(c, 0, True)
+        guard(compare(0 if v[p] < v[q] else 4, a, b), 0, True)
 
 
-@_implements(np.argsort)
-def _argsort(a, axis=-1, kind=None, order=None, *, stable=None):
-    t = _tr(a, _tape_of([a]))
+def _argsort_perm(t, axis, kind, stable):
     _orders(t, axis)
-    perm = np.argsort(t._v, kind="stable")
+    perm = np.argsort(t._v, kind=kind, stable=stable)     # as the dual arrays sort
     _guard_order(t, perm)
     return perm
 
 
+@_implements(np.argsort)
+def _argsort(a, axis=-1, kind=None, order=None, *, stable=None):
+    if order is not None:
+        raise Unrecordable("np.argsort(order=...)")
+    t = _tr(a, _tape_of([a]))
+    if axis is None:
+        t, axis = t.reshape(-1), -1
+    return _argsort_perm(t, axis, kind, stable)
+
+
 @_implements(np.sort)
 def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    if order is not None:
+        raise Unrecordable("np.sort(order=...)")
     t = _tr(a, _tape_of([a]))
-    _orders(t, axis)
-    perm = _argsort(t)
+    if axis is None:
+        t, axis = t.reshape(-1), -1
+    perm = _argsort_perm(t, axis, kind, stable)
     return _make(t._v[perm], t.ids[perm], t.tape)
 
 

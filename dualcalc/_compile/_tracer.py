@@ -749,6 +749,9 @@ class _Base:
 
     conjugate = conj
 
+    def argsort(self, *a, **k):
+        return np.argsort(self, *a, **k)
+
     def argmax(self, *a, **k):
         return np.argmax(self, *a, **k)
 

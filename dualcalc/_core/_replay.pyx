@@ -33,7 +33,7 @@ import numpy as np
 from dualcalc._core._rules cimport (
     triple, partials, rule_eval, binary_eval, first_term, second_term, first_x,
     first_y, second_p, p_div, k_powc, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW)
-from dualcalc._core._scalar cimport m0, check_binary_domain
+from dualcalc._core._scalar cimport m0, check_binary_domain, check_pow_overflow
 
 # instruction codes (see dualcalc/_compile/_tape.py, which writes them)
 cdef enum:
@@ -350,10 +350,14 @@ cdef class Program:
         # the errors mode is packed in op's high bits
         cdef int errors = <int>(op >> 8)
         op = op & 255
+        cdef double f
         if errors:
             check_binary_domain(<int>op, x, y, errors)
-        if op == OP_POW and const_y:
-            return k_powc(x, y).f             # the value of p_pow, without its log
+        if op == OP_POW:
+            # k_powc: the value of p_pow, without its log
+            f = k_powc(x, y).f if const_y else binary_eval(<int>op, x, y).f
+            check_pow_overflow(<int>op, x, y, f, errors)    # Python's OverflowError
+            return f
         if op == OP_ADD:
             return x + y
         if op == OP_SUB:
@@ -503,6 +507,7 @@ cdef class Program:
                 else:
                     check_binary_domain(<int>op, xv, yv, errors)
                     P = binary_eval(<int>op, xv, yv)
+                    check_pow_overflow(<int>op, xv, yv, P.f, errors)
                 S.v[s] = P.f
                 for j in range(lo, hi):
                     o[j - lo] = first_x(P, g1(S, A, j)) + first_y(P, g1(S, B, j))
@@ -579,6 +584,7 @@ cdef class Program:
                 if errors:
                     check_binary_domain(<int>op, xv, c, errors)
                 T = k_powc(xv, c)
+                check_pow_overflow(<int>op, xv, c, T.f, errors)
                 S.v[s] = T.f
                 for j in range(lo, hi):
                     o[j] = first_term(T, ea[j])
@@ -594,6 +600,7 @@ cdef class Program:
         else:
             check_binary_domain(<int>op, c, xv, errors)
             P = binary_eval(<int>op, c, xv)
+            check_pow_overflow(<int>op, c, xv, P.f, errors)
         S.v[s] = P.f
         for j in range(lo, hi):
             o[j] = 0.0 + first_y(P, ea[j])
@@ -826,6 +833,7 @@ cdef class Program:
             return 0
         check_binary_domain(<int>op, xv, yv, errors)
         P = binary_eval(<int>op, xv, yv)
+        check_pow_overflow(<int>op, xv, yv, P.f, errors)
         S.v[s] = P.f
         for j in range(lo1, hi1):
             o1[j - lo1] = first_x(P, _e1(S, A, j)) + first_y(P, _e1(S, B, j))
@@ -922,8 +930,11 @@ def binary_value(int op, double x, double y, int errors, bint const_y):
         return x * y
     if op == OP_DIV:
         return x / y
-    if op == OP_POW and const_y:
-        return k_powc(x, y).f
+    cdef double f
+    if op == OP_POW:
+        f = k_powc(x, y).f if const_y else binary_eval(op, x, y).f
+        check_pow_overflow(op, x, y, f, errors)
+        return f
     return binary_eval(op, x, y).f
 
 
@@ -950,8 +961,10 @@ def binary_values(int op, x, y, int errors=0, bint const_y=False):
             o[i] = xs[i] * ys[i]
         elif op == OP_DIV:
             o[i] = xs[i] / ys[i]
-        elif op == OP_POW and const_y:
-            o[i] = k_powc(xs[i], ys[i]).f
+        elif op == OP_POW:
+            o[i] = k_powc(xs[i], ys[i]).f if const_y else binary_eval(op, xs[i], ys[i]).f
+            if errors:
+                check_pow_overflow(op, xs[i], ys[i], o[i], errors)
         else:
             o[i] = binary_eval(op, xs[i], ys[i]).f
     return out.reshape(shape)
