@@ -469,17 +469,27 @@ def compile(f=None, *, max_recordings=8, max_instructions=2_000_000):
     * Branches: where f's control flow depends on a value (``if x[0] > 0``,
       ``int(x)``, an index from values, argmax, sort), the outcome is checked
       at each replay; another outcome records again.  ``np.where``,
-      ``np.maximum``/``minimum``, ``abs`` and ``clip`` choose per replay.
+      ``np.maximum``/``minimum``, ``np.max``/``min``, ``abs`` and ``clip``
+      choose per replay, as the dual arrays choose (the first of ties).
     * Side effects in f (printing, appending to a list, random draws) happen
-      only while recording, as with ``jax.jit``.
+      only while recording, as with ``jax.jit``; so do values read from
+      globals.  ``x.value`` (the plain number of a dual type) cannot be
+      recorded: it would be a constant of the recording.
     * What cannot be recorded -- ``float(x)``, ``np.asarray(x, dtype=float)``,
-      a function without a recordable rule, a shape that depends on values --
-      makes the verbs run f uncompiled, with one :class:`CompileWarning` that
-      names the cause.
+      ``.value``, a function without a recordable rule, a shape that depends
+      on values -- makes the verbs run f uncompiled, with one
+      :class:`CompileWarning` that names the cause.  An error that f raises
+      at one point (``1 / 0``) is raised as the verbs raise it, and other
+      points still record.
     * Replays follow IEEE arithmetic for NumPy-style code and Python's
-      operator errors (ZeroDivisionError) for scalar-style code; where
-      ``dualcalc.math`` on a float would raise a domain error, a replay gives
-      nan.
+      operator errors (ZeroDivisionError, OverflowError of ``**``) for
+      scalar-style code; where ``dualcalc.math`` on a float would raise a
+      domain error, a replay gives nan.  Functions of scipy.special (and
+      those given rules by :func:`dualcalc.register_ufunc`) replay through
+      their Python rules, one call per element.
+    * Calling a Compiled on plain numbers replays f's value as the verbs
+      compute it (``x**2`` is ``x*x`` there; Python's float power calls
+      ``pow``): equal to f(x) to rounding.
     * A compiled function may be shared by threads.
 
     Examples
