@@ -265,6 +265,8 @@ class Compiled:
         if r is None:
             return None
         (_, vals, tans), rec, xa = r
+        if rec.shape == ():                     # a gradient: one row, any layout
+            return vals.reshape(()), tans.reshape(xa.shape)
         # the uncompiled verb's layout (directions first, moved last): BLAS and
         # LAPACK round differently on C- and F-ordered operands, so a solver
         # given J must see the same memory order to take the same steps
