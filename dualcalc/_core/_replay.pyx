@@ -29,6 +29,9 @@ from libc.math cimport isfinite, isnan, isinf, floor, ceil, trunc, signbit, rint
 from libc.stdlib cimport malloc, free
 
 import numpy as np
+cimport numpy as cnp
+
+cnp.import_array()
 
 from dualcalc._core._rules cimport (
     triple, partials, rule_eval, binary_eval, first_term, second_term, first_x,
@@ -159,6 +162,26 @@ cdef inline double g12(Sweep* S, long s, long r, long c) noexcept nogil:
     return 0.0
 
 
+cdef inline cnp.ndarray _empty1(long m):
+    cdef cnp.npy_intp d = m
+    return cnp.PyArray_EMPTY(1, &d, cnp.NPY_DOUBLE, 0)
+
+
+cdef inline cnp.ndarray _zeros2(long m, long k):
+    cdef cnp.npy_intp d[2]
+    d[0] = m
+    d[1] = k
+    return cnp.PyArray_ZEROS(2, d, cnp.NPY_DOUBLE, 0)
+
+
+cdef inline cnp.ndarray _zeros3(long m, long p, long q):
+    cdef cnp.npy_intp d[3]
+    d[0] = m
+    d[1] = p
+    d[2] = q
+    return cnp.PyArray_ZEROS(3, d, cnp.NPY_DOUBLE, 0)
+
+
 cdef class Program:
     """A recorded program (made by ``dualcalc._compile``; not for direct use).
 
@@ -250,12 +273,22 @@ cdef class Program:
                 tot += hi - lo
         return tot
 
-    cdef long _load(self, double* v, const double[::1] xin) except -2:
+    cdef long _load(self, double* v, object xin) except -2:
+        """The inputs into v[0 : n_in] (a contiguous float64 array is read
+        directly: the replay's entry cost matters for small problems)."""
         cdef long i
-        if xin.shape[0] != self.n_in:
-            raise ValueError("a replay needs %d input values, got %d" % (self.n_in, xin.shape[0]))
+        cdef cnp.ndarray a
+        cdef const double* p
+        if (type(xin) is not np.ndarray or cnp.PyArray_TYPE(<cnp.ndarray>xin) != cnp.NPY_DOUBLE
+                or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>xin)):
+            xin = np.ascontiguousarray(xin, dtype=np.float64)
+        a = <cnp.ndarray>xin
+        if cnp.PyArray_SIZE(a) != self.n_in:
+            raise ValueError("a replay needs %d input values, got %d"
+                             % (self.n_in, cnp.PyArray_SIZE(a)))
+        p = <const double*>cnp.PyArray_DATA(a)
         for i in range(self.n_in):
-            v[i] = xin[i]
+            v[i] = p[i]
         return 0
 
     cdef triple _ext(self, long op, double x) except *:
@@ -282,10 +315,11 @@ cdef class Program:
             T.d2e = e
         return T
 
-    def run0(self, const double[::1] xin):
+    def run0(self, xin):
         """Values only: (status, outputs); status is -1, or the index of the
         first guard whose outcome differs."""
-        cdef double[::1] ov
+        cdef double* o
+        cdef cnp.ndarray out
         cdef double* v = <double*>malloc(self.n_slots * sizeof(double))
         cdef long k, s, j, kc, n_in = self.n_in, op
         cdef double x, y, acc
@@ -337,10 +371,10 @@ cdef class Program:
                     v[s] = 0.0
                     if not _guard_ok(op, v[self.a[k]], self.c[k]):
                         return k, None
-            out = np.empty(self.out.shape[0])
-            ov = out
+            out = _empty1(self.out.shape[0])
+            o = <double*>cnp.PyArray_DATA(out)
             for j in range(self.out.shape[0]):
-                ov[j] = v[self.out[j]]
+                o[j] = v[self.out[j]]
             return -1, out
         finally:
             free(v)
@@ -369,15 +403,16 @@ cdef class Program:
         return binary_eval(<int>op, x, y).f
 
     # ------------------------------------------------------------ first order
-    def run1(self, const double[::1] xin, long c0, long c1, dirs=None):
+    def run1(self, xin, long c0, long c1, dirs=None):
         """Values and tangents.  With dirs None, direction j (0 <= j < c1 - c0)
         is input c0 + j (a chunk of the identity); else dirs is an (n_x, k)
         array of dense directions.  Returns (status, values, tangents (n_out, k))."""
         cdef long k_dirs, s, kk, j, n_in = self.n_in, n_x = self.n_x, tot = 0, w, i
         cdef bint dense = dirs is not None
         cdef const double[:, ::1] D
-        cdef double[::1] V0
-        cdef double[:, ::1] T1
+        cdef double* V0
+        cdef double* T1
+        cdef cnp.ndarray vals, tans
         cdef Sweep S
         cdef long status = -1, m
         if dense:
@@ -387,13 +422,14 @@ cdef class Program:
             k_dirs = D.shape[1]
         else:
             k_dirs = c1 - c0
-        S.lo1 = <long*>malloc(self.n_slots * sizeof(long))
-        S.hi1 = <long*>malloc(self.n_slots * sizeof(long))
-        S.off1 = <long*>malloc((self.n_slots + 1) * sizeof(long))
-        S.v = <double*>malloc(self.n_slots * sizeof(double))
+        # one block for the three index arrays (lo1, hi1, off1)
+        S.lo1 = <long*>malloc(3 * (self.n_slots + 1) * sizeof(long))
+        S.hi1 = S.lo1 + (self.n_slots + 1)
+        S.off1 = S.hi1 + (self.n_slots + 1)
+        S.v = <double*>malloc((self.n_slots + 1) * sizeof(double))
         S.e1 = NULL
-        if S.lo1 == NULL or S.hi1 == NULL or S.off1 == NULL or S.v == NULL:
-            free(S.lo1); free(S.hi1); free(S.off1); free(S.v)
+        if S.lo1 == NULL or S.v == NULL:
+            free(S.lo1); free(S.v)
             raise MemoryError()
         try:
             for s in range(self.n_slots):
@@ -430,18 +466,18 @@ cdef class Program:
             if status >= 0:
                 return status, None, None
             m = self.out.shape[0]
-            vals = np.empty(m)
-            tans = np.zeros((m, k_dirs))
-            V0 = vals
-            T1 = tans
+            vals = _empty1(m)
+            tans = _zeros2(m, k_dirs)
+            V0 = <double*>cnp.PyArray_DATA(vals)
+            T1 = <double*>cnp.PyArray_DATA(tans)
             for i in range(m):
                 s = self.out[i]
                 V0[i] = S.v[s]
                 for j in range(S.lo1[s], S.hi1[s]):
-                    T1[i, j] = S.e1[S.off1[s] + j - S.lo1[s]]
+                    T1[i * k_dirs + j] = S.e1[S.off1[s] + j - S.lo1[s]]
             return -1, vals, tans
         finally:
-            free(S.lo1); free(S.hi1); free(S.off1); free(S.v); free(S.e1)
+            free(S.lo1); free(S.v); free(S.e1)
 
     cdef long _step1(self, Sweep* S, long k) except -2:
         """One instruction of the first-order sweep; -1 where a guard fails."""
@@ -607,7 +643,7 @@ cdef class Program:
         return 0
 
     # ------------------------------------------------------------ second order
-    def run2(self, const double[::1] xin, long p0, long p1, v2=None):
+    def run2(self, xin, long p0, long p1, v2=None):
         """Values, e1 (identity chunk [p0, p1)), e2 (the whole identity, or the
         one dense direction v2 of length n_x) and the mixed block.  Returns
         (status, values, e1 (n_out, p), e2 (n_out, q), e12 (n_out, p, q))."""
@@ -615,9 +651,11 @@ cdef class Program:
         cdef long p = p1 - p0, q, w
         cdef bint dense = v2 is not None
         cdef const double[::1] V
-        cdef double[::1] V0
-        cdef double[:, ::1] F1, F2
-        cdef double[:, :, ::1] F12
+        cdef double* V0
+        cdef double* F1
+        cdef double* F2
+        cdef double* F12
+        cdef cnp.ndarray vals, E1, E2, E12
         cdef Sweep S
         cdef long status = -1, m
         if dense:
@@ -627,20 +665,21 @@ cdef class Program:
             q = 1
         else:
             q = n_x
-        S.lo1 = <long*>malloc(self.n_slots * sizeof(long))
-        S.hi1 = <long*>malloc(self.n_slots * sizeof(long))
-        S.off1 = <long*>malloc(self.n_slots * sizeof(long))
-        S.lo2 = <long*>malloc(self.n_slots * sizeof(long))
-        S.hi2 = <long*>malloc(self.n_slots * sizeof(long))
-        S.off2 = <long*>malloc(self.n_slots * sizeof(long))
-        S.off12 = <long*>malloc(self.n_slots * sizeof(long))
-        S.v = <double*>malloc(self.n_slots * sizeof(double))
+        # one block for the seven index arrays
+        cdef long ns = self.n_slots + 1
+        S.lo1 = <long*>malloc(7 * ns * sizeof(long))
+        S.hi1 = S.lo1 + ns
+        S.off1 = S.hi1 + ns
+        S.lo2 = S.off1 + ns
+        S.hi2 = S.lo2 + ns
+        S.off2 = S.hi2 + ns
+        S.off12 = S.off2 + ns
+        S.v = <double*>malloc(ns * sizeof(double))
         S.e1 = NULL
         S.e2 = NULL
         S.e12 = NULL
         try:
-            if (S.lo1 == NULL or S.hi1 == NULL or S.off1 == NULL or S.lo2 == NULL
-                    or S.hi2 == NULL or S.off2 == NULL or S.off12 == NULL or S.v == NULL):
+            if S.lo1 == NULL or S.v == NULL:
                 raise MemoryError()
             for s in range(self.n_slots):
                 S.lo1[s] = (self.wlo[s] if self.wlo[s] > p0 else p0) - p0
@@ -681,29 +720,29 @@ cdef class Program:
             if status >= 0:
                 return status, None, None, None, None
             m = self.out.shape[0]
-            vals = np.empty(m)
-            E1 = np.zeros((m, p))
-            E2 = np.zeros((m, q))
-            E12 = np.zeros((m, p, q))
-            V0 = vals
-            F1 = E1
-            F2 = E2
-            F12 = E12
+            vals = _empty1(m)
+            E1 = _zeros2(m, p)
+            E2 = _zeros2(m, q)
+            E12 = _zeros3(m, p, q)
+            V0 = <double*>cnp.PyArray_DATA(vals)
+            F1 = <double*>cnp.PyArray_DATA(E1)
+            F2 = <double*>cnp.PyArray_DATA(E2)
+            F12 = <double*>cnp.PyArray_DATA(E12)
             for i in range(m):
                 s = self.out[i]
                 V0[i] = S.v[s]
                 for j in range(S.lo1[s], S.hi1[s]):
-                    F1[i, j] = S.e1[S.off1[s] + j - S.lo1[s]]
+                    F1[i * p + j] = S.e1[S.off1[s] + j - S.lo1[s]]
                 for j in range(S.lo2[s], S.hi2[s]):
-                    F2[i, j] = S.e2[S.off2[s] + j - S.lo2[s]]
+                    F2[i * q + j] = S.e2[S.off2[s] + j - S.lo2[s]]
                 w = S.hi2[s] - S.lo2[s]
                 for r in range(S.lo1[s], S.hi1[s]):
                     for j in range(S.lo2[s], S.hi2[s]):
-                        F12[i, r, j] = S.e12[S.off12[s] + (r - S.lo1[s]) * w + j - S.lo2[s]]
+                        F12[(i * p + r) * q + j] = S.e12[S.off12[s] + (r - S.lo1[s]) * w
+                                                         + j - S.lo2[s]]
             return -1, vals, E1, E2, E12
         finally:
-            free(S.lo1); free(S.hi1); free(S.off1); free(S.lo2); free(S.hi2)
-            free(S.off2); free(S.off12); free(S.v); free(S.e1); free(S.e2); free(S.e12)
+            free(S.lo1); free(S.v); free(S.e1); free(S.e2); free(S.e12)
 
     cdef long _step2(self, Sweep* S, long k) except -2:
         cdef long s = self.n_in + k, kc = self.code[k], op = self.op[k], j, A, B, t, r
