@@ -291,6 +291,11 @@ class Compiled:
             chunk = n
             while chunk > 1 and rec.cost1 * chunk > 4 * _PASS_DOUBLES:
                 chunk = max(1, chunk // 2)
+            if chunk >= n:                                  # one pass (the usual case)
+                st, vals, e1, e2, e12 = p.run2(xin, 0, n)
+                if st >= 0 or vals.size != 1:
+                    return st, vals, None, None, None
+                return -1, vals, None, e2[0], e12[0]
             H = np.empty((n, n))
             vals = grad = None
             for p0 in range(0, n, chunk):
