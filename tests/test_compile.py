@@ -240,6 +240,10 @@ def test_chunked_replays_equal_one_pass(monkeypatch):
 
 
 # ================================================================ 2. drop-in code, MGH
+def _rosen_numpy(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
 def _rosen_loop(x):
     total = 0.0
     for i in range(len(x) - 1):
@@ -669,6 +673,42 @@ def test_fallback_warning_points_at_the_callers_line():
 
 def _reciprocal(x):
     return 1.0 / (x[0] - 1.0) + x[1]
+
+
+def _gamma_scalar(x):
+    import dualcalc.math as dm
+    return dm.gamma(x[0]) * x[1] + dm.lgamma(x[1])
+
+
+def test_a_replay_raises_math_errors_of_python_functions():
+    """dualcalc.math.gamma on dual scalars takes its value from math.gamma; a
+    replay calls it too, so a pole raises math's ValueError at replay."""
+    cf = dc.compile(_gamma_scalar)
+    for x in ([2.5, 1.5], [-1.0, 1.5], [3.5, 0.0], [1.2, 2.2]):
+        x = np.array(x)
+        for verb in (dc.gradient, dc.hessian):
+            try:
+                ref = verb(_gamma_scalar, x)
+            except ValueError as e:
+                with pytest.raises(ValueError, match=str(e)):
+                    verb(cf, x)
+                continue
+            assert_ulps(verb(cf, x), ref)
+    assert cf.recordings == 1
+
+
+def test_long_numpy_arrays_take_the_uncompiled_path_silently():
+    """NumPy-style code on long arrays runs faster on the dual arrays than as
+    one instruction per element: the verbs take that way, without a warning."""
+    cf = dc.compile(_rosen_numpy)
+    x = np.linspace(-1.0, 1.0, 2000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        assert np.array_equal(dc.gradient(cf, x), dc.gradient(_rosen_numpy, x))
+        assert np.array_equal(dc.hvp(cf, x, x), dc.hvp(_rosen_numpy, x, x))
+    assert cf.program(x) is None and cf.recordings == 1
+    # a short one is recorded
+    assert cf.program(x[:5]) is not None
 
 
 def test_an_error_of_f_at_one_point_does_not_stop_compiling():
