@@ -839,6 +839,18 @@ class Traced(_Base):
         self[...] = self / o
         return self
 
+    def __ipow__(self, o):
+        self[...] = self ** o
+        return self
+
+    def __ifloordiv__(self, o):
+        self[...] = self // o
+        return self
+
+    def __imod__(self, o):
+        self[...] = self % o
+        return self
+
 
 class TracedScalar(_Base):
     """A traced number: what indexing a Traced array or a full reduction gives.
