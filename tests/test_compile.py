@@ -840,6 +840,14 @@ def test_guard_on_a_float_parameter():
         assert cf.recordings == count
 
 
+def test_calls_on_plain_inputs_other_than_floats_run_f():
+    cf = dc.compile(lambda x: sum(x + [1.0]) if isinstance(x, list) else x // 2)
+    assert cf([1.0, 2.0]) == 4.0                  # list concatenation, not x + 1 elementwise
+    assert cf(7) == 3 and type(cf(7)) is int
+    assert cf(7.0) == 3.0
+    assert cf.recordings == 1
+
+
 def test_input_shapes_are_keys():
     cf = dc.compile(_rosen_loop)
     for n in (3, 5, 3, 8, 5):

@@ -209,8 +209,9 @@ class Compiled:
 
     # ------------------------------------------------------------ the verbs' entry points
     def __call__(self, x, *args):
-        if (isinstance(x, (float, int, np.floating, np.integer)) and not isinstance(x, bool)) \
-                or _is_plain_float_array(x) or (isinstance(x, list) and _all_floats(x)):
+        # replays for the inputs the verbs pass on (floats, float arrays); f
+        # itself for anything else (a list is concatenated by +, an int is exact)
+        if isinstance(x, (float, np.floating)) or _is_plain_float_array(x):
             if all(_is_static_or_float(a) for a in args):
                 r = self._run(x, args, _run0)
                 if r is not None:
@@ -415,10 +416,6 @@ def _static_key(a):
     if type(a) in (tuple, list):
         return (type(a).__name__,) + tuple(_static_key(e) for e in a)
     return ("id", _Identity(a))
-
-
-def _all_floats(lst):
-    return all(isinstance(e, (float, int)) and not isinstance(e, bool) for e in lst)
 
 
 def _is_static_or_float(a):
