@@ -865,6 +865,10 @@ class TracedScalar(_Base):
             return self
         raise IndexError("invalid index to a scalar")
 
+    def __iter__(self):
+        # (without it, iter() would use __getitem__ and see an empty sequence)
+        raise TypeError("'TracedScalar' object is not iterable (a number, like np.float64)")
+
     # math.sin(x) etc. on object arrays call these methods
     def _m(name):
         return lambda self: unary(RULES[name], self)
