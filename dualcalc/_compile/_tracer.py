@@ -761,6 +761,10 @@ class _Base:
     def __repr__(self):
         return f"{type(self).__name__}({self._v!r})"
 
+    def __format__(self, spec):
+        # printing in f (at recording only, like any side effect)
+        return format(self._v.item() if self._v.ndim == 0 else self._v, spec)
+
 
 def _plain_or_none(o):
     try:
