@@ -98,7 +98,8 @@ class Compiled:
         """(x as float array, flat inputs, cache key) for a call."""
         xa = np.asarray(x, dtype=np.float64)
         if not args:                                   # the common case, kept cheap
-            return xa, np.ascontiguousarray(xa).reshape(-1), xa.shape
+            # (a replay reads any C-contiguous float64 array as the flat inputs)
+            return xa, xa if xa.flags.c_contiguous else np.ascontiguousarray(xa), xa.shape
         parts = [xa.ravel()]
         key = [xa.shape]
         for a in args:
@@ -248,21 +249,7 @@ class Compiled:
 
     def jacobian_core(self, x, args):
         """(value, J) as derivatives._jacobian_core, or None (run uncompiled)."""
-        def runner(rec, xin):
-            p = rec.program
-            n = p.n_x
-            cost = rec.cost1
-            if cost <= _PASS_DOUBLES:
-                return p.run1(xin, 0, n)
-            chunk = max(1, int(n * _PASS_DOUBLES // cost))
-            vals, blocks = None, []
-            for c0 in range(0, n, chunk):
-                st, vals, tans = p.run1(xin, c0, min(n, c0 + chunk))
-                if st >= 0:
-                    return st, None, None
-                blocks.append(tans)
-            return -1, vals, np.concatenate(blocks, axis=1)
-        r = self._run(x, args, runner)
+        r = self._run(x, args, _run1_identity)
         if r is None:
             return None
         (_, vals, tans), rec, xa = r
@@ -380,6 +367,24 @@ def _unrecordable_cause(e):
         e = e.__cause__ or e.__context__
         seen += 1
     return None
+
+
+def _run1_identity(rec, xin):
+    """First-order replay over all inputs' directions, in chunks that keep a
+    pass's tangent storage near _PASS_DOUBLES."""
+    p = rec.program
+    n = p.n_x
+    cost = rec.cost1
+    if cost <= _PASS_DOUBLES:
+        return p.run1(xin, 0, n)
+    chunk = max(1, int(n * _PASS_DOUBLES // cost))
+    vals, blocks = None, []
+    for c0 in range(0, n, chunk):
+        st, vals, tans = p.run1(xin, c0, min(n, c0 + chunk))
+        if st >= 0:
+            return st, None, None
+        blocks.append(tans)
+    return -1, vals, np.concatenate(blocks, axis=1)
 
 
 def _run0(rec, xin):
