@@ -309,6 +309,16 @@ def test_mgh_problems_compiled_equal_uncompiled(p):
         assert_ulps(dc.hvp(cf, x, v), dc.hvp(p.objective, x, v))
         assert_ulps(dc.jvp(cr, x, v), dc.jvp(p.residuals, x, v))
     assert cf.program(x) is not None and cr.program(x) is not None
+    # and at random points about the start (Helical valley branches on x[0] > 0)
+    rng = np.random.default_rng(p.number)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for _ in range(5):
+            z = x * (1.0 + rng.normal(size=p.n)) + 0.1 * rng.normal(size=p.n)
+            assert_ulps(dc.gradient(cf, z), dc.gradient(p.objective, z))
+            assert_ulps(dc.hessian(cf, z), dc.hessian(p.objective, z))
+            assert_ulps(dc.jacobian(cr, z), dc.jacobian(p.residuals, z))
+    assert cf.recordings <= 2 and cr.recordings <= 2
 
 
 def _inplace(x):
