@@ -6,10 +6,9 @@ Unrecordable (compile falls back to the ordinary verbs and says so).
 """
 import numpy as np
 
-from dualcalc._core._table import BINARY
 from dualcalc._compile._tracer import (
-    CMP_REPLACES_MAX, CMP_REPLACES_MIN, K, Unrecordable, Traced, TracedScalar, _is_traced,
-    _make, _tape_of, as_traced, binary, compare, guard, logic, select, sum_groups)
+    CMP_REPLACES_MAX, CMP_REPLACES_MIN, K, Unrecordable, _is_traced, _make, _tape_of,
+    as_traced, binary, compare, guard, logic, select, sum_groups)
 
 FUNCTIONS = {}
 

@@ -388,7 +388,8 @@ def compare(code, a, b):
     tape = _tape_of((a, b))
     if not _is_traced(a):
         a, b, code = b, a, _CMP_SWAP[code]
-    shape = np.broadcast_shapes(a.shape, np.shape(b._v if _is_traced(b) else _plain(b, "a comparison")))
+    shape = np.broadcast_shapes(
+        a.shape, np.shape(b._v if _is_traced(b) else _plain(b, "a comparison")))
     ia, va = _operand(a, tape, shape)
     ib, vb = _operand(b, tape, shape)
     with np.errstate(invalid="ignore"):
