@@ -489,6 +489,22 @@ def test_guard_on_math_floor():
     assert_ulps(dc.gradient(cf, x), dc.gradient(_floor_power, x))
 
 
+@pytest.mark.parametrize("conv", [math.ceil, math.trunc, round, math.floor, int],
+                         ids=["ceil", "trunc", "round", "floor", "int"])
+def test_guards_on_integer_conversions(conv):
+    def f(x):
+        return x[1] ** conv(x[0]) * x[0]
+    cf = dc.compile(f)
+    seen = set()
+    for x0 in (2.5, 3.5, -1.5, 2.2, 2.7, 2.5, -0.5, 0.5):
+        x = np.array([x0, 1.5])
+        k = conv(x0)
+        seen.add(k)
+        ref = [1.5 ** k, k * 1.5 ** (k - 1) * x0]
+        assert_ulps(dc.gradient(cf, x), ref, what=f"{conv.__name__}({x0}) = {k}")
+        assert cf.recordings == len(seen)        # one recording per integer value
+
+
 def _index_from_value(x):
     return x[int(x[0])] ** 3 * x[2]
 
