@@ -580,5 +580,54 @@ def _isclose(*a, **k):
 
 
 @_implements(np.einsum)
-def _einsum(*a, **k):
-    raise Unrecordable("np.einsum")
+def _einsum(*operands, out=None, optimize=False, **kwargs):
+    """np.einsum("ij,j->i", ...) as the broadcast product of the operands (each
+    transposed to the order in which the indices first appear) summed over
+    the indices that are not in the output."""
+    if out is not None or kwargs:
+        raise Unrecordable(f"np.einsum({', '.join(['out'] * (out is not None) + list(kwargs))}=...)")
+    if not operands or not isinstance(operands[0], str):
+        raise Unrecordable("np.einsum in its operand-list form")
+    subs, ops = operands[0].replace(" ", ""), operands[1:]
+    if "..." in subs:
+        raise Unrecordable("np.einsum with an ellipsis")
+    if "->" in subs:
+        ins, out_s = subs.split("->")
+    else:
+        ins = subs
+        counts = {c: ins.count(c) for c in ins if c != ","}
+        out_s = "".join(sorted(c for c, k in counts.items() if k == 1))
+    terms = ins.split(",")
+    if len(terms) != len(ops):
+        raise ValueError("np.einsum: more operands than subscripts, or fewer")
+    dims = {}
+    for term, op in zip(terms, ops):
+        shape = np.shape(op._v if _is_traced(op) else op)
+        if len(term) != len(shape):
+            raise ValueError(f"np.einsum: subscripts {term!r} for an operand of shape {shape}")
+        if len(set(term)) != len(term):
+            raise Unrecordable("np.einsum with an index repeated in one operand (a diagonal)")
+        for c, n in zip(term, shape):
+            if dims.setdefault(c, n) != n:
+                raise ValueError(f"np.einsum: index {c!r} has sizes {dims[c]} and {n}")
+    if any(c not in dims for c in out_s) or len(set(out_s)) != len(out_s):
+        raise ValueError(f"np.einsum: bad output subscripts {out_s!r}")
+    full = list(dict.fromkeys(c for c in ins if c != ","))
+    traced, const = None, None
+    for term, op in zip(terms, ops):
+        perm = sorted(range(len(term)), key=lambda i: full.index(term[i]))
+        shape = tuple(dims[c] if c in term else 1 for c in full)
+        t = np.reshape(np.transpose(op, perm) if len(term) > 1 else op, shape)
+        if _is_traced(op) or _has_traced(op):
+            traced = t if traced is None else traced * t
+        else:
+            t = np.asarray(t, dtype=np.float64)
+            const = t if const is None else const * t
+    r = traced if const is None else traced * const
+    summed = tuple(i for i, c in enumerate(full) if c not in out_s)
+    if summed:
+        r = _sum(r, axis=summed)
+    kept = [c for c in full if c in out_s]
+    if len(out_s) > 1 and kept != list(out_s):
+        r = np.transpose(r, [kept.index(c) for c in out_s])
+    return r
