@@ -585,7 +585,8 @@ def _einsum(*operands, out=None, optimize=False, **kwargs):
     transposed to the order in which the indices first appear) summed over
     the indices that are not in the output."""
     if out is not None or kwargs:
-        raise Unrecordable(f"np.einsum({', '.join(['out'] * (out is not None) + list(kwargs))}=...)")
+        names = ["out"] * (out is not None) + list(kwargs)
+        raise Unrecordable(f"np.einsum({', '.join(names)}=...)")
     if not operands or not isinstance(operands[0], str):
         raise Unrecordable("np.einsum in its operand-list form")
     subs, ops = operands[0].replace(" ", ""), operands[1:]
