@@ -898,6 +898,18 @@ def test_calls_on_plain_inputs_other_than_floats_run_f():
     assert cf.recordings == 1
 
 
+def test_memory_of_a_recording_is_as_documented():
+    """About 50 bytes per instruction plus 16 per operand of a sum (compile's
+    docstring), 8 more per input."""
+    for n in (10, 120):
+        x = np.linspace(-1.0, 1.0, n)
+        for f in (_rosen_numpy, _rosen_loop):
+            p = dc.compile(f).program(x)
+            n_args = p.args_arr.size
+            assert p.nbytes() <= 52 * p.n_instr + 16 * n_args + 24 * p.n_in + 64
+            assert p.n_instr <= 10 * n
+
+
 def test_input_shapes_are_keys():
     cf = dc.compile(_rosen_loop)
     for n in (3, 5, 3, 8, 5):
