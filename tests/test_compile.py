@@ -1014,12 +1014,13 @@ def test_compile_docstring_example_runs():
 
 
 # ================================================================ 6. solvers
+@pytest.mark.parametrize("method", ["newton", "newton-cg", "bfgs"])
 @pytest.mark.parametrize("p", problems.PROBLEMS[:12], ids=lambda p: p.name)
-def test_newton_with_a_compiled_objective(p):
+def test_minimize_with_a_compiled_objective(p, method):
     cf = dc.compile(p.objective)
     with np.errstate(all="ignore"):
-        r0 = minimize(p.objective, p.start(), method="newton")
-        r1 = minimize(cf, p.start(), method="newton")
+        r0 = minimize(p.objective, p.start(), method=method)
+        r1 = minimize(cf, p.start(), method=method)
     assert np.array_equal(r1.x, r0.x) and r1.fun == r0.fun
     assert (r1.nit, r1.success) == (r0.nit, r0.success)
     assert cf.recordings >= 1
