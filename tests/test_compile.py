@@ -910,6 +910,16 @@ def test_memory_of_a_recording_is_as_documented():
             assert p.n_instr <= 10 * n
 
 
+def test_inputs_of_other_layouts():
+    cf = dc.compile(_rosen_loop)
+    x = np.linspace(-1.0, 1.0, 12)
+    ref = dc.gradient(_rosen_loop, x)
+    for z in (x.astype(">f8"), x[::-1][::-1], np.repeat(x, 2)[::2], list(x)):
+        assert_ulps(dc.gradient(cf, z), ref)
+    p = cf.program(x)
+    assert np.array_equal(p.run1(x.astype(">f8"), 0, 12)[2], p.run1(x, 0, 12)[2])
+
+
 def test_input_shapes_are_keys():
     cf = dc.compile(_rosen_loop)
     for n in (3, 5, 3, 8, 5):

@@ -280,7 +280,8 @@ cdef class Program:
         cdef cnp.ndarray a
         cdef const double* p
         if (type(xin) is not np.ndarray or cnp.PyArray_TYPE(<cnp.ndarray>xin) != cnp.NPY_DOUBLE
-                or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>xin)):
+                or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>xin)
+                or not cnp.PyArray_ISBEHAVED_RO(<cnp.ndarray>xin)):    # aligned, native order
             xin = np.ascontiguousarray(xin, dtype=np.float64)
         a = <cnp.ndarray>xin
         if cnp.PyArray_SIZE(a) != self.n_in:
