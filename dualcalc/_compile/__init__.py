@@ -15,6 +15,8 @@ verbs run the ordinary (uncompiled) way and one :class:`CompileWarning` names
 the cause.
 """
 import functools
+import os
+import sys
 import threading
 import warnings
 
@@ -22,6 +24,7 @@ import numpy as np
 
 from dualcalc._compile._tracer import Unrecordable, Tape, Traced, TracedScalar, _make, as_traced
 from dualcalc._compile import _functions  # noqa: F401  (registers the array functions)
+from dualcalc._core._scalar import Dual as _Dual, HyperDual as _HyperDual
 
 __all__ = ["compile", "Compiled", "CompileWarning"]
 
@@ -34,6 +37,8 @@ class CompileWarning(UserWarning):
 
 
 _FALLBACK = "fallback"
+# exceptions of f at a point, not of the recorder: no fallback, no warning
+_ERRORS_OF_F = (ArithmeticError, ValueError, LookupError)
 _VECTORISED = "vectorised"
 
 # Replaying one scalar instruction costs ~10 ns; one NumPy-level operation on
@@ -93,7 +98,8 @@ class Compiled:
         """(x as float array, flat inputs, cache key) for a call."""
         xa = np.asarray(x, dtype=np.float64)
         if not args:                                   # the common case, kept cheap
-            return xa, np.ascontiguousarray(xa).reshape(-1), xa.shape
+            # (a replay reads any C-contiguous float64 array as the flat inputs)
+            return xa, xa if xa.flags.c_contiguous else np.ascontiguousarray(xa), xa.shape
         parts = [xa.ravel()]
         key = [xa.shape]
         for a in args:
@@ -103,13 +109,8 @@ class Compiled:
             elif _is_plain_float_array(a):
                 parts.append(a.ravel())
                 key.append(("p", a.shape))
-            elif isinstance(a, np.ndarray) and a.dtype.kind in "biu":
-                key.append(("a", a.shape, a.dtype.str, a.tobytes()))
-            elif isinstance(a, (int, str, bool, type(None), tuple, frozenset)) \
-                    and _hashable(a):
-                key.append(("v", type(a).__name__, a))
             else:
-                key.append(("id", id(a)))
+                key.append(_static_key(a))
         return xa, np.concatenate(parts), tuple(key)
 
     def _traced_inputs(self, xa, args, tape):
@@ -147,12 +148,14 @@ class Compiled:
     def _fallback(self, key, cause):
         with self._lock:
             first = self._cache.get(key) is not _FALLBACK
+            if key not in self._cache:
+                _bound_keys(self._cache)
             self._cache[key] = _FALLBACK
         if first:
             warnings.warn(
                 f"dualcalc.compile: cannot record {getattr(self.fn, '__name__', 'f')} "
                 f"({cause}); its derivatives are computed the ordinary (uncompiled) way",
-                CompileWarning, stacklevel=4)
+                CompileWarning, stacklevel=_caller_level())
 
     def _run(self, x, args, runner):
         """runner(recording, inputs) on a recording whose guards hold at x;
@@ -171,11 +174,21 @@ class Compiled:
         except Unrecordable as e:
             self._fallback(key, str(e))
             return None
-        except Exception as e:  # noqa: BLE001 - any failure to record falls back
-            self._fallback(key, f"{type(e).__name__}: {e}")
+        except _ERRORS_OF_F as e:
+            cause = _unrecordable_cause(e)
+            if cause is not None:         # NumPy turned Unrecordable into its own error
+                self._fallback(key, str(cause))
+                return None
+            # f's own error at this point (1 / 0, a domain error, an index out of
+            # range): the uncompiled run raises it again; other points may record
+            return None
+        except Exception as e:  # noqa: BLE001 - any other failure to record falls back
+            cause = _unrecordable_cause(e)
+            self._fallback(key, str(cause) if cause is not None else f"{type(e).__name__}: {e}")
             return None
         if entry is None and rec.program.n_instr > ELEMENTS_PER_OPERATION * rec.n_ops:
             with self._lock:
+                _bound_keys(self._cache)
                 self._cache[key] = _VECTORISED
             return None
         res = runner(rec, xin)
@@ -187,6 +200,8 @@ class Compiled:
             lst = list(entry) if isinstance(entry, list) else []
             lst.insert(0, rec)
             del lst[self.max_recordings:]
+            if entry is None:
+                _bound_keys(self._cache)
             self._cache[key] = lst             # replaced whole: readers see old or new
         return res, rec, xa
 
@@ -198,14 +213,22 @@ class Compiled:
 
     # ------------------------------------------------------------ the verbs' entry points
     def __call__(self, x, *args):
-        if (isinstance(x, (float, int, np.floating, np.integer)) and not isinstance(x, bool)) \
-                or _is_plain_float_array(x) or (isinstance(x, list) and _all_floats(x)):
+        # replays for the inputs the verbs pass on (floats, float arrays); f
+        # itself for anything else (a list is concatenated by +, an int is exact)
+        if isinstance(x, (float, np.floating)) or _is_plain_float_array(x):
             if all(_is_static_or_float(a) for a in args):
                 r = self._run(x, args, _run0)
                 if r is not None:
                     if r[1].sequence is not None:
                         return r[1].sequence(r[0][1].tolist())
                     return _shaped(r[0][1], r[1].shape)
+        elif type(x) is _Dual or type(x) is _HyperDual:
+            # derivative's and second_derivative's fast paths call f on one dual
+            # number: answer from the recording at x's value
+            if all(_is_static_or_float(a) for a in args):
+                y = self._dual_call(x, args)
+                if y is not None:
+                    return y
         return self.fn(x, *args)
 
     def value_and_gradient(self, x, args):
@@ -221,27 +244,40 @@ class Compiled:
                         return value, grad
         return None
 
+    def _dual_call(self, x, args):
+        """f(x) for a Dual x (its tangent carried as one direction, as the
+        Dual would carry it) or a HyperDual seeded (x, 1, 1, 0) (a second
+        derivative); None where f's output is not one number, or for other
+        HyperDual seeds."""
+        if type(x) is _Dual:
+            d = np.array([[x.eps]])
+            r = self._run(x.value, args,
+                          lambda rec, xin: rec.program.run1(xin, 0, 0, dirs=d))
+            if r is None or r[1].shape != ():
+                return None
+            (_, vals, tans), _, _ = r
+            return _Dual(vals[0], tans[0, 0], x.tag)
+        if (x.eps1, x.eps2, x.eps1eps2) != (1.0, 1.0, 0.0):
+            return None
+        r = self._run(x.value, args, lambda rec, xin: rec.program.run2(xin, 0, 1))
+        if r is None or r[1].shape != ():
+            return None
+        (_, vals, e1, e2, e12), _, _ = r
+        return _HyperDual(vals[0], e1[0, 0], e2[0, 0], e12[0, 0, 0], x.tag1, x.tag2)
+
     def jacobian_core(self, x, args):
         """(value, J) as derivatives._jacobian_core, or None (run uncompiled)."""
-        def runner(rec, xin):
-            p = rec.program
-            n = p.n_x
-            cost = rec.cost1
-            if cost <= _PASS_DOUBLES:
-                return p.run1(xin, 0, n)
-            chunk = max(1, int(n * _PASS_DOUBLES // cost))
-            vals, blocks = None, []
-            for c0 in range(0, n, chunk):
-                st, vals, tans = p.run1(xin, c0, min(n, c0 + chunk))
-                if st >= 0:
-                    return st, None, None
-                blocks.append(tans)
-            return -1, vals, np.concatenate(blocks, axis=1)
-        r = self._run(x, args, runner)
+        r = self._run(x, args, _run1_identity)
         if r is None:
             return None
         (_, vals, tans), rec, xa = r
-        return vals.reshape(rec.shape), tans.reshape(rec.shape + xa.shape)
+        if rec.shape == ():                     # a gradient: one row, any layout
+            return vals.reshape(()), tans.reshape(xa.shape)
+        # the uncompiled verb's layout (directions first, moved last): BLAS and
+        # LAPACK round differently on C- and F-ordered operands, so a solver
+        # given J must see the same memory order to take the same steps
+        J = np.moveaxis(np.ascontiguousarray(tans.T), 0, -1)
+        return vals.reshape(rec.shape), J.reshape(rec.shape + xa.shape)
 
     def jvp(self, x, v, args):
         r = self._run(x, args, lambda rec, xin: rec.program.run1(xin, 0, 0,
@@ -275,6 +311,11 @@ class Compiled:
             chunk = n
             while chunk > 1 and rec.cost1 * chunk > 4 * _PASS_DOUBLES:
                 chunk = max(1, chunk // 2)
+            if chunk >= n:                                  # one pass (the usual case)
+                st, vals, e1, e2, e12 = p.run2(xin, 0, n)
+                if st >= 0 or vals.size != 1:
+                    return st, vals, None, None, None
+                return -1, vals, None, e2[0], e12[0]
             H = np.empty((n, n))
             vals = grad = None
             for p0 in range(0, n, chunk):
@@ -323,20 +364,96 @@ class _Recording:
         self.n_ops = n_ops
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_level():
+    """warnings.warn's stacklevel of the first frame outside dualcalc (the
+    user's call of a verb or solver), counted from _fallback's caller."""
+    frame = sys._getframe(2)
+    level = 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+# Keys (input shapes and non-float arguments) kept per compiled function; the
+# oldest key is dropped beyond this, so that arguments that change at every
+# call (a new object each time) cannot grow the cache without bound.
+MAX_KEYS = 32
+
+
+def _bound_keys(cache):
+    while len(cache) >= MAX_KEYS:
+        del cache[next(iter(cache))]
+
+
+def _unrecordable_cause(e):
+    """The Unrecordable behind e (NumPy re-raises a conversion's error as its
+    own ValueError or TypeError, e.g. when f writes a traced value into a
+    float array), or None."""
+    seen = 0
+    while e is not None and seen < 20:
+        if isinstance(e, Unrecordable):
+            return e
+        e = e.__cause__ or e.__context__
+        seen += 1
+    return None
+
+
+def _run1_identity(rec, xin):
+    """First-order replay over all inputs' directions, in chunks that keep a
+    pass's tangent storage near _PASS_DOUBLES."""
+    p = rec.program
+    n = p.n_x
+    cost = rec.cost1
+    if cost <= _PASS_DOUBLES:
+        return p.run1(xin, 0, n)
+    chunk = max(1, int(n * _PASS_DOUBLES // cost))
+    vals, blocks = None, []
+    for c0 in range(0, n, chunk):
+        st, vals, tans = p.run1(xin, c0, min(n, c0 + chunk))
+        if st >= 0:
+            return st, None, None
+        blocks.append(tans)
+    return -1, vals, np.concatenate(blocks, axis=1)
+
+
 def _run0(rec, xin):
     return rec.program.run0(xin)
 
 
-def _hashable(a):
-    try:
-        hash(a)
-    except TypeError:
-        return False
-    return True
+class _Identity:
+    """A cache key for an argument compared by identity; it holds the object,
+    so that its id cannot be reused by another object while the key lives."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __eq__(self, other):
+        return type(other) is _Identity and other.obj is self.obj
+
+    def __hash__(self):
+        return id(self.obj)
 
 
-def _all_floats(lst):
-    return all(isinstance(e, (float, int)) and not isinstance(e, bool) for e in lst)
+def _static_key(a):
+    """The cache key of an argument that is not an input of the recording:
+    numbers, strings, None, NumPy scalars and arrays (of any dtype other than
+    the float64 parameters) and sequences of them by value; anything else by
+    identity."""
+    if a is None or isinstance(a, (bool, int, str, bytes, float, complex)):
+        return ("v", type(a).__name__, a)
+    if isinstance(a, np.generic):
+        return ("v", type(a).__name__, a.item())
+    if isinstance(a, np.ndarray) and a.dtype != object:
+        return ("a", a.shape, a.dtype.str, a.tobytes())
+    if type(a) in (tuple, list):
+        return (type(a).__name__,) + tuple(_static_key(e) for e in a)
+    return ("id", _Identity(a))
 
 
 def _is_static_or_float(a):
@@ -387,22 +504,34 @@ def compile(f=None, *, max_recordings=8, max_instructions=2_000_000):
       ufuncs and the common array functions, indexing with static indices).
       Float arguments in ``args`` (numbers and float arrays) are inputs of the
       recording, so new values of them replay; any other argument is part of
-      the cache key (by value for numbers, strings and integer arrays, by
-      identity for other objects: do not mutate those between calls).
+      the cache key (by value for numbers, strings, None, arrays of other
+      dtypes and lists or tuples of these; by identity for other objects: do
+      not mutate those between calls).  At most ``MAX_KEYS`` (32) keys are
+      kept, the oldest dropped first, each with up to ``max_recordings``.
     * Branches: where f's control flow depends on a value (``if x[0] > 0``,
       ``int(x)``, an index from values, argmax, sort), the outcome is checked
       at each replay; another outcome records again.  ``np.where``,
-      ``np.maximum``/``minimum``, ``abs`` and ``clip`` choose per replay.
+      ``np.maximum``/``minimum``, ``np.max``/``min``, ``abs`` and ``clip``
+      choose per replay, as the dual arrays choose (the first of ties).
     * Side effects in f (printing, appending to a list, random draws) happen
-      only while recording, as with ``jax.jit``.
+      only while recording, as with ``jax.jit``; so do values read from
+      globals.  ``x.value`` (the plain number of a dual type) cannot be
+      recorded: it would be a constant of the recording.
     * What cannot be recorded -- ``float(x)``, ``np.asarray(x, dtype=float)``,
-      a function without a recordable rule, a shape that depends on values --
-      makes the verbs run f uncompiled, with one :class:`CompileWarning` that
-      names the cause.
+      ``.value``, a function without a recordable rule, a shape that depends
+      on values -- makes the verbs run f uncompiled, with one
+      :class:`CompileWarning` that names the cause.  An error that f raises
+      at one point (``1 / 0``) is raised as the verbs raise it, and other
+      points still record.
     * Replays follow IEEE arithmetic for NumPy-style code and Python's
-      operator errors (ZeroDivisionError) for scalar-style code; where
-      ``dualcalc.math`` on a float would raise a domain error, a replay gives
-      nan.
+      operator errors (ZeroDivisionError, OverflowError of ``**``) for
+      scalar-style code; where ``dualcalc.math`` on a float would raise a
+      domain error, a replay gives nan.  Functions of scipy.special (and
+      those given rules by :func:`dualcalc.register_ufunc`) replay through
+      their Python rules, one call per element.
+    * Calling a Compiled on plain numbers replays f's value as the verbs
+      compute it (``x**2`` is ``x*x`` there; Python's float power calls
+      ``pow``): equal to f(x) to rounding.
     * A compiled function may be shared by threads.
 
     Examples

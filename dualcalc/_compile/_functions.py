@@ -6,10 +6,9 @@ Unrecordable (compile falls back to the ordinary verbs and says so).
 """
 import numpy as np
 
-from dualcalc._core._table import BINARY
 from dualcalc._compile._tracer import (
-    K, Unrecordable, Traced, TracedScalar, _is_traced, _make, _tape_of, as_traced, binary,
-    compare, guard, logic, select, sum_groups)
+    CMP_REPLACES_MAX, CMP_REPLACES_MIN, K, Unrecordable, _is_traced, _make, _tape_of,
+    as_traced, binary, compare, guard, logic, select, sum_groups)
 
 FUNCTIONS = {}
 
@@ -37,7 +36,7 @@ def _tr(o, tape):
 def _structural(func, data_args, rebuild):
     tape = _tape_of(data_args)
     ts = [_tr(o, tape) for o in data_args]
-    value = rebuild([t.value for t in ts])
+    value = rebuild([t._v for t in ts])
     ids = rebuild([t.ids for t in ts])
     if isinstance(value, (list, tuple)):
         return type(value)(_make(np.array(v, dtype=np.float64), np.array(i), tape)
@@ -88,7 +87,7 @@ def _pad(array, pad_width, mode="constant", **kwargs):
     cv = kwargs.get("constant_values", 0)
     tape = _tape_of([array])
     t = _tr(array, tape)
-    value = np.pad(t.value, pad_width, mode="constant", constant_values=cv)
+    value = np.pad(t._v, pad_width, mode="constant", constant_values=cv)
     mark = np.pad(np.zeros(t.shape, dtype=bool), pad_width, mode="constant",
                   constant_values=True)
     ids = np.pad(t.ids, pad_width, mode="constant", constant_values=-1)
@@ -114,11 +113,23 @@ def _size(a, axis=None):
     return a.size if axis is None else a.shape[axis]
 
 
-FUNCTIONS[np.zeros_like] = lambda a, dtype=None, *r, **k: np.zeros(a.shape, dtype or float)
+def _filled_like(a, fill, dtype, shape):
+    """np.zeros_like & co. of a traced array: a traced array of constants (as
+    the dual arrays give a dual array of zeros), so that f can write traced
+    values into it; a dtype other than float gives the plain array."""
+    shape = a.shape if shape is None else shape
+    if dtype is not None and np.dtype(dtype).kind != "f":
+        return np.full(shape, fill, dtype=dtype)
+    return as_traced(np.full(shape, fill, dtype=np.float64), a.tape)
+
+
+FUNCTIONS[np.zeros_like] = lambda a, dtype=None, order="K", subok=True, shape=None, **k: \
+    _filled_like(a, 0.0, dtype, shape)
 FUNCTIONS[np.empty_like] = FUNCTIONS[np.zeros_like]
-FUNCTIONS[np.ones_like] = lambda a, dtype=None, *r, **k: np.ones(a.shape, dtype or float)
-FUNCTIONS[np.full_like] = lambda a, fill_value, dtype=None, *r, **k: np.full(
-    a.shape, fill_value, dtype or float)
+FUNCTIONS[np.ones_like] = lambda a, dtype=None, order="K", subok=True, shape=None, **k: \
+    _filled_like(a, 1.0, dtype, shape)
+FUNCTIONS[np.full_like] = lambda a, fill_value, dtype=None, order="K", subok=True, \
+    shape=None, **k: _filled_like(a, fill_value, dtype, shape)
 
 
 @_implements(np.iscomplexobj)
@@ -151,7 +162,7 @@ def _grouped(t, axis):
     keep = [a for a in range(t.ndim) if a not in axes]
     perm = keep + list(axes)
     ids = np.transpose(t.ids, perm)
-    vals = np.transpose(t.value, perm)
+    vals = np.transpose(t._v, perm)
     out_shape = tuple(t.shape[a] for a in keep)
     L = int(np.prod([t.shape[a] for a in axes], dtype=np.int64))
     m = int(np.prod(out_shape, dtype=np.int64))
@@ -217,6 +228,9 @@ def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True,
                         where=where))
 
 
+_PICKS = {"max": CMP_REPLACES_MAX, "min": CMP_REPLACES_MIN}
+
+
 def _chain(t, axis, name, keepdims=False, accumulate=False):
     """A left-to-right chain of a binary operation along axis (prod, max, ...)."""
     if not isinstance(axis, (int, np.integer)) and axis is not None:
@@ -227,18 +241,25 @@ def _chain(t, axis, name, keepdims=False, accumulate=False):
     if axis is None:
         t = t.reshape(-1)
         axis = 0
-    m = np.moveaxis(t.value, axis, 0), np.moveaxis(t.ids, axis, 0)
+    m = np.moveaxis(t._v, axis, 0), np.moveaxis(t.ids, axis, 0)
     if m[0].shape[0] == 0:
         raise Unrecordable(f"a {name} over an empty axis")
     acc = _make(m[0][0], m[1][0], t.tape)
     parts = [acc]
     for i in range(1, m[0].shape[0]):
-        acc = binary(name, acc, _make(m[0][i], m[1][i], t.tape))
+        nxt = _make(m[0][i], m[1][i], t.tape)
+        if name in _PICKS:
+            # max / min as the dual arrays take them: the element that argmax /
+            # argmin picks carries its own derivative (the first of ties, the
+            # first nan), chosen per replay
+            acc = select(compare(_PICKS[name], nxt, acc), nxt, acc)
+        else:
+            acc = binary(name, acc, nxt)
         parts.append(acc)
     if accumulate:
         return _structural(np.stack, parts, lambda ops: np.moveaxis(np.stack(ops), 0, axis))
     if keepdims:
-        acc = _make(np.expand_dims(acc.value, axis), np.expand_dims(acc.ids, axis), t.tape)
+        acc = _make(np.expand_dims(acc._v, axis), np.expand_dims(acc.ids, axis), t.tape)
     return acc
 
 
@@ -252,13 +273,13 @@ def _prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValu
 @_implements(np.max, np.amax)
 def _max(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
     _check_plain_kwargs("max", None, out, where, initial)
-    return _chain(_tr(a, _tape_of([a])), axis, "maximum", keepdims)
+    return _chain(_tr(a, _tape_of([a])), axis, "max", keepdims)
 
 
 @_implements(np.min, np.amin)
 def _min(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
     _check_plain_kwargs("min", None, out, where, initial)
-    return _chain(_tr(a, _tape_of([a])), axis, "minimum", keepdims)
+    return _chain(_tr(a, _tape_of([a])), axis, "min", keepdims)
 
 
 @_implements(np.cumsum)
@@ -303,8 +324,7 @@ def ufunc_method(ufunc, method, a, axis=0, dtype=None, out=None, keepdims=False,
     if method == "reduce":
         if ufunc is np.add:
             return _sum(t, axis=axis, keepdims=keepdims)
-        names = {np.multiply: "multiply", np.maximum: "maximum", np.minimum: "minimum",
-                 np.fmax: "fmax", np.fmin: "fmin"}
+        names = {np.multiply: "multiply", np.maximum: "max", np.minimum: "min"}
         if ufunc in names:
             return _chain(t, axis, names[ufunc], keepdims)
         if ufunc is np.logical_or and axis is None:
@@ -326,7 +346,7 @@ def _const(o):
 def _lin(t, C, left):
     """t @ C (left=False) or C @ t (left=True) for a constant matrix C, as K_LIN."""
     tape = t.tape
-    tv, ti = t.value, t.ids
+    tv, ti = t._v, t.ids
     if left:                                   # C @ t == (t^T @ C^T)^T
         r = _lin(_make(np.swapaxes(tv, -1, -2) if tv.ndim > 1 else tv,
                        np.swapaxes(ti, -1, -2) if ti.ndim > 1 else ti, tape),
@@ -378,15 +398,15 @@ def _matmul(a, b, out=None, **kw):
 
 @_implements(np.dot)
 def _dot(a, b, out=None):
-    if np.ndim(a.value if _is_traced(a) else a) == 0 or \
-            np.ndim(b.value if _is_traced(b) else b) == 0:
+    if np.ndim(a._v if _is_traced(a) else a) == 0 or \
+            np.ndim(b._v if _is_traced(b) else b) == 0:
         return a * b
     return _matmul(a, b, out=out)
 
 
 @_implements(np.inner)
 def _inner(a, b):
-    return _matmul(a, b) if np.ndim(b.value if _is_traced(b) else b) == 1 else \
+    return _matmul(a, b) if np.ndim(b._v if _is_traced(b) else b) == 1 else \
         _matmul(a, np.swapaxes(b, -1, -2) if not _is_traced(b) else b.T)
 
 
@@ -410,7 +430,7 @@ def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 
 @_implements(np.linalg.norm)
 def _norm(x, ord=None, axis=None, keepdims=False):
-    if ord not in (None, 2, "fro") or (ord == 2 and (axis is None and np.ndim(x.value) > 1)):
+    if ord not in (None, 2, "fro") or (ord == 2 and (axis is None and np.ndim(x._v) > 1)):
         raise Unrecordable(f"np.linalg.norm(ord={ord!r})")
     return np.sqrt(_sum(x * x, axis=axis, keepdims=keepdims))
 
@@ -450,7 +470,7 @@ def _where(condition, x=None, y=None):
     tx, ty = _tr(x, tape), _tr(y, tape)
     shape = np.broadcast_shapes(cond.shape, tx.shape, ty.shape)
     c = np.broadcast_to(cond, shape)
-    val = np.where(c, np.broadcast_to(tx.value, shape), np.broadcast_to(ty.value, shape))
+    val = np.where(c, np.broadcast_to(tx._v, shape), np.broadcast_to(ty._v, shape))
     ids = np.where(c, np.broadcast_to(tx.ids, shape), np.broadcast_to(ty.ids, shape))
     return _make(val, ids, tape)
 
@@ -461,47 +481,63 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
         raise Unrecordable("np.clip(out=...)")
     a_min = kwargs.pop("min", a_min)
     a_max = kwargs.pop("max", a_max)
-    r = a
+    # as the dual arrays clip: values below a_min (above a_max) take the bound
+    # and its derivative; inside and at the bounds the element keeps its own
+    tape = _tape_of([a, a_min, a_max])
+    r = _tr(a, tape)
     if a_min is not None:
-        r = binary("maximum", r, a_min)
+        r = select(compare(0, r, a_min), a_min, r)
     if a_max is not None:
-        r = binary("minimum", r, a_max)
+        r = select(compare(2, r, a_max), a_max, r)
     return r
 
 
 def _orders(t, axis):
     if axis != -1 and axis != t.ndim - 1 or t.ndim != 1:
         raise Unrecordable("sort/argsort/argmax/argmin of traced values other than 1-D")
-    if np.isnan(t.value).any():
+    if np.isnan(t._v).any():
         raise Unrecordable("sort/argsort/argmax/argmin of traced values with a nan")
 
 
 def _guard_order(t, perm):
-    """Guard that t[perm] is in the order a stable sort gives."""
-    v, ids = t.value, t.ids
+    """Guard the order relation of t's elements that NumPy's sort saw: each
+    neighbour in sorted order is smaller (<) or equal (==).  That fixes every
+    comparison a sort makes, so a replay whose guards hold would get the same
+    permutation from the same algorithm (ties included, whatever the kind)."""
+    v, ids = t._v, t.ids
     for i in range(len(perm) - 1):
         p, q = perm[i], perm[i + 1]
         a = _make(v[p], ids[p], t.tape)
         b = _make(v[q], ids[q], t.tape)
-        c = compare(1 if p < q else 0, a, b)                 # stable: ties keep index order
-        guard(c, 0, True)
+        guard(compare(0 if v[p] < v[q] else 4, a, b), 0, True)
 
 
-@_implements(np.argsort)
-def _argsort(a, axis=-1, kind=None, order=None, *, stable=None):
-    t = _tr(a, _tape_of([a]))
+def _argsort_perm(t, axis, kind, stable):
     _orders(t, axis)
-    perm = np.argsort(t.value, kind="stable")
+    perm = np.argsort(t._v, kind=kind, stable=stable)     # as the dual arrays sort
     _guard_order(t, perm)
     return perm
 
 
+@_implements(np.argsort)
+def _argsort(a, axis=-1, kind=None, order=None, *, stable=None):
+    if order is not None:
+        raise Unrecordable("np.argsort(order=...)")
+    t = _tr(a, _tape_of([a]))
+    if axis is None:
+        t, axis = t.reshape(-1), -1
+    return _argsort_perm(t, axis, kind, stable)
+
+
 @_implements(np.sort)
 def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    if order is not None:
+        raise Unrecordable("np.sort(order=...)")
     t = _tr(a, _tape_of([a]))
-    _orders(t, axis)
-    perm = _argsort(t)
-    return _make(t.value[perm], t.ids[perm], t.tape)
+    if axis is None:
+        t, axis = t.reshape(-1), -1
+    perm = _argsort_perm(t, axis, kind, stable)
+    return _make(t._v[perm], t.ids[perm], t.tape)
 
 
 def _arg_extreme(a, axis, gt):
@@ -509,9 +545,9 @@ def _arg_extreme(a, axis, gt):
     if axis is not None:
         _orders(t, axis)
     t = t.reshape(-1)
-    if np.isnan(t.value).any():
+    if np.isnan(t._v).any():
         raise Unrecordable("argmax/argmin of traced values with a nan")
-    i = int(np.argmax(t.value) if gt else np.argmin(t.value))
+    i = int(np.argmax(t._v) if gt else np.argmin(t._v))
     best = t[i]
     for j in range(t.size):
         if j != i:
@@ -544,5 +580,55 @@ def _isclose(*a, **k):
 
 
 @_implements(np.einsum)
-def _einsum(*a, **k):
-    raise Unrecordable("np.einsum")
+def _einsum(*operands, out=None, optimize=False, **kwargs):
+    """np.einsum("ij,j->i", ...) as the broadcast product of the operands (each
+    transposed to the order in which the indices first appear) summed over
+    the indices that are not in the output."""
+    if out is not None or kwargs:
+        names = ["out"] * (out is not None) + list(kwargs)
+        raise Unrecordable(f"np.einsum({', '.join(names)}=...)")
+    if not operands or not isinstance(operands[0], str):
+        raise Unrecordable("np.einsum in its operand-list form")
+    subs, ops = operands[0].replace(" ", ""), operands[1:]
+    if "..." in subs:
+        raise Unrecordable("np.einsum with an ellipsis")
+    if "->" in subs:
+        ins, out_s = subs.split("->")
+    else:
+        ins = subs
+        counts = {c: ins.count(c) for c in ins if c != ","}
+        out_s = "".join(sorted(c for c, k in counts.items() if k == 1))
+    terms = ins.split(",")
+    if len(terms) != len(ops):
+        raise ValueError("np.einsum: more operands than subscripts, or fewer")
+    dims = {}
+    for term, op in zip(terms, ops):
+        shape = np.shape(op._v if _is_traced(op) else op)
+        if len(term) != len(shape):
+            raise ValueError(f"np.einsum: subscripts {term!r} for an operand of shape {shape}")
+        if len(set(term)) != len(term):
+            raise Unrecordable("np.einsum with an index repeated in one operand (a diagonal)")
+        for c, n in zip(term, shape):
+            if dims.setdefault(c, n) != n:
+                raise ValueError(f"np.einsum: index {c!r} has sizes {dims[c]} and {n}")
+    if any(c not in dims for c in out_s) or len(set(out_s)) != len(out_s):
+        raise ValueError(f"np.einsum: bad output subscripts {out_s!r}")
+    full = list(dict.fromkeys(c for c in ins if c != ","))
+    traced, const = None, None
+    for term, op in zip(terms, ops):
+        perm = sorted(range(len(term)), key=lambda i: full.index(term[i]))
+        shape = tuple(dims[c] if c in term else 1 for c in full)
+        t = np.reshape(np.transpose(op, perm) if len(term) > 1 else op, shape)
+        if _is_traced(op) or _has_traced(op):
+            traced = t if traced is None else traced * t
+        else:
+            t = np.asarray(t, dtype=np.float64)
+            const = t if const is None else const * t
+    r = traced if const is None else traced * const
+    summed = tuple(i for i, c in enumerate(full) if c not in out_s)
+    if summed:
+        r = _sum(r, axis=summed)
+    kept = [c for c in full if c in out_s]
+    if len(out_s) > 1 and kept != list(out_s):
+        r = np.transpose(r, [kept.index(c) for c in out_s])
+    return r

@@ -25,7 +25,7 @@ A replay that meets a different outcome stops and returns the guard's index;
 the caller records again.  Nothing is returned from the wrong branch.
 """
 cimport cython
-from libc.math cimport isfinite, isnan, isinf, floor, ceil, trunc, signbit, rint, NAN
+from libc.math cimport isfinite, isnan, isinf, floor, ceil, trunc, signbit, rint, NAN, frexp
 from libc.stdlib cimport malloc, free
 
 import numpy as np
@@ -36,7 +36,7 @@ cnp.import_array()
 from dualcalc._core._rules cimport (
     triple, partials, rule_eval, binary_eval, first_term, second_term, first_x,
     first_y, second_p, p_div, k_powc, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW)
-from dualcalc._core._scalar cimport m0, check_binary_domain
+from dualcalc._core._scalar cimport m0, check_binary_domain, check_pow_overflow
 
 # instruction codes (see dualcalc/_compile/_tape.py, which writes them)
 cdef enum:
@@ -48,14 +48,18 @@ cdef enum:
     K_SUM = 5       # sum of slots args[a : a + b]
     K_LIN = 6       # sum of coef[j] * slot args[j], j in [a, a + b)
     K_CMP = 7       # comparison op of slot a and slot b (b < 0: constant c): 0 or 1
+                    # (op: < <= > >= == !=, 6 / 7: a replaces b in argmax / argmin)
     K_LOGIC = 8     # op 0 not a, 1 and, 2 or, 3 xor (of 0/1 slots)
     K_SELECT = 9    # slot op != 0 ? slot a : slot b
     K_GUARD = 10    # op 0: (slot a != 0) == (c != 0); 1: trunc(a) == c; 2: floor; 3: ceil; 4: rint
     K_PRED = 11     # op 0 isnan, 1 isinf, 2 isfinite, 3 signbit of slot a: 0 or 1
+    K_EXT = 12      # a rule outside the table (a registered ufunc, scipy.special) at
+                    # slot a: ext[op](x) -> (g, g', g''), called in Python; or
+                    # ext[op] = (rule id, pyf): the rule with the value pyf(x)
 
 CODES = {"CONST": K_CONST, "UN": K_UN, "BIN": K_BIN, "BINC": K_BINC, "CBIN": K_CBIN,
          "SUM": K_SUM, "LIN": K_LIN, "CMP": K_CMP, "LOGIC": K_LOGIC,
-         "SELECT": K_SELECT, "GUARD": K_GUARD, "PRED": K_PRED}
+         "SELECT": K_SELECT, "GUARD": K_GUARD, "PRED": K_PRED, "EXT": K_EXT}
 
 
 cdef inline double _cmp(long op, double x, double y) noexcept nogil:
@@ -69,7 +73,13 @@ cdef inline double _cmp(long op, double x, double y) noexcept nogil:
         return 1.0 if x >= y else 0.0
     if op == 4:
         return 1.0 if x == y else 0.0
-    return 1.0 if x != y else 0.0
+    if op == 5:
+        return 1.0 if x != y else 0.0
+    # 6, 7: x replaces y in a running argmax / argmin (NumPy's: ties keep the
+    # earlier element, the first nan wins)
+    if op == 6:
+        return 1.0 if (x > y or (isnan(x) and not isnan(y))) else 0.0
+    return 1.0 if (x < y or (isnan(x) and not isnan(y))) else 0.0
 
 
 cdef inline double _logic(long op, double x, double y) noexcept nogil:
@@ -152,6 +162,26 @@ cdef inline double g12(Sweep* S, long s, long r, long c) noexcept nogil:
     return 0.0
 
 
+cdef inline cnp.ndarray _empty1(long m):
+    cdef cnp.npy_intp d = m
+    return cnp.PyArray_EMPTY(1, &d, cnp.NPY_DOUBLE, 0)
+
+
+cdef inline cnp.ndarray _zeros2(long m, long k):
+    cdef cnp.npy_intp d[2]
+    d[0] = m
+    d[1] = k
+    return cnp.PyArray_ZEROS(2, d, cnp.NPY_DOUBLE, 0)
+
+
+cdef inline cnp.ndarray _zeros3(long m, long p, long q):
+    cdef cnp.npy_intp d[3]
+    d[0] = m
+    d[1] = p
+    d[2] = q
+    return cnp.PyArray_ZEROS(3, d, cnp.NPY_DOUBLE, 0)
+
+
 cdef class Program:
     """A recorded program (made by ``dualcalc._compile``; not for direct use).
 
@@ -163,13 +193,15 @@ cdef class Program:
     cdef readonly long n_x, n_in, n_instr, n_slots
     cdef readonly object code_arr, op_arr, a_arr, b_arr, c_arr, args_arr, coef_arr, out_arr
     cdef readonly object wlo_arr, whi_arr
+    cdef readonly tuple ext
     cdef long[::1] flo, fhi, foff
     cdef long ftot
     cdef int[::1] code
     cdef long[::1] op, a, b, args, out, wlo, whi
     cdef double[::1] c, coef
 
-    def __init__(self, code, op, a, b, c, args, coef, out, long n_x, long n_in):
+    def __init__(self, code, op, a, b, c, args, coef, out, long n_x, long n_in, ext=()):
+        self.ext = tuple(ext)
         self.code_arr = np.ascontiguousarray(code, dtype=np.intc)
         self.op_arr = np.ascontiguousarray(op, dtype=np.int_)
         self.a_arr = np.ascontiguousarray(a, dtype=np.int_)
@@ -214,7 +246,7 @@ cdef class Program:
             kc = self.code[k]
             lo = 0
             hi = 0
-            if kc == K_UN or kc == K_BINC or kc == K_CBIN:
+            if kc == K_UN or kc == K_BINC or kc == K_CBIN or kc == K_EXT:
                 lo = wlo[self.a[k]]
                 hi = whi[self.a[k]]
             elif kc == K_BIN or kc == K_SELECT:
@@ -249,26 +281,53 @@ cdef class Program:
         return tot
 
     cdef long _load(self, double* v, object xin) except -2:
-        """Copy the inputs (a contiguous float64 array of n_in values) into v."""
+        """The inputs into v[0 : n_in] (a contiguous float64 array is read
+        directly: the replay's entry cost matters for small problems)."""
         cdef long i
         cdef cnp.ndarray a
-        cdef double* d
+        cdef const double* p
         if (type(xin) is not np.ndarray or cnp.PyArray_TYPE(<cnp.ndarray>xin) != cnp.NPY_DOUBLE
-                or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>xin)):
+                or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>xin)
+                or not cnp.PyArray_ISBEHAVED_RO(<cnp.ndarray>xin)):    # aligned, native order
             xin = np.ascontiguousarray(xin, dtype=np.float64)
         a = <cnp.ndarray>xin
         if cnp.PyArray_SIZE(a) != self.n_in:
-            raise ValueError("a replay needs %d input values, got %d" % (self.n_in,
-                                                                       cnp.PyArray_SIZE(a)))
-        d = <double*>cnp.PyArray_DATA(a)
+            raise ValueError("a replay needs %d input values, got %d"
+                             % (self.n_in, cnp.PyArray_SIZE(a)))
+        p = <const double*>cnp.PyArray_DATA(a)
         for i in range(self.n_in):
-            v[i] = d[i]
+            v[i] = p[i]
         return 0
+
+    cdef triple _ext(self, long op, double x) except *:
+        """(g, g', g'') of a rule outside the table, from its Python callable;
+        g'' is split by frexp as the array layer's chain rule splits it
+        (``_arrays._scaled3``), so the mixed terms round the same way."""
+        cdef triple T
+        cdef int e = 0
+        entry = self.ext[op]
+        if type(entry) is tuple:
+            # (rule id, Python function): the rule table's derivatives with the
+            # value from Python's math (dualcalc.math.gamma/lgamma on dual scalars)
+            T = rule_eval(<int>entry[0], x)
+            T.f = entry[1](x)
+            return T
+        f, d1, d2 = entry(x)
+        T.f = f
+        T.d1 = d1
+        T.d1e = 0
+        T.d2 = d2
+        T.d2e = 0
+        if isfinite(T.d2) and T.d2 != 0.0:
+            T.d2 = frexp(T.d2, &e)
+            T.d2e = e
+        return T
 
     def run0(self, xin):
         """Values only: (status, outputs); status is -1, or the index of the
         first guard whose outcome differs."""
-        cdef double[::1] ov
+        cdef double* o
+        cdef cnp.ndarray out
         cdef double* v = <double*>malloc(self.n_slots * sizeof(double))
         cdef long k, s, j, kc, n_in = self.n_in, op
         cdef double x, y, acc
@@ -285,6 +344,8 @@ cdef class Program:
                     v[s] = self.c[k]
                 elif kc == K_UN:
                     v[s] = rule_eval(op, v[self.a[k]]).f
+                elif kc == K_EXT:
+                    v[s] = self._ext(op, v[self.a[k]]).f
                 elif kc == K_BIN or kc == K_BINC or kc == K_CBIN:
                     if kc == K_BIN:
                         x = v[self.a[k]]
@@ -295,7 +356,7 @@ cdef class Program:
                     else:
                         x = self.c[k]
                         y = v[self.a[k]]
-                    v[s] = self._binval(k, op, x, y)
+                    v[s] = self._binval(k, op, x, y, kc == K_BINC)
                 elif kc == K_SUM:
                     acc = 0.0
                     for j in range(self.a[k], self.a[k] + self.b[k]):
@@ -318,20 +379,27 @@ cdef class Program:
                     v[s] = 0.0
                     if not _guard_ok(op, v[self.a[k]], self.c[k]):
                         return k, None
-            out = np.empty(self.out.shape[0])
-            ov = out
+            out = _empty1(self.out.shape[0])
+            o = <double*>cnp.PyArray_DATA(out)
             for j in range(self.out.shape[0]):
-                ov[j] = v[self.out[j]]
+                o[j] = v[self.out[j]]
             return -1, out
         finally:
             free(v)
 
-    cdef inline double _binval(self, long k, long op, double x, double y) except? -1.5:
+    cdef inline double _binval(self, long k, long op, double x, double y,
+                               bint const_y) except? -1.5:
         # the errors mode is packed in op's high bits
         cdef int errors = <int>(op >> 8)
         op = op & 255
+        cdef double f
         if errors:
             check_binary_domain(<int>op, x, y, errors)
+        if op == OP_POW:
+            # k_powc: the value of p_pow, without its log
+            f = k_powc(x, y).f if const_y else binary_eval(<int>op, x, y).f
+            check_pow_overflow(<int>op, x, y, f, errors)    # Python's OverflowError
+            return f
         if op == OP_ADD:
             return x + y
         if op == OP_SUB:
@@ -340,8 +408,6 @@ cdef class Program:
             return x * y
         if op == OP_DIV:
             return x / y
-        if op == OP_POW:
-            return k_powc(x, y).f
         return binary_eval(<int>op, x, y).f
 
     # ------------------------------------------------------------ first order
@@ -453,9 +519,9 @@ cdef class Program:
         hi = S.hi1[s]
         if kc == K_CONST:
             S.v[s] = self.c[k]
-        elif kc == K_UN:
+        elif kc == K_UN or kc == K_EXT:
             A = self.a[k]
-            T = rule_eval(op, S.v[A])
+            T = rule_eval(op, S.v[A]) if kc == K_UN else self._ext(op, S.v[A])
             S.v[s] = T.f
             ea = S.e1 + S.off1[A]                 # same window as the operand
             for j in range(hi - lo):
@@ -503,6 +569,7 @@ cdef class Program:
                 else:
                     check_binary_domain(<int>op, xv, yv, errors)
                     P = binary_eval(<int>op, xv, yv)
+                    check_pow_overflow(<int>op, xv, yv, P.f, errors)
                 S.v[s] = P.f
                 for j in range(lo, hi):
                     o[j - lo] = first_x(P, g1(S, A, j)) + first_y(P, g1(S, B, j))
@@ -579,6 +646,7 @@ cdef class Program:
                 if errors:
                     check_binary_domain(<int>op, xv, c, errors)
                 T = k_powc(xv, c)
+                check_pow_overflow(<int>op, xv, c, T.f, errors)
                 S.v[s] = T.f
                 for j in range(lo, hi):
                     o[j] = first_term(T, ea[j])
@@ -594,6 +662,7 @@ cdef class Program:
         else:
             check_binary_domain(<int>op, c, xv, errors)
             P = binary_eval(<int>op, c, xv)
+            check_pow_overflow(<int>op, c, xv, P.f, errors)
         S.v[s] = P.f
         for j in range(lo, hi):
             o[j] = 0.0 + first_y(P, ea[j])
@@ -735,6 +804,9 @@ cdef class Program:
         elif kc == K_UN:
             T = rule_eval(op, S.v[self.a[k]])
             self._chain2(S, s, self.a[k], T)
+        elif kc == K_EXT:
+            T = self._ext(op, S.v[self.a[k]])
+            self._chain2(S, s, self.a[k], T)
         elif kc == K_BIN:
             self._bin2(S, s, self.a[k], self.b[k], S.v[self.a[k]], S.v[self.b[k]], op, 0)
         elif kc == K_BINC or kc == K_CBIN:
@@ -846,6 +918,7 @@ cdef class Program:
             return 0
         check_binary_domain(<int>op, xv, yv, errors)
         P = binary_eval(<int>op, xv, yv)
+        check_pow_overflow(<int>op, xv, yv, P.f, errors)
         S.v[s] = P.f
         for j in range(lo1, hi1):
             o1[j - lo1] = first_x(P, _e1(S, A, j)) + first_y(P, _e1(S, B, j))
@@ -874,6 +947,7 @@ cdef class Program:
         cdef double* o2 = S.e2 + S.off2[s]
         cdef double* o12 = S.e12 + S.off12[s]
         cdef triple T
+        cdef int errors
         if op == OP_ADD or op == OP_SUB or op == OP_MUL:
             if op == OP_ADD:
                 S.v[s] = c + xv if swapped else xv + c
@@ -895,9 +969,12 @@ cdef class Program:
             # k_powc's (f, d1, d2) are p_pow's (f, fx, fxx) for every x, and the
             # partials in the constant exponent meet zero tangents: the same
             # numbers as HyperDualVec's _hc, without p_pow's log and pow
-            if self.op[k] >> 8:
-                check_binary_domain(<int>op, xv, c, <int>(self.op[k] >> 8))
-            self._chain2(S, s, A, k_powc(xv, c))
+            errors = <int>(self.op[k] >> 8)
+            if errors:
+                check_binary_domain(<int>op, xv, c, errors)
+            T = k_powc(xv, c)
+            check_pow_overflow(<int>op, xv, c, T.f, errors)
+            self._chain2(S, s, A, T)
             return 0
         if swapped:
             return self._bin2(S, s, -1, A, c, xv, self.op[k], 0)
@@ -928,9 +1005,36 @@ def unary_values(int rid, x):
     return out.reshape(np.shape(x))
 
 
-def binary_values(int op, x, y, int errors=0):
+def unary_value(int rid, double x):
+    """rule_eval(rid, x).f: the value a replay computes (one number)."""
+    return rule_eval(rid, x).f
+
+
+def binary_value(int op, double x, double y, int errors, bint const_y):
+    """binary_values for one pair of numbers."""
+    if errors:
+        check_binary_domain(op, x, y, errors)
+    if op == OP_ADD:
+        return x + y
+    if op == OP_SUB:
+        return x - y
+    if op == OP_MUL:
+        return x * y
+    if op == OP_DIV:
+        return x / y
+    cdef double f
+    if op == OP_POW:
+        f = k_powc(x, y).f if const_y else binary_eval(op, x, y).f
+        check_pow_overflow(op, x, y, f, errors)
+        return f
+    return binary_eval(op, x, y).f
+
+
+def binary_values(int op, x, y, int errors=0, bint const_y=False):
     """x op y elementwise (broadcast), as a replay computes it; errors != 0
-    raises the domain errors of Python's operators (ERR_OPERATOR) or math."""
+    raises the domain errors of Python's operators (ERR_OPERATOR) or math;
+    const_y: y is a constant of the recording (K_BINC: a power takes k_powc,
+    whose value needs no logarithm of a negative base)."""
     xb, yb = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
     shape = xb.shape
     cdef const double[::1] xs = np.ascontiguousarray(xb).ravel()
@@ -950,9 +1054,9 @@ def binary_values(int op, x, y, int errors=0):
         elif op == OP_DIV:
             o[i] = xs[i] / ys[i]
         elif op == OP_POW:
-            # p_pow's value without its log (which raises the invalid flag for
-            # x < 0, and NumPy's object loops report the flag as a warning)
-            o[i] = k_powc(xs[i], ys[i]).f
+            o[i] = k_powc(xs[i], ys[i]).f if const_y else binary_eval(op, xs[i], ys[i]).f
+            if errors:
+                check_pow_overflow(op, xs[i], ys[i], o[i], errors)
         else:
             o[i] = binary_eval(op, xs[i], ys[i]).f
     return out.reshape(shape)
