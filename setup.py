@@ -36,7 +36,7 @@ else:
     compile_args = ["-O0", "-g"] if DEBUG else ["-O3", "-g0"]
     link_args = [] if DEBUG or sys.platform == "darwin" else ["-s"]
 
-MODULES = ["_table", "_scalar", "_vec", "_taylor", "_math", "_arrays", "_replay"]
+MODULES = ["_table", "_scalar", "_vec", "_taylor", "_math", "_arrays", "_replay", "_coloring"]
 # DUALCALC_ONLY=_scalar,_math rebuilds just those modules (a development aid).
 if os.environ.get("DUALCALC_ONLY"):
     MODULES = [m for m in MODULES if m in os.environ["DUALCALC_ONLY"].split(",")]

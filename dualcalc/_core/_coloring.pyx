@@ -1,0 +1,344 @@
+# cython: language_level=3
+"""Greedy graph colorings: the compiled loops behind ``dualcalc.coloring``.
+
+Design: ``dualcalc.coloring`` (the Python API and the design text) builds a
+graph's CSR adjacency (``indptr``, ``indices``: symmetric, no diagonal, no
+duplicates) and asks this module for vertex orderings and greedy colorings
+over it.  Every function here is a plain loop over typed memoryviews of the
+CSR arrays; stamps stand in for sets, linked-list buckets and a binary heap
+for Python's sets and heapq.  Each reproduces, step for step, the pure-Python
+definition kept as the oracle in tests/test_coloring.py, including every tie
+break:
+
+* ``smallest_last``: remove a vertex of smallest remaining degree, the most
+  recently (re)inserted one of its bucket first; return the reverse order;
+* ``incidence_degree``: take next a vertex with the most already-ordered
+  neighbours, the most recently promoted one first;
+* ``greedy``: in a given order, the smallest color no colored neighbour has;
+* ``dsatur``: color next the vertex of largest saturation (distinct colors
+  among its neighbours), then largest degree, then smallest index;
+* ``star_greedy``: Gebremedhin, Manne and Pothen's greedy star coloring.
+
+It cimports nothing from the other core modules.
+"""
+cimport cython
+import numpy as np
+from libc.stdint cimport int64_t, uint64_t
+from cpython.mem cimport PyMem_Malloc, PyMem_Free
+
+
+def _csr(indptr, indices):
+    return (np.ascontiguousarray(indptr, dtype=np.int64),
+            np.ascontiguousarray(indices, dtype=np.int64))
+
+
+# ------------------------------------------------------------ bucket lists
+# Buckets are doubly linked lists threaded through nxt/prv (one slot per
+# vertex); head[b] is the most recently pushed vertex of bucket b, which is
+# what dict.popitem() returns for a dict used as an ordered set.
+
+cdef inline void _push(int64_t[::1] head, int64_t[::1] nxt, int64_t[::1] prv,
+                       int64_t b, int64_t v) noexcept nogil:
+    cdef int64_t h = head[b]
+    nxt[v] = h
+    prv[v] = -1
+    if h >= 0:
+        prv[h] = v
+    head[b] = v
+
+
+cdef inline void _unlink(int64_t[::1] head, int64_t[::1] nxt, int64_t[::1] prv,
+                         int64_t b, int64_t v) noexcept nogil:
+    cdef int64_t p = prv[v], q = nxt[v]
+    if p >= 0:
+        nxt[p] = q
+    else:
+        head[b] = q
+    if q >= 0:
+        prv[q] = p
+
+
+def smallest_last(indptr_, indices_):
+    """Smallest-last order (Matula and Beck) of the graph (indptr, indices)."""
+    indptr_, indices_ = _csr(indptr_, indices_)
+    cdef const int64_t[::1] indptr = indptr_
+    cdef const int64_t[::1] indices = indices_
+    cdef Py_ssize_t n = indptr.shape[0] - 1
+    out = np.empty(n, np.int64)
+    if n == 0:
+        return out
+    cdef int64_t[::1] order = out
+    cdef int64_t[::1] d = np.diff(indptr_)
+    cdef int64_t maxd = int(np.max(d))
+    cdef int64_t[::1] head = np.full(maxd + 1, -1, np.int64)
+    cdef int64_t[::1] nxt = np.empty(n, np.int64)
+    cdef int64_t[::1] prv = np.empty(n, np.int64)
+    cdef unsigned char[::1] removed = np.zeros(n, np.uint8)
+    cdef int64_t v, w, dw, low = 0
+    cdef Py_ssize_t it, k
+    with nogil:
+        for v in range(n):
+            _push(head, nxt, prv, d[v], v)
+        for it in range(n):
+            if low > 0:
+                low -= 1
+            while head[low] < 0:
+                low += 1
+            v = head[low]
+            _unlink(head, nxt, prv, low, v)
+            removed[v] = 1
+            order[n - 1 - it] = v
+            for k in range(indptr[v], indptr[v + 1]):
+                w = indices[k]
+                if not removed[w]:
+                    dw = d[w]
+                    _unlink(head, nxt, prv, dw, w)
+                    d[w] = dw - 1
+                    _push(head, nxt, prv, dw - 1, w)
+    return out
+
+
+def incidence_degree(indptr_, indices_):
+    """Incidence-degree order of the graph (indptr, indices)."""
+    indptr_, indices_ = _csr(indptr_, indices_)
+    cdef const int64_t[::1] indptr = indptr_
+    cdef const int64_t[::1] indices = indices_
+    cdef Py_ssize_t n = indptr.shape[0] - 1
+    out = np.empty(n, np.int64)
+    if n == 0:
+        return out
+    cdef int64_t[::1] order = out
+    cdef int64_t maxd = int(np.max(np.diff(indptr_)))
+    cdef int64_t[::1] inc = np.zeros(n, np.int64)
+    cdef int64_t[::1] head = np.full(maxd + 1, -1, np.int64)
+    cdef int64_t[::1] nxt = np.empty(n, np.int64)
+    cdef int64_t[::1] prv = np.empty(n, np.int64)
+    cdef unsigned char[::1] done = np.zeros(n, np.uint8)
+    cdef int64_t v, w, iw, top = 0
+    cdef Py_ssize_t it, k
+    with nogil:
+        for v in range(n):
+            _push(head, nxt, prv, 0, v)
+        for it in range(n):
+            while top > 0 and head[top] < 0:
+                top -= 1
+            v = head[top]
+            _unlink(head, nxt, prv, top, v)
+            done[v] = 1
+            order[it] = v
+            for k in range(indptr[v], indptr[v + 1]):
+                w = indices[k]
+                if not done[w]:
+                    iw = inc[w]
+                    _unlink(head, nxt, prv, iw, w)
+                    inc[w] = iw + 1
+                    _push(head, nxt, prv, iw + 1, w)
+                    if iw + 1 > top:
+                        top = iw + 1
+    return out
+
+
+# ------------------------------------------------------------ greedy
+def greedy(indptr_, indices_, order_):
+    """Greedy distance-1 coloring in the given vertex order."""
+    indptr_, indices_ = _csr(indptr_, indices_)
+    cdef const int64_t[::1] indptr = indptr_
+    cdef const int64_t[::1] indices = indices_
+    cdef const int64_t[::1] order = np.ascontiguousarray(order_, dtype=np.int64)
+    cdef Py_ssize_t n = indptr.shape[0] - 1
+    if order.shape[0] != n:
+        raise ValueError(f"an order of {n} vertices was expected, got {order.shape[0]}")
+    out = np.full(n, -1, np.int64)
+    if n == 0:
+        return out
+    cdef int64_t[::1] color = out
+    cdef int64_t[::1] forbid = np.full(int(np.max(np.diff(indptr_))) + 2, -1, np.int64)
+    cdef int64_t v, cw, c
+    cdef Py_ssize_t i, k
+    with nogil:
+        for i in range(n):
+            v = order[i]
+            for k in range(indptr[v], indptr[v + 1]):
+                cw = color[indices[k]]
+                if cw >= 0:
+                    forbid[cw] = v
+            c = 0
+            while forbid[c] == v:
+                c += 1
+            color[v] = c
+    return out
+
+
+# ------------------------------------------------------------ DSATUR
+cdef struct Entry:
+    int64_t s       # minus the saturation
+    int64_t d       # minus the degree
+    int64_t v
+
+
+cdef inline bint _less(Entry a, Entry b) noexcept nogil:
+    if a.s != b.s:
+        return a.s < b.s
+    if a.d != b.d:
+        return a.d < b.d
+    return a.v < b.v
+
+
+cdef inline void _sift_down(Entry* h, Py_ssize_t size, Py_ssize_t i) noexcept nogil:
+    cdef Entry x = h[i]
+    cdef Py_ssize_t c
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and _less(h[c + 1], h[c]):
+            c += 1
+        if not _less(h[c], x):
+            break
+        h[i] = h[c]
+        i = c
+    h[i] = x
+
+
+cdef inline void _sift_up(Entry* h, Py_ssize_t i) noexcept nogil:
+    cdef Entry x = h[i]
+    cdef Py_ssize_t p
+    while i > 0:
+        p = (i - 1) >> 1
+        if not _less(x, h[p]):
+            break
+        h[i] = h[p]
+        i = p
+    h[i] = x
+
+
+cdef inline bint _insert(int64_t* table, uint64_t mask, int64_t key) noexcept nogil:
+    """Add key (>= 0) to the open-addressing set; False if it was there."""
+    cdef uint64_t i = (<uint64_t>key * <uint64_t>0x9E3779B97F4A7C15ULL) >> 20
+    i &= mask
+    while table[i] >= 0:
+        if table[i] == key:
+            return False
+        i = (i + 1) & mask
+    table[i] = key
+    return True
+
+
+def dsatur(indptr_, indices_):
+    """Brelaz's DSATUR coloring: next the vertex of largest saturation, then
+    largest degree, then smallest index."""
+    indptr_, indices_ = _csr(indptr_, indices_)
+    cdef const int64_t[::1] indptr = indptr_
+    cdef const int64_t[::1] indices = indices_
+    cdef Py_ssize_t n = indptr.shape[0] - 1
+    out = np.full(n, -1, np.int64)
+    if n == 0:
+        return out
+    cdef Py_ssize_t m = indices.shape[0]
+    cdef int64_t[::1] color = out
+    cdef int64_t[::1] sat = np.zeros(n, np.int64)
+    cdef int64_t maxd = int(np.max(np.diff(indptr_)))
+    cdef int64_t[::1] forbid = np.full(maxd + 2, -1, np.int64)
+    # the (vertex, color) pairs of the saturation sets: at most one per edge end
+    cdef uint64_t cap = 16
+    while cap < 2 * <uint64_t>m + 16:
+        cap *= 2
+    cdef int64_t[::1] table = np.full(cap, -1, np.int64)
+    cdef int64_t stride = maxd + 2
+    # a vertex is pushed once at the start and once per saturation increase
+    cdef Entry* heap = <Entry*>PyMem_Malloc((n + m + 1) * sizeof(Entry))
+    if heap == NULL:
+        raise MemoryError()
+    cdef Py_ssize_t size = n, k
+    cdef int64_t v, w, c, cw
+    cdef Entry top
+    try:
+        with nogil:
+            for v in range(n):
+                heap[v].s = 0
+                heap[v].d = -(indptr[v + 1] - indptr[v])
+                heap[v].v = v
+            k = n // 2 - 1
+            while k >= 0:
+                _sift_down(heap, size, k)
+                k -= 1
+            while size > 0:
+                top = heap[0]
+                size -= 1
+                if size > 0:
+                    heap[0] = heap[size]
+                    _sift_down(heap, size, 0)
+                v = top.v
+                if color[v] >= 0 or -top.s != sat[v]:
+                    continue
+                for k in range(indptr[v], indptr[v + 1]):
+                    cw = color[indices[k]]
+                    if cw >= 0:
+                        forbid[cw] = v
+                c = 0
+                while forbid[c] == v:
+                    c += 1
+                color[v] = c
+                for k in range(indptr[v], indptr[v + 1]):
+                    w = indices[k]
+                    if color[w] < 0 and _insert(&table[0], cap - 1, w * stride + c):
+                        sat[w] += 1
+                        heap[size].s = -sat[w]
+                        heap[size].d = -(indptr[w + 1] - indptr[w])
+                        heap[size].v = w
+                        size += 1
+                        _sift_up(heap, size - 1)
+    finally:
+        PyMem_Free(heap)
+    return out
+
+
+# ------------------------------------------------------------ star coloring
+def star_greedy(indptr_, indices_, order_):
+    """Greedy star coloring (Gebremedhin, Manne and Pothen 2005, Alg. 4.1)
+    in the given vertex order."""
+    indptr_, indices_ = _csr(indptr_, indices_)
+    cdef const int64_t[::1] indptr = indptr_
+    cdef const int64_t[::1] indices = indices_
+    cdef const int64_t[::1] order = np.ascontiguousarray(order_, dtype=np.int64)
+    cdef Py_ssize_t n = indptr.shape[0] - 1
+    if order.shape[0] != n:
+        raise ValueError(f"an order of {n} vertices was expected, got {order.shape[0]}")
+    out = np.full(n, -1, np.int64)
+    if n == 0:
+        return out
+    cdef int64_t[::1] color = out
+    cdef int64_t[::1] forbid = np.full(n + 1, -1, np.int64)
+    cdef int64_t v, w, x, y, cw, cx, c
+    cdef Py_ssize_t i, k, kx, ky
+    with nogil:
+        for i in range(n):
+            v = order[i]
+            for k in range(indptr[v], indptr[v + 1]):
+                cw = color[indices[k]]
+                if cw >= 0:
+                    forbid[cw] = v
+            for k in range(indptr[v], indptr[v + 1]):
+                w = indices[k]
+                cw = color[w]
+                if cw < 0:
+                    for kx in range(indptr[w], indptr[w + 1]):
+                        x = indices[kx]
+                        if x != v and color[x] >= 0:
+                            forbid[color[x]] = v
+                else:
+                    for kx in range(indptr[w], indptr[w + 1]):
+                        x = indices[kx]
+                        cx = color[x]
+                        if x == v or cx < 0 or forbid[cx] == v:
+                            continue            # (cx already forbidden: nothing to learn)
+                        for ky in range(indptr[x], indptr[x + 1]):
+                            y = indices[ky]
+                            if y != w and color[y] == cw:
+                                forbid[cx] = v
+                                break
+            c = 0
+            while forbid[c] == v:
+                c += 1
+            color[v] = c
+    return out
