@@ -407,3 +407,26 @@ def test_compiled_loops_check_the_order_length():
         _coloring.greedy(indptr, indices, np.arange(2))
     with pytest.raises(ValueError, match="order of 3"):
         _coloring.star_greedy(indptr, indices, np.arange(4))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_compiled_dsatur_with_many_colors_and_with_hubs(seed):
+    """DSATUR keeps its saturation sets as bits when colors are few per vertex
+    and in a hash set when a hub makes the bit table large: both, against the
+    reference -- a dense graph needing more than 64 colors (several words of
+    bits), and a hub joined to 3000 vertices beside a sparse random graph
+    (n * words of bits > 4 (edges + n): the hash set)."""
+    rng = np.random.default_rng(3000 + seed)
+    dense = _random_symmetric(rng, 160, 0.7)
+    hub = _random_symmetric(rng, 3000, 0.0005).tolil()
+    hub[0, :] = True
+    hub[:, 0] = True
+    for G in (dense, sp.csr_array(hub)):
+        indptr, indices = _adjacency(G)
+        colors = _coloring.dsatur(indptr, indices)
+        np.testing.assert_array_equal(colors, _ref_dsatur(indptr, indices))
+        rows = np.repeat(np.arange(G.shape[0]), np.diff(indptr))
+        assert np.all(colors[rows] != colors[indices])          # a proper coloring
+    assert _coloring.dsatur(*_adjacency(dense)).max() + 1 > 64
+    indptr, indices = _adjacency(sp.csr_array(hub))
+    assert 3000 * ((np.diff(indptr).max() + 2 + 63) // 64) > 4 * (indices.size + 3000)

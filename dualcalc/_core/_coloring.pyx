@@ -24,7 +24,6 @@ It cimports nothing from the other core modules.
 cimport cython
 import numpy as np
 from libc.stdint cimport int64_t, uint64_t
-from cpython.mem cimport PyMem_Malloc, PyMem_Free
 
 
 def _csr(indptr, indices):
@@ -170,46 +169,53 @@ def greedy(indptr_, indices_, order_):
 
 
 # ------------------------------------------------------------ DSATUR
-cdef struct Entry:
-    int64_t s       # minus the saturation
-    int64_t d       # minus the degree
-    int64_t v
+# An indexed binary min-heap over the uncolored vertices: heap[i] is a
+# vertex, pos[v] its place; the key of v is (-sat[v], -deg[v], v), a total
+# order, so the vertex popped is the one heapq would pop from the lazy
+# (sat, degree, vertex) tuples of the Python definition.
+cdef inline bint _before(const int64_t* sat, const int64_t[::1] indptr,
+                         int64_t a, int64_t b) noexcept nogil:
+    if sat[a] != sat[b]:
+        return sat[a] > sat[b]
+    cdef int64_t da = indptr[a + 1] - indptr[a], db = indptr[b + 1] - indptr[b]
+    if da != db:
+        return da > db
+    return a < b
 
 
-cdef inline bint _less(Entry a, Entry b) noexcept nogil:
-    if a.s != b.s:
-        return a.s < b.s
-    if a.d != b.d:
-        return a.d < b.d
-    return a.v < b.v
-
-
-cdef inline void _sift_down(Entry* h, Py_ssize_t size, Py_ssize_t i) noexcept nogil:
-    cdef Entry x = h[i]
+cdef inline void _heap_down(int64_t* heap, int64_t* pos, const int64_t* sat,
+                            const int64_t[::1] indptr, Py_ssize_t size,
+                            Py_ssize_t i) noexcept nogil:
+    cdef int64_t x = heap[i]
     cdef Py_ssize_t c
     while True:
         c = 2 * i + 1
         if c >= size:
             break
-        if c + 1 < size and _less(h[c + 1], h[c]):
+        if c + 1 < size and _before(sat, indptr, heap[c + 1], heap[c]):
             c += 1
-        if not _less(h[c], x):
+        if not _before(sat, indptr, heap[c], x):
             break
-        h[i] = h[c]
+        heap[i] = heap[c]
+        pos[heap[i]] = i
         i = c
-    h[i] = x
+    heap[i] = x
+    pos[x] = i
 
 
-cdef inline void _sift_up(Entry* h, Py_ssize_t i) noexcept nogil:
-    cdef Entry x = h[i]
+cdef inline void _heap_up(int64_t* heap, int64_t* pos, const int64_t* sat,
+                          const int64_t[::1] indptr, Py_ssize_t i) noexcept nogil:
+    cdef int64_t x = heap[i]
     cdef Py_ssize_t p
     while i > 0:
         p = (i - 1) >> 1
-        if not _less(x, h[p]):
+        if not _before(sat, indptr, x, heap[p]):
             break
-        h[i] = h[p]
+        heap[i] = heap[p]
+        pos[heap[i]] = i
         i = p
-    h[i] = x
+    heap[i] = x
+    pos[x] = i
 
 
 cdef inline bint _insert(int64_t* table, uint64_t mask, int64_t key) noexcept nogil:
@@ -236,60 +242,71 @@ def dsatur(indptr_, indices_):
         return out
     cdef Py_ssize_t m = indices.shape[0]
     cdef int64_t[::1] color = out
-    cdef int64_t[::1] sat = np.zeros(n, np.int64)
+    sat_ = np.zeros(n, np.int64)
+    heap_ = np.arange(n, dtype=np.int64)
+    pos_ = np.arange(n, dtype=np.int64)
+    cdef int64_t[::1] satv = sat_, heapv = heap_, posv = pos_
+    cdef int64_t* sat = &satv[0]
+    cdef int64_t* heap = &heapv[0]
+    cdef int64_t* pos = &posv[0]
     cdef int64_t maxd = int(np.max(np.diff(indptr_)))
     cdef int64_t[::1] forbid = np.full(maxd + 2, -1, np.int64)
-    # the (vertex, color) pairs of the saturation sets: at most one per edge end
-    cdef uint64_t cap = 16
-    while cap < 2 * <uint64_t>m + 16:
-        cap *= 2
-    cdef int64_t[::1] table = np.full(cap, -1, np.int64)
+    # The saturation sets (which colors v's colored neighbours use): one bit
+    # per (vertex, color) when colors are few (at most maxd + 1 of them),
+    # else an open-addressing set of vertex * stride + color (at most one
+    # entry per edge end).
     cdef int64_t stride = maxd + 2
-    # a vertex is pushed once at the start and once per saturation increase
-    cdef Entry* heap = <Entry*>PyMem_Malloc((n + m + 1) * sizeof(Entry))
-    if heap == NULL:
-        raise MemoryError()
+    cdef int64_t words = (stride + 63) // 64
+    cdef bint use_bits = n * words <= 4 * (m + n)
+    cdef uint64_t cap = 16
+    if use_bits:
+        bits_ = np.zeros(n * words, np.uint64)
+        table_ = np.empty(1, np.int64)
+    else:
+        while cap < 2 * <uint64_t>m + 16:
+            cap *= 2
+        bits_ = np.zeros(1, np.uint64)
+        table_ = np.full(cap, -1, np.int64)
+    cdef uint64_t[::1] bits = bits_
+    cdef int64_t[::1] table = table_
     cdef Py_ssize_t size = n, k
     cdef int64_t v, w, c, cw
-    cdef Entry top
-    try:
-        with nogil:
-            for v in range(n):
-                heap[v].s = 0
-                heap[v].d = -(indptr[v + 1] - indptr[v])
-                heap[v].v = v
-            k = n // 2 - 1
-            while k >= 0:
-                _sift_down(heap, size, k)
-                k -= 1
-            while size > 0:
-                top = heap[0]
-                size -= 1
-                if size > 0:
-                    heap[0] = heap[size]
-                    _sift_down(heap, size, 0)
-                v = top.v
-                if color[v] >= 0 or -top.s != sat[v]:
+    cdef uint64_t bit
+    cdef bint fresh
+    with nogil:
+        k = n // 2 - 1
+        while k >= 0:
+            _heap_down(heap, pos, sat, indptr, size, k)
+            k -= 1
+        while size > 0:
+            v = heap[0]
+            size -= 1
+            if size > 0:
+                heap[0] = heap[size]
+                pos[heap[0]] = 0
+                _heap_down(heap, pos, sat, indptr, size, 0)
+            for k in range(indptr[v], indptr[v + 1]):
+                cw = color[indices[k]]
+                if cw >= 0:
+                    forbid[cw] = v
+            c = 0
+            while forbid[c] == v:
+                c += 1
+            color[v] = c
+            bit = (<uint64_t>1) << (c & 63)
+            for k in range(indptr[v], indptr[v + 1]):
+                w = indices[k]
+                if color[w] >= 0:
                     continue
-                for k in range(indptr[v], indptr[v + 1]):
-                    cw = color[indices[k]]
-                    if cw >= 0:
-                        forbid[cw] = v
-                c = 0
-                while forbid[c] == v:
-                    c += 1
-                color[v] = c
-                for k in range(indptr[v], indptr[v + 1]):
-                    w = indices[k]
-                    if color[w] < 0 and _insert(&table[0], cap - 1, w * stride + c):
-                        sat[w] += 1
-                        heap[size].s = -sat[w]
-                        heap[size].d = -(indptr[w + 1] - indptr[w])
-                        heap[size].v = w
-                        size += 1
-                        _sift_up(heap, size - 1)
-    finally:
-        PyMem_Free(heap)
+                if use_bits:
+                    fresh = not (bits[w * words + (c >> 6)] & bit)
+                    if fresh:
+                        bits[w * words + (c >> 6)] |= bit
+                else:
+                    fresh = _insert(&table[0], cap - 1, w * stride + c)
+                if fresh:
+                    sat[w] += 1
+                    _heap_up(heap, pos, sat, indptr, pos[w])
     return out
 
 
