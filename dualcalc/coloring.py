@@ -99,7 +99,7 @@ def column_coloring(P):
     P = _as_pattern(P)
     if P.shape[1] == 0:
         return np.zeros(0, np.int64)
-    indptr, indices = _adjacency((P.T @ P).tocsr())
+    indptr, indices = _coloring.column_graph(P.indptr, P.indices, P.shape[1])   # P^T P
     best = _coloring.dsatur(indptr, indices)
     n = P.shape[1]
     # natural order with stacked fields interleaved (a system stored as

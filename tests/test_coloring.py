@@ -348,6 +348,9 @@ def _pattern_family(seed):
 def test_compiled_column_coloring_equals_the_python_reference(seed):
     for P in _pattern_family(seed):
         indptr, indices = _adjacency((P.T @ P).tocsr())
+        graph = _coloring.column_graph(P.indptr, P.indices, P.shape[1])
+        np.testing.assert_array_equal(graph[0], indptr)
+        np.testing.assert_array_equal(graph[1], indices)
         np.testing.assert_array_equal(_coloring.dsatur(indptr, indices),
                                       _ref_dsatur(indptr, indices))
         for order in _ref_orderings(indptr, indices):

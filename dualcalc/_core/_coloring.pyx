@@ -17,18 +17,103 @@ break:
 * ``greedy``: in a given order, the smallest color no colored neighbour has;
 * ``dsatur``: color next the vertex of largest saturation (distinct colors
   among its neighbours), then largest degree, then smallest index;
-* ``star_greedy``: Gebremedhin, Manne and Pothen's greedy star coloring.
+* ``star_greedy``: Gebremedhin, Manne and Pothen's greedy star coloring;
+* ``column_graph``: the column intersection graph of a pattern (the
+  adjacency of P^T P without its diagonal), rows sorted.
 
 It cimports nothing from the other core modules.
 """
 cimport cython
 import numpy as np
 from libc.stdint cimport int64_t, uint64_t
+from libc.stdlib cimport qsort
 
 
 def _csr(indptr, indices):
     return (np.ascontiguousarray(indptr, dtype=np.int64),
             np.ascontiguousarray(indices, dtype=np.int64))
+
+
+# ------------------------------------------------------------ graphs
+cdef int _cmp(const void* a, const void* b) noexcept nogil:
+    cdef int64_t x = (<const int64_t*>a)[0], y = (<const int64_t*>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef inline void _sort(int64_t* a, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i, j
+    cdef int64_t x
+    if n > 24:
+        qsort(a, n, sizeof(int64_t), _cmp)
+        return
+    for i in range(1, n):
+        x = a[i]
+        j = i - 1
+        while j >= 0 and a[j] > x:
+            a[j + 1] = a[j]
+            j -= 1
+        a[j + 1] = x
+
+
+def column_graph(indptr_, indices_, Py_ssize_t ncols):
+    """CSR adjacency (indptr, indices) of the columns of the pattern
+    (indptr, indices) with ncols columns: j ~ k (j != k) when some row holds
+    both; each row sorted, no duplicates."""
+    indptr_, indices_ = _csr(indptr_, indices_)
+    cdef const int64_t[::1] rp = indptr_
+    cdef const int64_t[::1] ci = indices_
+    cdef Py_ssize_t m = rp.shape[0] - 1, nnz = ci.shape[0]
+    # the transpose (CSC) by a counting sort
+    cdef int64_t[::1] cp = np.zeros(ncols + 1, np.int64)
+    cdef int64_t[::1] ri = np.empty(nnz, np.int64)
+    cdef int64_t[::1] fill = np.empty(ncols, np.int64)
+    cdef int64_t[::1] mark = np.full(ncols, -1, np.int64)
+    out_ptr = np.zeros(ncols + 1, np.int64)
+    cdef int64_t[::1] gp = out_ptr
+    cdef Py_ssize_t i, j, k, a, b, t
+    cdef int64_t cnt
+    with nogil:
+        for k in range(nnz):
+            cp[ci[k] + 1] += 1
+        for j in range(ncols):
+            cp[j + 1] += cp[j]
+            fill[j] = cp[j]
+        for i in range(m):
+            for k in range(rp[i], rp[i + 1]):
+                j = ci[k]
+                ri[fill[j]] = i
+                fill[j] += 1
+        # pass 1: degrees
+        for j in range(ncols):
+            cnt = 0
+            mark[j] = j
+            for a in range(cp[j], cp[j + 1]):
+                i = ri[a]
+                for b in range(rp[i], rp[i + 1]):
+                    k = ci[b]
+                    if mark[k] != j:
+                        mark[k] = j
+                        cnt += 1
+            gp[j + 1] = gp[j] + cnt
+    out_idx = np.empty(gp[ncols], np.int64)
+    cdef int64_t[::1] gi = out_idx
+    with nogil:
+        for j in range(ncols):
+            mark[j] = -1
+        for j in range(ncols):
+            t = gp[j]
+            mark[j] = ncols + j          # never equal to a column index
+            for a in range(cp[j], cp[j + 1]):
+                i = ri[a]
+                for b in range(rp[i], rp[i + 1]):
+                    k = ci[b]
+                    if mark[k] != ncols + j:
+                        mark[k] = ncols + j
+                        gi[t] = k
+                        t += 1
+            if gp[j + 1] > gp[j]:
+                _sort(&gi[gp[j]], gp[j + 1] - gp[j])
+    return out_ptr, out_idx
 
 
 # ------------------------------------------------------------ bucket lists
