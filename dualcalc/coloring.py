@@ -120,12 +120,11 @@ def is_column_coloring(P, colors):
     >>> is_column_coloring(np.array([[1, 1]]), np.array([0, 0]))
     False
     """
-    P = _as_pattern(P).tocoo()
+    P = _as_pattern(P)
     colors = np.asarray(colors)
     if colors.shape != (P.shape[1],) or (colors.size and colors.min() < 0):
         return False
-    key = P.row.astype(np.int64) * (int(colors.max(initial=0)) + 1) + colors[P.col]
-    return np.unique(key).size == key.size
+    return _coloring.rows_have_distinct_colors(P.indptr, P.indices, colors)
 
 
 def clique_lower_bound(P):

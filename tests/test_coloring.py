@@ -433,3 +433,15 @@ def test_compiled_dsatur_with_many_colors_and_with_hubs(seed):
     assert _coloring.dsatur(*_adjacency(dense)).max() + 1 > 64
     indptr, indices = _adjacency(sp.csr_array(hub))
     assert 3000 * ((np.diff(indptr).max() + 2 + 63) // 64) > 4 * (indices.size + 3000)
+
+
+def test_column_check_agrees_with_the_definition_on_random_colorings():
+    rng = np.random.default_rng(4000)
+    verdicts = set()
+    for _ in range(200):
+        P = _random_pattern(rng, int(rng.integers(1, 12)), int(rng.integers(1, 12)), 0.25)
+        colors = rng.integers(0, int(rng.integers(1, 8)), P.shape[1])
+        verdict = is_column_coloring(P, colors)
+        assert verdict == _brute_column_valid(P, colors)
+        verdicts.add(verdict)
+    assert verdicts == {True, False}

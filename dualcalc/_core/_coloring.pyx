@@ -18,6 +18,7 @@ break:
 * ``dsatur``: color next the vertex of largest saturation (distinct colors
   among its neighbours), then largest degree, then smallest index;
 * ``star_greedy``: Gebremedhin, Manne and Pothen's greedy star coloring;
+* ``rows_have_distinct_colors``: the check of a column coloring;
 * ``column_graph``: the column intersection graph of a pattern (the
   adjacency of P^T P without its diagonal), rows sorted.
 
@@ -114,6 +115,31 @@ def column_graph(indptr_, indices_, Py_ssize_t ncols):
             if gp[j + 1] > gp[j]:
                 _sort(&gi[gp[j]], gp[j + 1] - gp[j])
     return out_ptr, out_idx
+
+
+def rows_have_distinct_colors(indptr_, indices_, colors_):
+    """Whether no row of the pattern (indptr, indices) holds two columns of
+    one color (colors: non-negative, one per column)."""
+    indptr_, indices_ = _csr(indptr_, indices_)
+    cdef const int64_t[::1] rp = indptr_
+    cdef const int64_t[::1] ci = indices_
+    colors_ = np.ascontiguousarray(colors_, dtype=np.int64)
+    cdef const int64_t[::1] colors = colors_
+    cdef Py_ssize_t m = rp.shape[0] - 1, i, k
+    cdef int64_t[::1] seen = np.full(int(np.max(colors_, initial=0)) + 1, -1, np.int64)
+    cdef int64_t c
+    cdef bint ok = True
+    with nogil:
+        for i in range(m):
+            for k in range(rp[i], rp[i + 1]):
+                c = colors[ci[k]]
+                if seen[c] == i:
+                    ok = False
+                    break
+                seen[c] = i
+            if not ok:
+                break
+    return ok
 
 
 # ------------------------------------------------------------ bucket lists
