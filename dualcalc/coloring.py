@@ -24,8 +24,23 @@ when j is i's only neighbour of its color, and otherwise ``B[j, color[i]]``
 Design: the greedy colorings walk the vertices in several orderings
 (natural, largest-first, smallest-last, incidence-degree; for columns also
 Brelaz's DSATUR and natural orders with 2, 3 or 4 stacked fields
-interleaved) and keep the one with fewest colors; validity is checked by :func:`is_column_coloring` and
-:func:`is_star_coloring`, which the tests use as the definition.
+interleaved) and keep the one with fewest colors; validity is checked by
+:func:`is_column_coloring` and :func:`is_star_coloring`, which the tests use
+as the definition.
+
+This module is the API and builds the graphs' CSR adjacency; the loops over
+them (the column intersection graph P^T P, the smallest-last and
+incidence-degree orders, the greedy and star-greedy colorings, DSATUR and
+the column check) are compiled, in ``dualcalc/_core/_coloring.pyx``:
+coloring the N = 128 Brusselator's 32,768 columns takes about 30 ms (1.5 s
+in pure Python).  Every tie is broken by a stated rule, so the colors are a
+function of the pattern alone: largest-first is a stable sort by degree;
+smallest-last takes, among the vertices of smallest remaining degree, the
+one most recently moved to that degree (the initial fill in index order);
+incidence-degree likewise among those with most ordered neighbours; DSATUR
+breaks saturation ties by larger degree, then smaller index.  The tests
+keep pure-Python versions of these definitions as the oracle and require
+the compiled loops to give the same colors.
 """
 import numpy as np
 
@@ -55,7 +70,8 @@ def _as_pattern(P):
 
 
 def _adjacency(G):
-    """CSR adjacency (indptr, indices) of a symmetric 0/1 matrix without its diagonal."""
+    """CSR adjacency (indptr, indices; int64, rows sorted) of a symmetric 0/1
+    matrix without its diagonal."""
     sp = _sp()
     G = sp.csr_array(G, dtype=bool).tocoo()
     keep = G.row != G.col
