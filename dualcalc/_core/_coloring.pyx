@@ -280,22 +280,19 @@ def greedy(indptr_, indices_, order_):
 
 
 # ------------------------------------------------------------ DSATUR
-# An indexed binary min-heap over the uncolored vertices: heap[i] is a
-# vertex, pos[v] its place; the key of v is (-sat[v], -deg[v], v), a total
-# order, so the vertex popped is the one heapq would pop from the lazy
-# (sat, degree, vertex) tuples of the Python definition.
-cdef inline bint _before(const int64_t* sat, const int64_t[::1] indptr,
-                         int64_t a, int64_t b) noexcept nogil:
-    if sat[a] != sat[b]:
-        return sat[a] > sat[b]
-    cdef int64_t da = indptr[a + 1] - indptr[a], db = indptr[b + 1] - indptr[b]
-    if da != db:
-        return da > db
+# An indexed binary heap over the uncolored vertices: heap[i] is a vertex,
+# pos[v] its place.  v comes first when its key, saturation * (maxd + 1) +
+# degree, is larger, or equal and v is smaller: the order of the tuples
+# (-saturation, -degree, v) that the Python definition pushes on heapq, so
+# the same vertex is popped.
+cdef inline bint _before(const int64_t* key, int64_t a, int64_t b) noexcept nogil:
+    # key = saturation * (maxd + 1) + degree: larger first, then smaller index
+    if key[a] != key[b]:
+        return key[a] > key[b]
     return a < b
 
 
-cdef inline void _heap_down(int64_t* heap, int64_t* pos, const int64_t* sat,
-                            const int64_t[::1] indptr, Py_ssize_t size,
+cdef inline void _heap_down(int64_t* heap, int64_t* pos, const int64_t* key, Py_ssize_t size,
                             Py_ssize_t i) noexcept nogil:
     cdef int64_t x = heap[i]
     cdef Py_ssize_t c
@@ -303,9 +300,9 @@ cdef inline void _heap_down(int64_t* heap, int64_t* pos, const int64_t* sat,
         c = 2 * i + 1
         if c >= size:
             break
-        if c + 1 < size and _before(sat, indptr, heap[c + 1], heap[c]):
+        if c + 1 < size and _before(key, heap[c + 1], heap[c]):
             c += 1
-        if not _before(sat, indptr, heap[c], x):
+        if not _before(key, heap[c], x):
             break
         heap[i] = heap[c]
         pos[heap[i]] = i
@@ -314,13 +311,13 @@ cdef inline void _heap_down(int64_t* heap, int64_t* pos, const int64_t* sat,
     pos[x] = i
 
 
-cdef inline void _heap_up(int64_t* heap, int64_t* pos, const int64_t* sat,
-                          const int64_t[::1] indptr, Py_ssize_t i) noexcept nogil:
+cdef inline void _heap_up(int64_t* heap, int64_t* pos, const int64_t* key,
+                          Py_ssize_t i) noexcept nogil:
     cdef int64_t x = heap[i]
     cdef Py_ssize_t p
     while i > 0:
         p = (i - 1) >> 1
-        if not _before(sat, indptr, x, heap[p]):
+        if not _before(key, x, heap[p]):
             break
         heap[i] = heap[p]
         pos[heap[i]] = i
@@ -353,14 +350,14 @@ def dsatur(indptr_, indices_):
         return out
     cdef Py_ssize_t m = indices.shape[0]
     cdef int64_t[::1] color = out
-    sat_ = np.zeros(n, np.int64)
+    cdef int64_t maxd = int(np.max(np.diff(indptr_)))
+    key_ = np.diff(indptr_)                 # saturation 0: the degree
     heap_ = np.arange(n, dtype=np.int64)
     pos_ = np.arange(n, dtype=np.int64)
-    cdef int64_t[::1] satv = sat_, heapv = heap_, posv = pos_
-    cdef int64_t* sat = &satv[0]
+    cdef int64_t[::1] keyv = key_, heapv = heap_, posv = pos_
+    cdef int64_t* key = &keyv[0]
     cdef int64_t* heap = &heapv[0]
     cdef int64_t* pos = &posv[0]
-    cdef int64_t maxd = int(np.max(np.diff(indptr_)))
     cdef int64_t[::1] forbid = np.full(maxd + 2, -1, np.int64)
     # The saturation sets (which colors v's colored neighbours use): one bit
     # per (vertex, color) when colors are few (at most maxd + 1 of them),
@@ -387,7 +384,7 @@ def dsatur(indptr_, indices_):
     with nogil:
         k = n // 2 - 1
         while k >= 0:
-            _heap_down(heap, pos, sat, indptr, size, k)
+            _heap_down(heap, pos, key, size, k)
             k -= 1
         while size > 0:
             v = heap[0]
@@ -395,7 +392,7 @@ def dsatur(indptr_, indices_):
             if size > 0:
                 heap[0] = heap[size]
                 pos[heap[0]] = 0
-                _heap_down(heap, pos, sat, indptr, size, 0)
+                _heap_down(heap, pos, key, size, 0)
             for k in range(indptr[v], indptr[v + 1]):
                 cw = color[indices[k]]
                 if cw >= 0:
@@ -416,8 +413,8 @@ def dsatur(indptr_, indices_):
                 else:
                     fresh = _insert(&table[0], cap - 1, w * stride + c)
                 if fresh:
-                    sat[w] += 1
-                    _heap_up(heap, pos, sat, indptr, pos[w])
+                    key[w] += maxd + 1
+                    _heap_up(heap, pos, key, pos[w])
     return out
 
 
