@@ -445,3 +445,48 @@ def test_column_check_agrees_with_the_definition_on_random_colorings():
         assert verdict == _brute_column_valid(P, colors)
         verdicts.add(verdict)
     assert verdicts == {True, False}
+
+
+def test_star_check_agrees_with_the_definition_on_random_colorings():
+    """Random colorings of random graphs (trees, cycles and denser ones), and
+    valid star colorings with one vertex recolored: is_star_coloring agrees
+    with the brute-force definition, and says both yes and no often."""
+    rng = np.random.default_rng(5000)
+    verdicts = []
+    for trial in range(300):
+        n = int(rng.integers(2, 13))
+        H = _random_symmetric(rng, n, rng.uniform(0.1, 0.5))
+        if trial % 2:
+            colors = rng.integers(0, int(rng.integers(2, 7)), n)
+        else:
+            colors = star_coloring(H).copy()
+            colors[rng.integers(n)] = rng.integers(0, colors.max() + 1)
+        verdict = is_star_coloring(H, colors)
+        assert verdict == _brute_star_valid(H, colors)
+        verdicts.append(verdict)
+    assert 30 < sum(verdicts) < 270
+
+
+def test_star_check_on_unsymmetric_patterns_keeps_its_formula():
+    """On a pattern that is not symmetric (not a Hessian's), the check keeps
+    the formula it had in NumPy: edge (u, w) of the pattern is bad when u has
+    two neighbours colored like w and w two colored like u."""
+    rng = np.random.default_rng(6000)
+    verdicts = set()
+    for _ in range(300):
+        n = int(rng.integers(2, 12))
+        A = sp.csr_array(rng.random((n, n)) < rng.uniform(0.1, 0.5))
+        # proper colorings (greedy on the symmetrized graph, random order),
+        # so that the two-colored-path part decides
+        colors = _ref_greedy(*_adjacency(A + A.T), rng.permutation(n))
+        D = A.toarray()
+        np.fill_diagonal(D, False)
+        counts = np.array([[np.sum(D[u] & (colors == c)) for c in range(colors.max() + 1)]
+                           for u in range(n)])
+        rows, cols = np.nonzero(D)
+        expected = not (np.any(colors[rows] == colors[cols])
+                        or np.any((counts[rows, colors[cols]] > 1)
+                                  & (counts[cols, colors[rows]] > 1)))
+        assert is_star_coloring(A, colors) == expected
+        verdicts.add(expected)
+    assert verdicts == {True, False}

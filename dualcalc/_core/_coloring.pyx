@@ -18,7 +18,8 @@ break:
 * ``dsatur``: color next the vertex of largest saturation (distinct colors
   among its neighbours), then largest degree, then smallest index;
 * ``star_greedy``: Gebremedhin, Manne and Pothen's greedy star coloring;
-* ``rows_have_distinct_colors``: the check of a column coloring;
+* ``rows_have_distinct_colors``, ``star_conflict_free``: the checks of a
+  column and of a star coloring;
 * ``column_graph``: the column intersection graph of a pattern (the
   adjacency of P^T P without its diagonal), rows sorted.
 
@@ -139,6 +140,70 @@ def rows_have_distinct_colors(indptr_, indices_, colors_):
                 seen[c] = i
             if not ok:
                 break
+    return ok
+
+
+def star_conflict_free(indptr_, indices_, colors_):
+    """Whether colors (non-negative) is a star coloring of the graph
+    (indptr, indices; rows sorted, no diagonal): adjacent vertices differ,
+    and no edge u-w has both another neighbour of u colored like w and
+    another neighbour of w colored like u (a two-colored path on four
+    vertices)."""
+    indptr_, indices_ = _csr(indptr_, indices_)
+    cdef const int64_t[::1] rp = indptr_
+    cdef const int64_t[::1] ci = indices_
+    colors_ = np.ascontiguousarray(colors_, dtype=np.int64)
+    cdef const int64_t[::1] colors = colors_
+    cdef Py_ssize_t n = rp.shape[0] - 1, u, w, k, k2, lo, hi, mid
+    cdef Py_ssize_t nc = int(np.max(colors_, initial=0)) + 1
+    cdef int64_t[::1] stamp = np.full(nc, -1, np.int64)
+    cdef int64_t[::1] cnt = np.zeros(nc, np.int64)
+    cdef unsigned char[::1] dup = np.zeros(ci.shape[0], np.uint8)
+    cdef int64_t c, cu, same
+    cdef bint ok = True, other
+    with nogil:
+        # dup[k] for the edge k = (u, w): u has another neighbour of w's color
+        for u in range(n):
+            cu = colors[u]
+            for k in range(rp[u], rp[u + 1]):
+                c = colors[ci[k]]
+                if c == cu:
+                    ok = False
+                if stamp[c] != u:
+                    stamp[c] = u
+                    cnt[c] = 1
+                else:
+                    cnt[c] += 1
+            for k in range(rp[u], rp[u + 1]):
+                dup[k] = cnt[colors[ci[k]]] > 1
+            if not ok:
+                break
+        if ok:
+            for u in range(n):
+                for k in range(rp[u], rp[u + 1]):
+                    if not dup[k]:
+                        continue
+                    w = ci[k]
+                    lo = rp[w]                  # the edge (w, u), by bisection
+                    hi = rp[w + 1]
+                    while lo < hi:
+                        mid = (lo + hi) >> 1
+                        if ci[mid] < u:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if lo < rp[w + 1] and ci[lo] == u:
+                        other = dup[lo]
+                    else:                       # not symmetric: count directly
+                        same = 0
+                        for k2 in range(rp[w], rp[w + 1]):
+                            same += colors[ci[k2]] == colors[u]
+                        other = same > 1
+                    if other:
+                        ok = False
+                        break
+                if not ok:
+                    break
     return ok
 
 
