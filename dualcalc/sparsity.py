@@ -56,6 +56,8 @@ import weakref
 
 import numpy as np
 
+from dualcalc._forwarding import ForwardingMethods
+
 __all__ = ["TracerArray", "jacobian_sparsity", "hessian_sparsity",
            "SUPPORTED_FUNCTIONS", "SUPPORTED_UFUNCS"]
 
@@ -205,7 +207,7 @@ def _unsupported(name):
 
 
 # ---------------------------------------------------------------- the tracer
-class TracerArray:
+class TracerArray(ForwardingMethods):
     """An array of values carrying, per element, the set of inputs it depends on.
 
     ``value`` is the float ndarray, ``rows`` a boolean CSR matrix of shape
@@ -354,35 +356,15 @@ class TracerArray:
     def copy(self):
         return self._new(self.value.copy(), self.rows)
 
-    def sum(self, *a, **k):
-        return np.sum(self, *a, **k)
 
-    def mean(self, *a, **k):
-        return np.mean(self, *a, **k)
 
-    def prod(self, *a, **k):
-        return np.prod(self, *a, **k)
 
-    def max(self, *a, **k):
-        return np.max(self, *a, **k)
 
-    def min(self, *a, **k):
-        return np.min(self, *a, **k)
 
-    def dot(self, b):
-        return np.dot(self, b)
 
-    def cumsum(self, *a, **k):
-        return np.cumsum(self, *a, **k)
 
-    def squeeze(self, axis=None):
-        return np.squeeze(self, axis)
 
-    def swapaxes(self, a, b):
-        return np.swapaxes(self, a, b)
 
-    def clip(self, *a, **k):
-        return np.clip(self, *a, **k)
 
     # -------------------------------------------------- NumPy protocols
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):

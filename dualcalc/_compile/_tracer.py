@@ -32,6 +32,7 @@ import numpy as np
 
 from dualcalc._core import _replay
 from dualcalc._core._table import RULES, BINARY
+from dualcalc._forwarding import ForwardingMethods
 
 K = _replay.CODES
 K_UN, K_BIN, K_BINC, K_CBIN = K["UN"], K["BIN"], K["BINC"], K["CBIN"]
@@ -458,7 +459,7 @@ def sum_groups(tape, ids2, vals2, coefs=None):
 
 
 # ---------------------------------------------------------------- the tracer types
-class _Base:
+class _Base(ForwardingMethods):
     """Operators and NumPy protocols shared by Traced and TracedScalar."""
 
     __slots__ = ("_v", "ids", "tape", "boolean", "__weakref__")
@@ -709,55 +710,25 @@ class _Base:
     def transpose(self, *axes):
         return np.transpose(self, axes if axes else None)
 
-    def swapaxes(self, a, b):
-        return np.swapaxes(self, a, b)
 
-    def squeeze(self, axis=None):
-        return np.squeeze(self, axis)
 
-    def sum(self, *a, **k):
-        return np.sum(self, *a, **k)
 
-    def mean(self, *a, **k):
-        return np.mean(self, *a, **k)
 
-    def prod(self, *a, **k):
-        return np.prod(self, *a, **k)
 
-    def max(self, *a, **k):
-        return np.max(self, *a, **k)
 
-    def min(self, *a, **k):
-        return np.min(self, *a, **k)
 
-    def any(self, *a, **k):
-        return np.any(self, *a, **k)
 
-    def all(self, *a, **k):
-        return np.all(self, *a, **k)
 
-    def dot(self, b):
-        return np.dot(self, b)
 
-    def cumsum(self, *a, **k):
-        return np.cumsum(self, *a, **k)
 
-    def clip(self, *a, **k):
-        return np.clip(self, *a, **k)
 
     def conj(self):
         return self
 
     conjugate = conj
 
-    def argsort(self, *a, **k):
-        return np.argsort(self, *a, **k)
 
-    def argmax(self, *a, **k):
-        return np.argmax(self, *a, **k)
 
-    def argmin(self, *a, **k):
-        return np.argmin(self, *a, **k)
 
     def __repr__(self):
         return f"{type(self).__name__}({self._v!r})"
