@@ -20,6 +20,7 @@ import dualcalc as dc
 from dualcalc.optimize import minimize, problems
 
 from bench._harness import Bench, Target, case, group, report
+from bench.scalar_loop import _jax
 
 
 def rosen_np(x):
@@ -36,16 +37,6 @@ def rosen_loop(x):
 
 
 STYLES = (("numpy", rosen_np), ("loop", rosen_loop))
-
-
-def _jax(verb, f, x):
-    def make(jax):
-        g = jax.jit(getattr(jax, verb)(f))
-        xj = jax.numpy.asarray(x)
-        g(xj).block_until_ready()
-        return case("g(x).block_until_ready()", g=g, x=xj, result=lambda: np.asarray(g(xj)),
-                    label=f"jax.jit(jax.{verb}(f))(x)")
-    return make
 
 
 def _x(n):
