@@ -20,20 +20,12 @@ import dualcalc as dc
 from dualcalc.optimize import minimize, problems
 
 from bench._harness import Bench, Target, case, group, report
-from bench.scalar_loop import _jax
+from bench.scalar_loop import _jax, rosen_loop
 
 
 def rosen_np(x):
     """Rosenbrock, NumPy style (scipy.optimize.rosen's formula)."""
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
-
-
-def rosen_loop(x):
-    """Rosenbrock, scalar style."""
-    s = 0.0
-    for i in range(len(x) - 1):
-        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-    return s
 
 
 STYLES = (("numpy", rosen_np), ("loop", rosen_loop))
