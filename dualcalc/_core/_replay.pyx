@@ -323,6 +323,27 @@ cdef class Program:
             T.d2e = e
         return T
 
+    cdef inline int _constant_step(self, double* v, long k, long s, long kc) noexcept:
+        """The instructions whose result has no tangents (a constant, a 0/1
+        comparison, logic or predicate, a guard), for every sweep: 1 done,
+        0 not one of them, -1 a guard whose outcome differs."""
+        cdef long op = self.op[k]
+        if kc == K_CONST:
+            v[s] = self.c[k]
+        elif kc == K_CMP:
+            v[s] = _cmp(op, v[self.a[k]], v[self.b[k]] if self.b[k] >= 0 else self.c[k])
+        elif kc == K_LOGIC:
+            v[s] = _logic(op, v[self.a[k]], v[self.b[k]] if self.b[k] >= 0 else 0.0)
+        elif kc == K_PRED:
+            v[s] = _pred(op, v[self.a[k]])
+        elif kc == K_GUARD:
+            v[s] = 0.0
+            if not _guard_ok(op, v[self.a[k]], self.c[k]):
+                return -1
+        else:
+            return 0
+        return 1
+
     def run0(self, xin):
         """Values only: (status, outputs); status is -1, or the index of the
         first guard whose outcome differs."""
@@ -330,6 +351,7 @@ cdef class Program:
         cdef cnp.ndarray out
         cdef double* v = <double*>malloc(self.n_slots * sizeof(double))
         cdef long k, s, j, kc, n_in = self.n_in, op
+        cdef int done
         cdef double x, y, acc
         cdef partials P
         if v == NULL:
@@ -340,9 +362,12 @@ cdef class Program:
                 s = n_in + k
                 kc = self.code[k]
                 op = self.op[k]
-                if kc == K_CONST:
-                    v[s] = self.c[k]
-                elif kc == K_UN:
+                done = self._constant_step(v, k, s, kc)
+                if done < 0:
+                    return k, None
+                if done:
+                    continue
+                if kc == K_UN:
                     v[s] = rule_eval(op, v[self.a[k]]).f
                 elif kc == K_EXT:
                     v[s] = self._ext(op, v[self.a[k]]).f
@@ -367,18 +392,8 @@ cdef class Program:
                     for j in range(self.a[k], self.a[k] + self.b[k]):
                         acc = acc + self.coef[j] * v[self.args[j]]
                     v[s] = acc
-                elif kc == K_CMP:
-                    v[s] = _cmp(op, v[self.a[k]], v[self.b[k]] if self.b[k] >= 0 else self.c[k])
-                elif kc == K_LOGIC:
-                    v[s] = _logic(op, v[self.a[k]], v[self.b[k]] if self.b[k] >= 0 else 0.0)
-                elif kc == K_PRED:
-                    v[s] = _pred(op, v[self.a[k]])
                 elif kc == K_SELECT:
                     v[s] = v[self.a[k]] if v[op] != 0.0 else v[self.b[k]]
-                elif kc == K_GUARD:
-                    v[s] = 0.0
-                    if not _guard_ok(op, v[self.a[k]], self.c[k]):
-                        return k, None
             out = _empty1(self.out.shape[0])
             o = <double*>cnp.PyArray_DATA(out)
             for j in range(self.out.shape[0]):
@@ -517,9 +532,10 @@ cdef class Program:
         cdef int errors
         lo = S.lo1[s]
         hi = S.hi1[s]
-        if kc == K_CONST:
-            S.v[s] = self.c[k]
-        elif kc == K_UN or kc == K_EXT:
+        cdef int done = self._constant_step(S.v, k, s, kc)
+        if done:
+            return 0 if done > 0 else -1
+        if kc == K_UN or kc == K_EXT:
             A = self.a[k]
             T = rule_eval(op, S.v[A]) if kc == K_UN else self._ext(op, S.v[A])
             S.v[s] = T.f
@@ -591,21 +607,11 @@ cdef class Program:
                     for j in range(S.lo1[A], S.hi1[A]):
                         o[j - lo] = o[j - lo] + m0(cf, S.e1[S.off1[A] + j - S.lo1[A]])
             S.v[s] = xv
-        elif kc == K_CMP:
-            S.v[s] = _cmp(op, S.v[self.a[k]], S.v[self.b[k]] if self.b[k] >= 0 else self.c[k])
-        elif kc == K_LOGIC:
-            S.v[s] = _logic(op, S.v[self.a[k]], S.v[self.b[k]] if self.b[k] >= 0 else 0.0)
-        elif kc == K_PRED:
-            S.v[s] = _pred(op, S.v[self.a[k]])
         elif kc == K_SELECT:
             A = self.a[k] if S.v[op] != 0.0 else self.b[k]
             S.v[s] = S.v[A]
             for j in range(lo, hi):
                 o[j - lo] = g1(S, A, j)
-        elif kc == K_GUARD:
-            S.v[s] = 0.0
-            if not _guard_ok(op, S.v[self.a[k]], self.c[k]):
-                return -1
         return 0
 
     cdef int _const1(self, Sweep* S, long k, long s, bint swapped) except -1:
@@ -799,9 +805,10 @@ cdef class Program:
         cdef double* o12 = S.e12 + S.off12[s]
         cdef double xv, cf
         cdef triple T
-        if kc == K_CONST:
-            S.v[s] = self.c[k]
-        elif kc == K_UN:
+        cdef int done = self._constant_step(S.v, k, s, kc)
+        if done:
+            return 0 if done > 0 else -1
+        if kc == K_UN:
             T = rule_eval(op, S.v[self.a[k]])
             self._chain2(S, s, self.a[k], T)
         elif kc == K_EXT:
@@ -834,12 +841,6 @@ cdef class Program:
                         o12[(r - lo1) * w2 + j - lo2] = o12[(r - lo1) * w2 + j - lo2] + (
                             m0(cf, g12(S, A, r, j)) if kc == K_LIN else g12(S, A, r, j))
             S.v[s] = xv
-        elif kc == K_CMP:
-            S.v[s] = _cmp(op, S.v[self.a[k]], S.v[self.b[k]] if self.b[k] >= 0 else self.c[k])
-        elif kc == K_LOGIC:
-            S.v[s] = _logic(op, S.v[self.a[k]], S.v[self.b[k]] if self.b[k] >= 0 else 0.0)
-        elif kc == K_PRED:
-            S.v[s] = _pred(op, S.v[self.a[k]])
         elif kc == K_SELECT:
             A = self.a[k] if S.v[op] != 0.0 else self.b[k]
             S.v[s] = S.v[A]
@@ -850,10 +851,6 @@ cdef class Program:
             for r in range(lo1, hi1):
                 for j in range(lo2, hi2):
                     o12[(r - lo1) * w2 + j - lo2] = g12(S, A, r, j)
-        elif kc == K_GUARD:
-            S.v[s] = 0.0
-            if not _guard_ok(op, S.v[self.a[k]], self.c[k]):
-                return -1
         return 0
 
     cdef void _chain2(self, Sweep* S, long s, long A, triple T) noexcept:
