@@ -687,6 +687,11 @@ def hessian(f, x, args=(), *, sparse=False, sparsity=None, executor=None, chunk=
             raise ValueError("chunk= is for dense Hessians; a sparse Hessian makes one pass "
                              "per color")
         return sparse_hessian(f, x, args=args, sparsity=sparsity, executor=executor)
+    if (type(f) is Compiled and type(x) is np.ndarray and x.ndim == 1 and executor is None
+            and chunk is None):
+        r = f.hessian(x, args)                       # a recorded f's hot path
+        if r is not None:
+            return r[2]
     return value_gradient_hessian(f, x, args=args, executor=executor, chunk=chunk)[2]
 
 
