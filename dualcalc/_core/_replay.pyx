@@ -194,8 +194,8 @@ cdef class Program:
     cdef readonly object code_arr, op_arr, a_arr, b_arr, c_arr, args_arr, coef_arr, out_arr
     cdef readonly object wlo_arr, whi_arr
     cdef readonly tuple ext
-    cdef long[::1] flo, fhi, foff
-    cdef long ftot
+    cdef long[::1] flo, fhi, foff, foff12
+    cdef long ftot, ftot12
     cdef int[::1] code
     cdef long[::1] op, a, b, args, out, wlo, whi
     cdef double[::1] c, coef
@@ -228,6 +228,9 @@ cdef class Program:
         self.fhi = self.whi_arr.copy()
         self.foff = np.concatenate(([0], np.cumsum(self.whi_arr - self.wlo_arr)))
         self.ftot = self.foff[self.n_slots]
+        widths = self.whi_arr - self.wlo_arr
+        self.foff12 = np.concatenate(([0], np.cumsum(widths * widths)))
+        self.ftot12 = self.foff12[self.n_slots]
 
     cdef void _windows(self):
         """The static window of every slot: the range of differentiated inputs
@@ -701,14 +704,25 @@ cdef class Program:
             q = n_x
         if hessian and (dense or p0 != 0 or p1 != n_x or self.out.shape[0] != 1):
             raise ValueError("hessian=True needs one output and the whole identity")
-        idx = <long*>malloc(7 * n * sizeof(long))
-        if idx == NULL:
-            raise MemoryError()
-        S.lo1, S.hi1, S.off1 = idx, idx + n, idx + 2 * n
-        S.lo2, S.hi2, S.off2, S.off12 = idx + 3 * n, idx + 4 * n, idx + 5 * n, idx + 6 * n
+        cdef bint full = (not dense) and p0 == 0 and p1 == n_x
+        if full:
+            # the whole identity in both directions: the program's own windows
+            # and offsets (made once)
+            S.lo1 = S.lo2 = &self.flo[0]
+            S.hi1 = S.hi2 = &self.fhi[0]
+            S.off1 = S.off2 = &self.foff[0]
+            S.off12 = &self.foff12[0]
+            tot1 = tot2 = self.ftot
+            tot12 = self.ftot12
+        else:
+            idx = <long*>malloc(7 * n * sizeof(long))
+            if idx == NULL:
+                raise MemoryError()
+            S.lo1, S.hi1, S.off1 = idx, idx + n, idx + 2 * n
+            S.lo2, S.hi2, S.off2, S.off12 = idx + 3 * n, idx + 4 * n, idx + 5 * n, idx + 6 * n
         S.v = NULL
         try:
-            for s in range(n):
+            for s in range(n if not full else 0):
                 S.lo1[s] = (self.wlo[s] if self.wlo[s] > p0 else p0) - p0
                 S.hi1[s] = (self.whi[s] if self.whi[s] < p1 else p1) - p0
                 if S.hi1[s] <= S.lo1[s]:
@@ -804,6 +818,9 @@ cdef class Program:
         cdef double* o2 = S.e2 + S.off2[s]
         cdef double* o12 = S.e12 + S.off12[s]
         cdef double xv, cf
+        cdef double* a12
+        cdef double* row
+        cdef long wa
         cdef triple T
         cdef int done = self._constant_step(S.v, k, s, kc)
         if done:
@@ -836,10 +853,13 @@ cdef class Program:
                 for j in range(S.lo2[A], S.hi2[A]):
                     o2[j - lo2] = o2[j - lo2] + (m0(cf, S.e2[S.off2[A] + j - S.lo2[A]])
                                                  if kc == K_LIN else S.e2[S.off2[A] + j - S.lo2[A]])
-                for r in range(S.lo1[A], S.hi1[A]):
-                    for j in range(S.lo2[A], S.hi2[A]):
-                        o12[(r - lo1) * w2 + j - lo2] = o12[(r - lo1) * w2 + j - lo2] + (
-                            m0(cf, g12(S, A, r, j)) if kc == K_LIN else g12(S, A, r, j))
+                wa = S.hi2[A] - S.lo2[A]
+                a12 = S.e12 + S.off12[A]
+                for r in range(S.hi1[A] - S.lo1[A]):
+                    row = o12 + (r + S.lo1[A] - lo1) * w2 + S.lo2[A] - lo2
+                    for j in range(wa):
+                        row[j] = row[j] + (m0(cf, a12[r * wa + j]) if kc == K_LIN
+                                           else a12[r * wa + j])
             S.v[s] = xv
         elif kc == K_SELECT:
             A = self.a[k] if S.v[op] != 0.0 else self.b[k]
@@ -854,27 +874,30 @@ cdef class Program:
         return 0
 
     cdef void _chain2(self, Sweep* S, long s, long A, triple T) noexcept:
-        """(g, g'e1, g'e2, g'e12 + g''e1 e2) as HyperDualVec's _hchain."""
-        cdef long lo1 = S.lo1[s], hi1 = S.hi1[s], lo2 = S.lo2[s], hi2 = S.hi2[s], j, r
-        cdef long w2 = hi2 - lo2
+        """(g, g'e1, g'e2, g'e12 + g''e1 e2) as HyperDualVec's _hchain.  The
+        result has its operand's windows (a one-argument step), so both are
+        read and written through direct offsets."""
+        cdef long w1 = S.hi1[s] - S.lo1[s], w2 = S.hi2[s] - S.lo2[s], j, r
         cdef double* o1 = S.e1 + S.off1[s]
         cdef double* o2 = S.e2 + S.off2[s]
         cdef double* o12 = S.e12 + S.off12[s]
+        cdef double* a1 = S.e1 + S.off1[A]
+        cdef double* a2 = S.e2 + S.off2[A]
+        cdef double* a12 = S.e12 + S.off12[A]
         cdef double u
         S.v[s] = T.f
-        for j in range(lo1, hi1):
-            o1[j - lo1] = first_term(T, g1(S, A, j))
-        for j in range(lo2, hi2):
-            o2[j - lo2] = first_term(T, g2(S, A, j))
-        for r in range(lo1, hi1):
-            u = g1(S, A, r)
+        for j in range(w1):
+            o1[j] = first_term(T, a1[j])
+        for j in range(w2):
+            o2[j] = first_term(T, a2[j])
+        for r in range(w1):
+            u = a1[r]
             if u == 0.0:
-                for j in range(lo2, hi2):
-                    o12[(r - lo1) * w2 + j - lo2] = first_term(T, g12(S, A, r, j))
+                for j in range(w2):
+                    o12[r * w2 + j] = first_term(T, a12[r * w2 + j])
             else:
-                for j in range(lo2, hi2):
-                    o12[(r - lo1) * w2 + j - lo2] = (first_term(T, g12(S, A, r, j))
-                                                     + second_term(T, u, g2(S, A, j)))
+                for j in range(w2):
+                    o12[r * w2 + j] = first_term(T, a12[r * w2 + j]) + second_term(T, u, a2[j])
 
     cdef int _bin2(self, Sweep* S, long s, long A, long B, double xv, double yv, long op,
                    bint dummy) except -1:
@@ -943,6 +966,9 @@ cdef class Program:
         cdef double* o1 = S.e1 + S.off1[s]
         cdef double* o2 = S.e2 + S.off2[s]
         cdef double* o12 = S.e12 + S.off12[s]
+        cdef double* a1
+        cdef double* a2
+        cdef double* a12
         cdef triple T
         cdef int errors
         if op == OP_ADD or op == OP_SUB or op == OP_MUL:
@@ -953,14 +979,25 @@ cdef class Program:
             else:
                 S.v[s] = c * xv if swapped else xv * c
             sg = -1.0 if (op == OP_SUB and swapped) else 1.0
-            for j in range(lo1, hi1):
-                o1[j - lo1] = m0(c, g1(S, A, j)) if op == OP_MUL else sg * g1(S, A, j)
-            for j in range(lo2, hi2):
-                o2[j - lo2] = m0(c, g2(S, A, j)) if op == OP_MUL else sg * g2(S, A, j)
-            for r in range(lo1, hi1):
-                for j in range(lo2, hi2):
-                    o12[(r - lo1) * w2 + j - lo2] = (m0(c, g12(S, A, r, j)) if op == OP_MUL
-                                                     else sg * g12(S, A, r, j))
+            # the result has its operand's windows: one pass over the three blocks,
+            # which lie one after the other in each of e1, e2, e12
+            a1 = S.e1 + S.off1[A]
+            a2 = S.e2 + S.off2[A]
+            a12 = S.e12 + S.off12[A]
+            if op == OP_MUL:
+                for j in range(hi1 - lo1):
+                    o1[j] = m0(c, a1[j])
+                for j in range(w2):
+                    o2[j] = m0(c, a2[j])
+                for j in range((hi1 - lo1) * w2):
+                    o12[j] = m0(c, a12[j])
+            else:
+                for j in range(hi1 - lo1):
+                    o1[j] = sg * a1[j]
+                for j in range(w2):
+                    o2[j] = sg * a2[j]
+                for j in range((hi1 - lo1) * w2):
+                    o12[j] = sg * a12[j]
             return 0
         if op == OP_POW and not swapped:
             # k_powc's (f, d1, d2) are p_pow's (f, fx, fxx) for every x, and the
