@@ -18,7 +18,7 @@ from dualcalc._core._scalar import Dual, HyperDual
 from dualcalc import _seeding as S
 from dualcalc import _conversions as _conv
 from dualcalc._seeding import NestingError
-from dualcalc._compile import Compiled
+from dualcalc._compile import UNCOMPILED, Compiled
 
 __all__ = [
     "derivative", "second_derivative", "gradient", "jacobian", "jvp", "hessian",
@@ -455,7 +455,9 @@ def value_and_gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None
     x = S.as_point(x)
     if type(f) is Compiled and x.ndim and executor is None and chunk is None:
         r = f.value_and_gradient(x, args)            # a recorded f's hot path
-        if r is not None:
+        if r is UNCOMPILED:
+            f = f.fn
+        elif r is not None:
             return r
     v, J = _jacobian_core(f, x, args, executor, chunk)
     if v.ndim:
@@ -502,7 +504,9 @@ def gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None):
     if (type(f) is Compiled and argnums is None and type(x) is np.ndarray and x.ndim
             and executor is None and chunk is None):
         r = f.value_and_gradient(x, args)            # a recorded f's hot path
-        if r is not None:
+        if r is UNCOMPILED:
+            f = f.fn
+        elif r is not None:
             return r[1]
     g = value_and_gradient(f, x, args=args, argnums=argnums, executor=executor, chunk=chunk)[1]
     if argnums is not None and not isinstance(argnums, (int, np.integer)):

@@ -40,6 +40,8 @@ _FALLBACK = "fallback"
 # exceptions of f at a point, not of the recorder: no fallback, no warning
 _ERRORS_OF_F = (ArithmeticError, ValueError, LookupError)
 _VECTORISED = "vectorised"
+# what the verbs' short paths get back for a shape that runs uncompiled
+UNCOMPILED = "uncompiled"
 
 # Replaying one scalar instruction costs ~10 ns; one NumPy-level operation on
 # dual arrays ~2 us however long the array.  A recording with more than this
@@ -242,6 +244,8 @@ class Compiled:
                     st, value, grad = rec.program.run1(x, 0, rec.program.n_x, None, x.shape)
                     if st < 0:
                         return value, grad
+            elif entry is _VECTORISED or entry is _FALLBACK:
+                return UNCOMPILED                  # the caller runs f itself, at once
         return None
 
     def _dual_call(self, x, args):
