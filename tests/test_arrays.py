@@ -1018,3 +1018,22 @@ def test_square_by_power_overflows_like_numpy():
     with pytest.warns(RuntimeWarning, match="overflow"):
         v, g = dc.value_and_gradient(lambda w: np.sum(w ** 2), np.array([1e200, 1.0]))
     assert v == np.inf and g[0] == 2e200 and g[1] == 2.0
+
+
+def test_inplace_floor_divide_and_mod_write_through_views():
+    # y[1:] //= 2 and y[:2] %= 1.5 on views must change y, as they do on floats
+    def f(x):
+        y = x * 3.0
+        v = y[1:]
+        v //= 2.0
+        w = y[:2]
+        w %= 1.5
+        return y
+    x = np.array([0.7, 1.9, 2.6])
+    value, J = dc.value_and_jacobian(f, x)
+    np.testing.assert_array_equal(value, f(x.copy()))
+    # (3 x0) mod 1.5 has slope 3; the floor-divided entries are piecewise constant
+    np.testing.assert_array_equal(J, [[3.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    # second order: the Hessian of sum(y**2) through the same in-place updates
+    H = dc.hessian(lambda x: np.sum(f(x) ** 2), x)
+    np.testing.assert_array_equal(H, np.diag([18.0, 0.0, 0.0]))

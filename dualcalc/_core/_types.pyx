@@ -607,6 +607,9 @@ cdef class DualArray:
     def __imul__(self, o): return _inplace(self, _hooks.binary(self, o, OP_MUL, np.multiply))
     def __itruediv__(self, o): return _inplace(self, _hooks.binary(self, o, OP_DIV, np.true_divide))
     def __ipow__(self, o): return _inplace(self, _hooks.binary(self, o, OP_POW, np.power))
+    def __ifloordiv__(self, o):
+        return _inplace(self, _hooks.binary(self, o, OP_FLOORDIV, np.floor_divide))
+    def __imod__(self, o): return _inplace(self, _hooks.binary(self, o, OP_MOD, np.remainder))
 
 
 # ================================================================ HyperDualArray
@@ -789,6 +792,9 @@ cdef class HyperDualArray:
     def __imul__(self, o): return _inplace(self, _hooks.binary(self, o, OP_MUL, np.multiply))
     def __itruediv__(self, o): return _inplace(self, _hooks.binary(self, o, OP_DIV, np.true_divide))
     def __ipow__(self, o): return _inplace(self, _hooks.binary(self, o, OP_POW, np.power))
+    def __ifloordiv__(self, o):
+        return _inplace(self, _hooks.binary(self, o, OP_FLOORDIV, np.floor_divide))
+    def __imod__(self, o): return _inplace(self, _hooks.binary(self, o, OP_MOD, np.remainder))
 
 
 # ================================================================ helpers of both types
