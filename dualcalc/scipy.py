@@ -58,7 +58,9 @@ class _Cached:
         key = (x.tobytes(), x.shape, tuple(id(a) for a in args))
         entry = self._cache.get(key)
         if entry is None:
-            entry = {}
+            # the entry keeps args alive: while it is cached no other object
+            # can take one of their ids (a temporary array passed again would)
+            entry = {"args": args}
             self._cache[key] = entry
             while len(self._cache) > self._size:
                 self._cache.popitem(last=False)

@@ -213,3 +213,15 @@ def test_root_and_least_squares_helpers():
     assert r.success and r.dualcalc_counts["njev"] >= 1
     fit = least_squares(lambda p: [p[0] - 1.0, 10.0 * (p[1] - p[0] ** 2)], [-1.2, 1.0])
     assert np.allclose(fit.x, 1.0) and fit.dualcalc_counts["njev"] == fit.njev
+
+
+def test_cache_is_not_fooled_by_a_reused_id_of_temporary_args():
+    # a temporary array passed as an argument is freed after the call and the
+    # next temporary often gets its id: the cache must not answer from it
+    from dualcalc.scipy import Objective
+    obj = Objective(lambda x, a: np.sum(a * x ** 2))
+    x = [1.0, 2.0]
+    got = [obj.fun(x, np.full(2, float(k))) for k in range(1, 60)]
+    assert got == [5.0 * k for k in range(1, 60)]
+    grads = [obj.jac(x, np.full(2, float(k))).tolist() for k in range(1, 20)]
+    assert grads == [[2.0 * k, 4.0 * k] for k in range(1, 20)]
