@@ -182,6 +182,29 @@ cdef inline cnp.ndarray _zeros3(long m, long p, long q):
     return cnp.PyArray_ZEROS(3, d, cnp.NPY_DOUBLE, 0)
 
 
+cdef inline double _value2(int op, double x, double y, int errors, bint const_y) except? -1.5:
+    """The value of x op y as every replay and recording computes it; errors != 0
+    raises the domain errors of Python's operators (ERR_OPERATOR) or math;
+    const_y: y is a constant of the recording (a power then takes k_powc, whose
+    value needs no logarithm of a negative base)."""
+    cdef double f
+    if errors:
+        check_binary_domain(op, x, y, errors)
+    if op == OP_ADD:
+        return x + y
+    if op == OP_SUB:
+        return x - y
+    if op == OP_MUL:
+        return x * y
+    if op == OP_DIV:
+        return x / y
+    if op == OP_POW:
+        f = k_powc(x, y).f if const_y else binary_eval(op, x, y).f
+        check_pow_overflow(op, x, y, f, errors)     # Python's OverflowError
+        return f
+    return binary_eval(op, x, y).f
+
+
 cdef class Program:
     """A recorded program (made by ``dualcalc._compile``; not for direct use).
 
@@ -384,7 +407,7 @@ cdef class Program:
                     else:
                         x = self.c[k]
                         y = v[self.a[k]]
-                    v[s] = self._binval(k, op, x, y, kc == K_BINC)
+                    v[s] = _value2(<int>(op & 255), x, y, <int>(op >> 8), kc == K_BINC)
                 elif kc == K_SUM:
                     acc = 0.0
                     for j in range(self.a[k], self.a[k] + self.b[k]):
@@ -405,28 +428,6 @@ cdef class Program:
         finally:
             free(v)
 
-    cdef inline double _binval(self, long k, long op, double x, double y,
-                               bint const_y) except? -1.5:
-        # the errors mode is packed in op's high bits
-        cdef int errors = <int>(op >> 8)
-        op = op & 255
-        cdef double f
-        if errors:
-            check_binary_domain(<int>op, x, y, errors)
-        if op == OP_POW:
-            # k_powc: the value of p_pow, without its log
-            f = k_powc(x, y).f if const_y else binary_eval(<int>op, x, y).f
-            check_pow_overflow(<int>op, x, y, f, errors)    # Python's OverflowError
-            return f
-        if op == OP_ADD:
-            return x + y
-        if op == OP_SUB:
-            return x - y
-        if op == OP_MUL:
-            return x * y
-        if op == OP_DIV:
-            return x / y
-        return binary_eval(<int>op, x, y).f
 
     # ------------------------------------------------------------ first order
     def run1(self, xin, long c0, long c1, dirs=None, grad_shape=None):
@@ -1046,22 +1047,7 @@ def unary_value(int rid, double x):
 
 def binary_value(int op, double x, double y, int errors, bint const_y):
     """binary_values for one pair of numbers."""
-    if errors:
-        check_binary_domain(op, x, y, errors)
-    if op == OP_ADD:
-        return x + y
-    if op == OP_SUB:
-        return x - y
-    if op == OP_MUL:
-        return x * y
-    if op == OP_DIV:
-        return x / y
-    cdef double f
-    if op == OP_POW:
-        f = k_powc(x, y).f if const_y else binary_eval(op, x, y).f
-        check_pow_overflow(op, x, y, f, errors)
-        return f
-    return binary_eval(op, x, y).f
+    return _value2(op, x, y, errors, const_y)
 
 
 def binary_values(int op, x, y, int errors=0, bint const_y=False):
@@ -1077,20 +1063,5 @@ def binary_values(int op, x, y, int errors=0, bint const_y=False):
     cdef double[::1] o = out
     cdef Py_ssize_t i
     for i in range(xs.shape[0]):
-        if errors:
-            check_binary_domain(op, xs[i], ys[i], errors)
-        if op == OP_ADD:
-            o[i] = xs[i] + ys[i]
-        elif op == OP_SUB:
-            o[i] = xs[i] - ys[i]
-        elif op == OP_MUL:
-            o[i] = xs[i] * ys[i]
-        elif op == OP_DIV:
-            o[i] = xs[i] / ys[i]
-        elif op == OP_POW:
-            o[i] = k_powc(xs[i], ys[i]).f if const_y else binary_eval(op, xs[i], ys[i]).f
-            if errors:
-                check_pow_overflow(op, xs[i], ys[i], o[i], errors)
-        else:
-            o[i] = binary_eval(op, xs[i], ys[i]).f
+        o[i] = _value2(op, xs[i], ys[i], errors, const_y)
     return out.reshape(shape)
