@@ -1,10 +1,13 @@
-"""ndarray methods as NumPy functions, for the array-like tracers.
+"""ndarray methods as NumPy functions, and in-place operators, for the
+array-like tracers.
 
 Both tracers -- the sparsity tracer (``dualcalc.sparsity.TracerArray``) and
 the recorder of ``dualcalc.compile`` (``dualcalc._compile._tracer``) -- take
 part in NumPy's ``__array_function__`` protocol, so ``x.sum(axis=0)`` is
 ``np.sum(x, axis=0)`` for them: written once here.
 """
+import operator
+
 import numpy as np
 
 
@@ -36,3 +39,27 @@ class ForwardingMethods:
     argmax = _forward(np.argmax)
     argmin = _forward(np.argmin)
     argsort = _forward(np.argsort)
+
+
+def _inplace(op):
+    def method(self, o):
+        self[...] = op(self, o)                 # through __setitem__: views see it
+        return self
+    method.__name__ = f"__i{op.__name__.strip('_')}__"
+    return method
+
+
+class InplaceOperators:
+    """Mixin: ``x op= y`` as ``x[...] = x op y``, so that an update through a
+    view reaches the array it views (as for ndarrays), for any class whose
+    ``__setitem__`` writes in place."""
+
+    __slots__ = ()
+
+    __iadd__ = _inplace(operator.add)
+    __isub__ = _inplace(operator.sub)
+    __imul__ = _inplace(operator.mul)
+    __itruediv__ = _inplace(operator.truediv)
+    __ipow__ = _inplace(operator.pow)
+    __ifloordiv__ = _inplace(operator.floordiv)
+    __imod__ = _inplace(operator.mod)

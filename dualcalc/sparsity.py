@@ -56,7 +56,7 @@ import weakref
 
 import numpy as np
 
-from dualcalc._forwarding import ForwardingMethods
+from dualcalc._forwarding import ForwardingMethods, InplaceOperators
 
 __all__ = ["TracerArray", "jacobian_sparsity", "hessian_sparsity",
            "SUPPORTED_FUNCTIONS", "SUPPORTED_UFUNCS"]
@@ -207,7 +207,7 @@ def _unsupported(name):
 
 
 # ---------------------------------------------------------------- the tracer
-class TracerArray(ForwardingMethods):
+class TracerArray(InplaceOperators, ForwardingMethods):
     """An array of values carrying, per element, the set of inputs it depends on.
 
     ``value`` is the float ndarray, ``rows`` a boolean CSR matrix of shape
@@ -443,21 +443,9 @@ class TracerArray(ForwardingMethods):
     def __ne__(self, o):
         return np.not_equal(self, o)
 
-    def __iadd__(self, o):
-        self[...] = self + o
-        return self
 
-    def __isub__(self, o):
-        self[...] = self - o
-        return self
 
-    def __imul__(self, o):
-        self[...] = self * o
-        return self
 
-    def __itruediv__(self, o):
-        self[...] = self / o
-        return self
 
 
 # ---------------------------------------------------------------- ufuncs

@@ -32,7 +32,7 @@ import numpy as np
 
 from dualcalc._core import _replay
 from dualcalc._core._table import RULES, BINARY
-from dualcalc._forwarding import ForwardingMethods
+from dualcalc._forwarding import ForwardingMethods, InplaceOperators
 
 K = _replay.CODES
 K_UN, K_BIN, K_BINC, K_CBIN = K["UN"], K["BIN"], K["BINC"], K["CBIN"]
@@ -745,7 +745,7 @@ def _plain_or_none(o):
         return None
 
 
-class Traced(_Base):
+class Traced(InplaceOperators, _Base):
     """A traced array (ndim >= 1)."""
 
     __slots__ = ()
@@ -799,33 +799,12 @@ class Traced(_Base):
         self._v[key] = np.broadcast_to(t._v, np.shape(target))
         self.ids[key] = np.broadcast_to(t.ids, np.shape(target))
 
-    def __iadd__(self, o):
-        self[...] = self + o
-        return self
 
-    def __isub__(self, o):
-        self[...] = self - o
-        return self
 
-    def __imul__(self, o):
-        self[...] = self * o
-        return self
 
-    def __itruediv__(self, o):
-        self[...] = self / o
-        return self
 
-    def __ipow__(self, o):
-        self[...] = self ** o
-        return self
 
-    def __ifloordiv__(self, o):
-        self[...] = self // o
-        return self
 
-    def __imod__(self, o):
-        self[...] = self % o
-        return self
 
 
 class TracedScalar(_Base):
