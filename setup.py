@@ -37,8 +37,8 @@ else:
     link_args = [] if DEBUG or sys.platform == "darwin" else ["-s"]
 
 MODULES = ["_table", "_scalar", "_vec", "_taylor", "_math", "_bands", "_kernels", "_types",
-           "_engine", "_seeds", "_indexing", "_reductions", "_protocols", "_arrays", "_replay",
-           "_coloring"]
+           "_engine", "_seeds", "_indexing", "_reductions", "_protocols", "_arrays", "_passes", "_watch",
+           "_replay", "_coloring"]
 # DUALCALC_ONLY=_scalar,_math rebuilds just those modules (a development aid).
 if os.environ.get("DUALCALC_ONLY"):
     MODULES = [m for m in MODULES if m in os.environ["DUALCALC_ONLY"].split(",")]

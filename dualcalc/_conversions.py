@@ -42,9 +42,10 @@ checked after the fact.
 import linecache
 import os
 import sys
-import threading
 
 import numpy as np
+
+from dualcalc._core import _watch
 
 __all__ = ["ConversionError", "begin", "end", "note", "from_objects"]
 
@@ -75,41 +76,12 @@ class ConversionError(TypeError):
 ConversionError.__module__ = "dualcalc"
 
 
-class _State(threading.local):
-    watch = None          # a class default: reading it never raises AttributeError
-
-
-_state = _State()
-
-
-class _Watch:
-    __slots__ = ("events", "handles", "objects")
-
-    def __init__(self):
-        self.events = []      # refused conversions: (what, where)
-        self.handles = []     # (handle, where) for np.asanyarray handles
-        self.objects = []     # where object arrays of duals were made
-
-
-def begin():
-    """Start watching one evaluation of f; returns the token for :func:`end`."""
-    outer = _state.watch
-    w = _Watch()
-    _state.watch = w
-    return outer, w
-
-
-def end(token):
-    """Stop watching; returns the watch (its records) and restores the outer one,
-    into which this watch's records are merged (a conversion inside a nested
-    verb is a conversion of the outer evaluation too)."""
-    outer, w = token
-    _state.watch = outer
-    if outer is not None:
-        outer.events.extend(w.events)
-        outer.handles.extend(w.handles)
-        outer.objects.extend(w.objects)
-    return w
+# The watch of the evaluation being made, per thread (dualcalc/_core/_watch.pyx):
+# begin/end bracket one evaluation of f; note* record into the current watch.
+_Watch = _watch.Watch
+begin = _watch.begin
+end = _watch.end
+_current = _watch.current_watch
 
 
 def _short(path):
@@ -211,23 +183,23 @@ def note(what):
     raises TypeError)."""
     global refusals
     refusals += 1
-    w = _state.watch
+    w = _current()
     if w is not None:
-        w.events.append((what, _site(1)))
+        w.add("events", (what, _site(1)))
 
 
 def note_handle(handle, frame):
     """Record an np.asanyarray handle made during the evaluation (frame: the
     caller's, from subclass_site)."""
-    w = _state.watch
+    w = _current()
     if w is not None:
-        w.handles.append((handle, (frame, frame.f_lineno)))
+        w.add("handles", (handle, (frame, frame.f_lineno)))
 
 
 def note_objects():
-    w = _state.watch
+    w = _current()
     if w is not None and len(w.objects) < 8:      # the first few name the place
-        w.objects.append(_lazy_site(1))
+        w.add("objects", _lazy_site(1))
 
 
 # ---------------------------------------------------------------- which conversion

@@ -147,26 +147,32 @@ def call(f, x, args):
     try:
         y = f(x, *args) if args else f(x)
     except Exception as exc:
-        w = _end(token)
-        err = _conv.reraise(w, exc)
-        if err is not None:
-            raise err from exc
-        if isinstance(exc, TypeError):
-            err = dropped(exc)
-            if err is not None:
-                raise err from None
+        failed(_end(token), exc)
         raise
     w = _end(token)
     if w.events or w.handles:
-        _conv.check(w, _plain_value(y))
+        _conv.check(w, plain_value(y))
     return y
+
+
+def failed(w, exc):
+    """f raised exc under the watch w: raise the clearer error when the failure
+    comes from a conversion of a dual value; return otherwise (the caller
+    re-raises exc)."""
+    err = _conv.reraise(w, exc)
+    if err is not None:
+        raise err from exc
+    if isinstance(exc, TypeError):
+        err = dropped(exc)
+        if err is not None:
+            raise err from None
 
 
 _begin = _conv.begin
 _end = _conv.end
 
 
-def _plain_value(y):
+def plain_value(y):
     """The float values of f's result, for the conversion check (None when
     they cannot be had without converting)."""
     if isinstance(y, (float, np.floating, np.ndarray)):

@@ -19,6 +19,10 @@ from dualcalc import _seeding as S
 from dualcalc import _conversions as _conv
 from dualcalc._seeding import NestingError
 from dualcalc._compile import UNCOMPILED, Compiled
+from dualcalc._core._passes import gradient_pass as _gradient_pass, hessian_pass as _hessian_pass
+from dualcalc._core._passes import wire as _wire_passes
+
+_wire_passes(S._tags, S.failed, S.plain_value, Compiled)
 
 __all__ = [
     "derivative", "second_derivative", "gradient", "jacobian", "jvp", "hessian",
@@ -33,6 +37,35 @@ def _out(a):
 
 
 _TAG_MAX = S.TAG_MAX
+
+# Inputs this small take one pass over the whole identity, seeded and read in
+# compiled code (_core/_passes.pyx): sizes where default_chunk(n) == n (any n
+# up to 2048) and _hessian_chunk(n) == n (n**3 <= 8 M).
+_ONE_PASS = 2048
+_ONE_HESSIAN_PASS = 200
+
+
+def _gradient_read(v, g, y, t, x, verb):
+    """(value, grad) from gradient_pass: its own reading when f returned one
+    scalar of the pass (g set), else the general extraction of y."""
+    if g is not None:
+        return v, g
+    value, tan = S.extract_dual(y, t, x.size)
+    _require_scalar(value, verb)
+    return float(value), tan.reshape(x.shape)
+
+
+def _hessian_read(v, g, H, y, t1, t2, x):
+    """(value, grad, H) from hessian_pass, as _gradient_read."""
+    if H is not None:
+        return v, g, H
+    n = x.size
+    value, _, grad, H = S.extract_hyper(y, t1, t2, n, n)
+    _require_scalar(value, "hessian")
+    H = H.reshape(n, n)
+    H = H + H.T                                             # exactly symmetric
+    H *= 0.5
+    return float(value), _out(grad.reshape(x.shape)), _out(H.reshape(x.shape + x.shape))
 
 
 def _two_tags():
@@ -446,6 +479,10 @@ def value_and_gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None
     >>> value_and_gradient(lambda x: x[0]**2 * x[1] + 3*x[1]**2, [1.0, 2.0])
     (14.0, array([ 4., 13.]))
     """
+    if argnums is None and executor is None and chunk is None:
+        r = _gradient_pass(f, x, args, _ONE_PASS)      # None unless x is small (compiled pass)
+        if r is not None:
+            return _gradient_read(*r, x, "gradient")
     args = _check_args(args)
     if argnums is not None:
         g, z0, unpack = _pack(f, x, argnums, args)
@@ -501,13 +538,16 @@ def gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None):
     >>> gradient(lambda x, y: x**2 * y + 3*y**2, (1.0, 2.0), argnums=(0, 1))
     (4.0, 13.0)
     """
-    if (type(f) is Compiled and argnums is None and type(x) is np.ndarray and x.ndim
-            and executor is None and chunk is None):
-        r = f.value_and_gradient(x, args)            # a recorded f's hot path
-        if r is UNCOMPILED:
-            f = f.fn
-        elif r is not None:
-            return r[1]
+    if argnums is None and executor is None and chunk is None:
+        r = _gradient_pass(f, x, args, _ONE_PASS)      # None unless x is small (compiled pass)
+        if r is not None:
+            return r[1] if r[1] is not None else _gradient_read(*r, x, "gradient")[1]
+        if type(f) is Compiled and type(x) is np.ndarray and x.ndim:
+            r = f.value_and_gradient(x, args)            # a recorded f's hot path
+            if r is UNCOMPILED:
+                f = f.fn
+            elif r is not None:
+                return r[1]
     g = value_and_gradient(f, x, args=args, argnums=argnums, executor=executor, chunk=chunk)[1]
     if argnums is not None and not isinstance(argnums, (int, np.integer)):
         return tuple(_out(a) for a in g)
@@ -598,6 +638,10 @@ def value_gradient_hessian(f, x, args=(), *, executor=None, chunk=None):
     array([[6., 0.],
            [0., 2.]])
     """
+    if executor is None and chunk is None:
+        r = _hessian_pass(f, x, args, _ONE_HESSIAN_PASS)   # None unless x is small
+        if r is not None:
+            return _hessian_read(*r, x)
     args = _check_args(args)
     x = S.as_point(x)
     n = x.size
@@ -691,11 +735,14 @@ def hessian(f, x, args=(), *, sparse=False, sparsity=None, executor=None, chunk=
             raise ValueError("chunk= is for dense Hessians; a sparse Hessian makes one pass "
                              "per color")
         return sparse_hessian(f, x, args=args, sparsity=sparsity, executor=executor)
-    if (type(f) is Compiled and type(x) is np.ndarray and x.ndim == 1 and executor is None
-            and chunk is None):
-        r = f.hessian(x, args)                       # a recorded f's hot path
+    if executor is None and chunk is None:
+        r = _hessian_pass(f, x, args, _ONE_HESSIAN_PASS)   # None unless x is small
         if r is not None:
-            return r[2]
+            return r[2] if r[2] is not None else _hessian_read(*r, x)[2]
+        if type(f) is Compiled and type(x) is np.ndarray and x.ndim == 1:
+            r = f.hessian(x, args)                       # a recorded f's hot path
+            if r is not None:
+                return r[2]
     return value_gradient_hessian(f, x, args=args, executor=executor, chunk=chunk)[2]
 
 

@@ -1,0 +1,306 @@
+"""The verbs' compiled one-pass path (dualcalc/_core/_passes.pyx) for small
+inputs: the same numbers as the general path bit for bit, exact against
+analytic derivatives, every kind of result and input, errors, nesting, and
+the conversion watch it keeps."""
+import math
+
+import numpy as np
+import pytest
+
+import dualcalc as dc
+import dualcalc.math as dm
+from dualcalc import _conversions
+from dualcalc._conversions import ConversionError
+from dualcalc._core import _passes, _watch
+
+RNG = np.random.default_rng(20261206)
+
+
+def rosen_loop(x):
+    s = 0.0
+    for i in range(len(x) - 1):
+        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return s
+
+
+def rosen_numpy(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def rosen_gradient(x):
+    g = np.zeros_like(x)
+    d = x[1:] - x[:-1] ** 2
+    g[:-1] += -400.0 * x[:-1] * d - 2.0 * (1.0 - x[:-1])
+    g[1:] += 200.0 * d
+    return g
+
+
+def rosen_hessian(x):
+    n = x.size
+    H = np.zeros((n, n))
+    for i in range(n - 1):
+        H[i, i] += 1200.0 * x[i] ** 2 - 400.0 * x[i + 1] + 2.0
+        H[i, i + 1] += -400.0 * x[i]
+        H[i + 1, i] += -400.0 * x[i]
+        H[i + 1, i + 1] += 200.0
+    return H
+
+
+def general(verb, f, x, args=()):
+    """The same verb through the general path (chunk= of all directions)."""
+    return verb(f, x, args=args, chunk=x.size)
+
+
+# ---------------------------------------------------------------- the path is taken
+def test_small_inputs_take_the_compiled_pass():
+    x = np.array([0.3, -1.2, 2.0])
+    r = _passes.gradient_pass(rosen_loop, x, (), 2048)
+    assert r is not None and r[1] is not None and r[2].tag == r[3]
+    r = _passes.hessian_pass(rosen_loop, x, (), 200)
+    assert r is not None and r[2] is not None and r[4] < r[5]
+
+
+@pytest.mark.parametrize("x", [np.array([1.0]), np.array(2.0), [1.0, 2.0], np.arange(3),
+                               np.zeros(3, dtype=np.float32), np.zeros(3, dtype=">f8"),
+                               np.zeros(2100)])
+def test_other_inputs_are_declined(x):
+    # one element, 0-d, lists, integer, float32, byte-swapped and large inputs
+    # take the general path (which converts and chunks them)
+    assert _passes.gradient_pass(rosen_loop, x, (), 2048) is None
+
+
+def test_compiled_functions_and_non_tuple_args_are_declined():
+    x = np.array([0.5, 1.5])
+    assert _passes.gradient_pass(dc.compile(rosen_loop), x, (), 2048) is None
+    assert _passes.hessian_pass(rosen_loop, x, [1.0], 200) is None
+
+
+# ---------------------------------------------------------------- same numbers as the general path
+@pytest.mark.parametrize("f", [rosen_loop, rosen_numpy])
+@pytest.mark.parametrize("n", [2, 3, 10, 33, 200])
+def test_gradient_and_hessian_equal_the_general_path_bitwise(f, n):
+    for _ in range(3):
+        x = RNG.uniform(-2, 2, n)
+        g = dc.gradient(f, x)
+        assert np.array_equal(g, general(dc.gradient, f, x))
+        v, g2 = dc.value_and_gradient(f, x)
+        v0, g0 = general(dc.value_and_gradient, f, x)
+        assert v == v0 and type(v) is float and np.array_equal(g2, g0)
+        H = dc.hessian(f, x)
+        assert np.array_equal(H, general(dc.hessian, f, x))
+        v, g3, H3 = dc.value_gradient_hessian(f, x)
+        v0, g0, H0 = general(dc.value_gradient_hessian, f, x)
+        assert v == v0 and np.array_equal(g3, g0) and np.array_equal(H3, H0)
+        assert np.array_equal(H, H.T)
+
+
+@pytest.mark.parametrize("n", [2, 5, 17, 64])
+def test_exact_against_the_analytic_rosenbrock_derivatives(n):
+    # at points with a few bits each (multiples of 1/8), every intermediate of
+    # the analytic formulas and of the dual arithmetic is exact in binary64
+    for _ in range(4):
+        x = RNG.integers(-16, 17, n) / 8.0
+        for f in (rosen_loop, rosen_numpy):
+            assert np.array_equal(dc.gradient(f, x), rosen_gradient(x))
+            if n <= 64:
+                assert np.array_equal(dc.hessian(f, x), rosen_hessian(x))
+
+
+def test_transcendental_function_against_closed_form():
+    # f = exp(x0) sin(x1) + log(x0) + log(x1): gradient and Hessian in closed form
+    def f(x):
+        return dm.exp(x[0]) * dm.sin(x[1]) + dm.log(x[0]) + dm.log(x[1])
+    for x in ([0.5, 1.5], [2.0, 0.1], [1e-3, 3.0], [30.0, 1e-8]):
+        x = np.array(x)
+        a, b = x
+        g = dc.gradient(f, x)
+        assert g[0] == pytest.approx(math.exp(a) * math.sin(b) + 1 / a, rel=1e-15)
+        assert g[1] == pytest.approx(math.exp(a) * math.cos(b) + 1 / b, rel=1e-15)
+        H = dc.hessian(f, x)
+        expected = [[math.exp(a) * math.sin(b) - 1 / a**2, math.exp(a) * math.cos(b)],
+                    [math.exp(a) * math.cos(b), -math.exp(a) * math.sin(b) - 1 / b**2]]
+        np.testing.assert_allclose(H, expected, rtol=1e-14, atol=0)
+
+
+# ---------------------------------------------------------------- results and inputs of every kind
+def test_two_dimensional_and_non_contiguous_inputs():
+    X = RNG.uniform(-1, 1, (3, 4))
+    f = lambda m: np.sum(m**3) + m[0, 1] * m[2, 3]
+    g = dc.gradient(f, X)
+    expected = 3 * X**2
+    expected[0, 1] += X[2, 3]
+    expected[2, 3] += X[0, 1]
+    assert g.shape == (3, 4) and np.array_equal(g, expected)
+    H = dc.hessian(f, X)
+    assert H.shape == (3, 4, 3, 4)
+    assert H[0, 1, 2, 3] == 1.0 and H[1, 1, 1, 1] == 6 * X[1, 1]
+    y = RNG.uniform(-2, 2, 12)[::3]                 # a strided view
+    assert not y.flags.c_contiguous
+    assert np.array_equal(dc.gradient(rosen_loop, y), rosen_gradient(y.copy()))
+
+
+def test_constant_and_plain_results():
+    x = np.array([1.0, 2.0])
+    assert dc.gradient(lambda v: 3.0, x).tolist() == [0.0, 0.0]
+    assert dc.value_and_gradient(lambda v: np.float64(3.0), x)[0] == 3.0
+    assert dc.hessian(lambda v: 1, x).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    # a result that does not depend on one input
+    assert dc.gradient(lambda v: v[1] ** 2, x).tolist() == [0.0, 4.0]
+
+
+def test_one_element_results_of_other_shapes_and_vector_results():
+    x = np.array([1.0, 2.0])
+    # a list or 1-element array is not a single number for gradient
+    with pytest.raises(ValueError, match="single number"):
+        dc.gradient(lambda v: [v[0], v[1]], x)
+    with pytest.raises(ValueError, match="single number"):
+        dc.hessian(lambda v: v * 2, x)
+    assert dc.jacobian(lambda v: [v[0] * v[1], v[1]], x).tolist() == [[2.0, 1.0], [0.0, 1.0]]
+
+
+def test_args_are_passed():
+    x = np.array([1.0, 3.0])
+    f = lambda v, a, b: a * v[0] * v[1] + b
+    assert dc.gradient(f, x, args=(2.0, 5.0)).tolist() == [6.0, 2.0]
+    assert dc.hessian(f, x, args=(2.0, 5.0)).tolist() == [[0.0, 2.0], [2.0, 0.0]]
+
+
+def test_bad_results_raise_clear_errors():
+    x = np.array([1.0, 2.0])
+    with pytest.raises(TypeError, match="returned str"):
+        dc.gradient(lambda v: "no", x)
+    with pytest.raises(TypeError, match="returned NoneType"):
+        dc.hessian(lambda v: None, x)
+
+
+def test_exceptions_of_f_propagate_unchanged():
+    x = np.array([1.0, 0.0])
+    with pytest.raises(ZeroDivisionError):
+        dc.gradient(lambda v: v[0] / 0.0 if False else 1 / 0, x)
+    with pytest.raises(KeyError):
+        dc.hessian(lambda v: {}["missing"], x)
+
+
+# ---------------------------------------------------------------- nesting and tags
+def test_nested_inside_derivative_is_refused_clearly():
+    # a gradient whose f closes over the outer Dual: not supported, and said so
+    def inner(s):
+        return dc.gradient(lambda v: s * v[0] ** 2 * v[1], np.array([1.0, 2.0]))[0]
+    with pytest.raises(dc.NestingError, match="dualcalc.derivative"):
+        dc.derivative(inner, 3.0)
+
+    def inner_hessian(s):
+        return dc.hessian(lambda v: s * v[0] ** 2 * v[1], np.array([1.0, 2.0]))[0, 0]
+    with pytest.raises(TypeError, match="nested differentiation"):
+        dc.derivative(inner_hessian, 3.0)
+
+
+def test_a_result_of_another_differentiation_is_refused():
+    x = np.array([1.0, 2.0])
+    captured = {}
+
+    def keep(v):
+        captured["v"] = v
+        return v[0] * v[1]
+    dc.gradient(keep, x)
+    with pytest.raises(TypeError, match="another differentiation"):
+        dc.gradient(lambda v: captured["v"][0] * 2.0, x)
+
+
+# ---------------------------------------------------------------- the conversion watch
+def test_a_swallowed_conversion_is_refused():
+    def f(v):
+        try:
+            return float(v[0]) * v[1]
+        except TypeError:
+            return v[0] * 0.0 + 1.0          # carries on with plain numbers
+    with pytest.raises(ConversionError):
+        dc.gradient(f, np.array([1.0, 2.0]))
+    with pytest.raises(ConversionError):
+        dc.hessian(f, np.array([1.0, 2.0]))
+
+
+def test_float_conversion_names_value():
+    with pytest.raises(TypeError, match="value"):
+        dc.gradient(lambda v: float(v[0]) * 2.0, np.array([1.0, 2.0]))
+
+
+def test_a_conversion_in_a_nested_verb_is_seen_by_the_outer_one():
+    def inner_swallows(v):
+        try:
+            float(v[0])
+        except TypeError:
+            pass
+        return v[0] * v[1]
+
+    def outer(v):
+        dc.gradient(inner_swallows, np.array([1.0, 2.0]))   # refused, caught below
+        return v[0] ** 2
+
+    def outer_catching(v):
+        try:
+            dc.gradient(inner_swallows, np.array([1.0, 2.0]))
+        except ConversionError:
+            pass
+        return v[0] ** 2
+    with pytest.raises(ConversionError):
+        dc.gradient(outer, np.array([3.0, 4.0]))
+    with pytest.raises(ConversionError):
+        dc.gradient(outer_catching, np.array([3.0, 4.0]))
+
+
+def test_the_watch_is_restored_after_every_kind_of_exit():
+    x = np.array([1.0, 2.0])
+    assert _watch.current_watch() is None
+    dc.gradient(rosen_loop, x)
+    assert _watch.current_watch() is None
+    with pytest.raises(ZeroDivisionError):
+        dc.hessian(lambda v: 1 / 0, x)
+    assert _watch.current_watch() is None
+    with pytest.raises(ConversionError):
+        dc.gradient(lambda v: float(v[0]), x)
+    assert _watch.current_watch() is None
+
+
+def test_watch_records():
+    outer, w = _watch.begin()
+    try:
+        assert _watch.current_watch() is w and outer is None
+        assert (w.events, w.handles, w.objects) == ((), (), ())
+        w.add("events", ("float", "here"))
+        w.add("events", ("int", "there"))
+        assert w.events == [("float", "here"), ("int", "there")]
+        with pytest.raises(ValueError, match="events, handles and objects"):
+            w.add("other", 1)
+        inner = _watch.begin()
+        inner[1].add("objects", "site")
+        _watch.end(inner)
+        assert w.objects == ["site"]                 # merged into the outer watch
+    finally:
+        _watch.end((outer, w))
+    assert _watch.current_watch() is None
+    assert _conversions.begin is _watch.begin
+
+
+def test_threads_have_their_own_watch():
+    import threading
+    seen = []
+    barrier = threading.Barrier(4)
+
+    def work(i):
+        barrier.wait()
+        x = np.array([1.0 + i, 2.0])
+        for _ in range(200):
+            if i % 2:
+                try:
+                    dc.gradient(lambda v: float(v[0]), x)
+                except ConversionError:
+                    pass
+            else:
+                seen.append(dc.gradient(rosen_loop, x).tolist() == rosen_gradient(x).tolist())
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 400 and all(seen)
