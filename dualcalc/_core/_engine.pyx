@@ -144,10 +144,11 @@ cdef object _operand(object o):
     if isinstance(o, _NP_REAL):
         return float(o)
     if isinstance(o, cnp.ndarray):
-        h = getattr(o, "_dualcalc_array", None)
-        if h is not None:
-            o._dualcalc_used = True
-            return h
+        if t is not cnp.ndarray:            # a subclass: maybe an np.asanyarray handle
+            h = getattr(o, "_dualcalc_array", None)
+            if h is not None:
+                o._dualcalc_used = True
+                return h
         kind = (<cnp.ndarray>o).dtype.kind
         if kind in "fiub":
             return _as_f64(o)
@@ -205,6 +206,8 @@ cdef object _array_from_vecs(cnp.ndarray o):
         return None
     S = _shape(o)
     if len(g) == 3:
+        if cnp.PyArray_NDIM(o) == 1:             # np.array([...]): no reshapes
+            return new_dual_array(g[0], g[1], g[2])
         return new_dual_array(g[0].reshape(S), g[1].reshape((g[1].shape[0],) + S), g[2])
     return new_hyper_array(g[0].reshape(S), g[1].reshape((g[1].shape[0],) + S),
                            g[2].reshape((g[2].shape[0],) + S),

@@ -101,13 +101,16 @@ def _function_name(f):
 
 
 cdef object _unwrap_handles(object o):
-    h = getattr(o, "_dualcalc_array", None)
-    if h is not None:
-        o._dualcalc_used = True
-        return h
-    if type(o) is tuple:
+    cdef type t = type(o)
+    if t is not cnp.ndarray and isinstance(o, cnp.ndarray):   # maybe a handle
+        h = getattr(o, "_dualcalc_array", None)
+        if h is not None:
+            o._dualcalc_used = True
+            return h
+        return o
+    if t is tuple:
         return tuple([_unwrap_handles(i) for i in <tuple>o])
-    if type(o) is list:
+    if t is list:
         return [_unwrap_handles(i) for i in <list>o]
     return o
 

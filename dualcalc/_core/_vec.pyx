@@ -1403,11 +1403,14 @@ def gather(items):
     cdef bint hyper = False
     cdef object o
     cdef double c
-    cdef double[::1] vv
-    cdef double[:, ::1] ev
+    cdef double* vv
+    cdef double* ev
+    cdef cnp.npy_intp dims[2]
+    cdef cnp.ndarray values, block
     cdef DualVec d
     cdef HyperDualVec h
-    for o in items:
+    for i in range(m):           # by index: iterating an ndarray ends in a formatted IndexError
+        o = items[i]
         if type(o) is DualVec:
             if k < 0 and p < 0:
                 k = (<DualVec>o).k
@@ -1425,33 +1428,32 @@ def gather(items):
             return None
     if k < 0 and p < 0:
         return None
-    values = np.empty(m)
-    vv = values
-    if not hyper:
-        eps = np.zeros((k, m))
-        ev = eps
-        for i in range(m):
-            o = items[i]
-            if type(o) is DualVec:
-                d = <DualVec>o
-                vv[i] = d.value
-                for j in range(k):
-                    ev[j, i] = d.eps[j]
-            else:
-                as_double(o, &vv[i])
-        return values, eps, tag
-    n = p + q + p * q
-    block = np.zeros((n, m))
-    ev = block
+    # raw pointers, not typed memoryviews: a buffer request per new array costs
+    # more than the gather itself for the few items of np.array([...])
+    dims[0] = m
+    values = <cnp.ndarray>cnp.PyArray_EMPTY(1, dims, cnp.NPY_DOUBLE, 0)
+    vv = <double*>cnp.PyArray_DATA(values)
+    n = k if not hyper else p + q + p * q
+    dims[0] = n
+    dims[1] = m
+    block = <cnp.ndarray>cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
+    ev = <double*>cnp.PyArray_DATA(block)
     for i in range(m):
         o = items[i]
-        if type(o) is HyperDualVec:
+        if type(o) is DualVec:
+            d = <DualVec>o
+            vv[i] = d.value
+            for j in range(n):
+                ev[j * m + i] = d.eps[j]
+        elif type(o) is HyperDualVec:
             h = <HyperDualVec>o
             vv[i] = h.value
             for j in range(n):
-                ev[j, i] = h.e1[j]
+                ev[j * m + i] = h.e1[j]
         else:
             as_double(o, &vv[i])
+    if not hyper:
+        return values, block, tag
     return (values, block[:p], block[p:p + q], block[p + q:].reshape(p, q, m), t1, t2)
 
 
