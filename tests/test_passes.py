@@ -304,3 +304,53 @@ def test_threads_have_their_own_watch():
     for t in threads:
         t.join()
     assert len(seen) == 400 and all(seen)
+
+
+# ---------------------------------------------------------------- jacobian's one pass
+def broyden_residuals(x):
+    n = len(x)
+    r = []
+    for i in range(n):
+        left = x[i - 1] if i > 0 else 0.0
+        right = x[i + 1] if i < n - 1 else 0.0
+        r.append((3.0 - 2.0 * x[i]) * x[i] - left - 2.0 * right + 1.0)
+    return r
+
+
+def broyden_jacobian(x):
+    n = x.size
+    J = np.zeros((n, n))
+    for i in range(n):
+        J[i, i] = 3.0 - 4.0 * x[i]
+        if i > 0:
+            J[i, i - 1] = -1.0
+        if i < n - 1:
+            J[i, i + 1] = -2.0
+    return J
+
+
+@pytest.mark.parametrize("n", [2, 3, 10, 40])
+def test_jacobian_of_residual_lists_exact_and_equal_to_the_general_path(n):
+    for _ in range(3):
+        x = RNG.integers(-16, 17, n) / 8.0
+        J = dc.jacobian(broyden_residuals, x)
+        assert np.array_equal(J, broyden_jacobian(x))
+        assert np.array_equal(J, general(dc.jacobian, broyden_residuals, x))
+        v, J2 = dc.value_and_jacobian(broyden_residuals, x)
+        assert np.array_equal(J2, J) and v.shape == (n,)
+
+
+@pytest.mark.parametrize("f, out_shape", [
+    (lambda v: np.array([v[0] * v[1], v[1] ** 2, v[2]]), (3,)),         # np.array([...])
+    (lambda v: np.outer(v, v), (3, 3)),                                  # a 2-D DualArray
+    (lambda v: (v[0], v[1] * v[2]), (2,)),                               # a tuple
+    (lambda v: np.sum(v ** 2), ()),                                      # a scalar
+    (lambda v: [[v[0], v[1]], [v[2], 1.0]], (2, 2)),                     # nested lists
+])
+def test_jacobian_shapes_and_values_equal_the_general_path(f, out_shape):
+    x = np.array([0.5, -1.25, 2.0])
+    J = dc.jacobian(f, x)
+    assert J.shape == out_shape + (3,)
+    assert np.array_equal(J, general(dc.jacobian, f, x))
+    X = x.reshape(3, 1)                                  # a 2-D input keeps its shape
+    assert dc.jacobian(lambda m: f(m.ravel()), X).shape == out_shape + (3, 1)

@@ -108,6 +108,15 @@ cdef object _call(object f, object xs, tuple args):
     return y
 
 
+def jacobian_pass(f, cnp.ndarray x, tuple args):
+    """(y, tag): f's result for one pass over the whole identity of the
+    float64 array x (size >= 2) under a fresh tag, for the general reading."""
+    cdef int tag = _new_tag()
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(x)
+    y = _call(f, new_band_array(_copy(x), new_store(_ones_band(n), 0, n), 0, tag), args)
+    return y, tag
+
+
 def gradient_pass(f, x, args, Py_ssize_t most):
     """(value, grad, y, tag) of one pass over the identity of x under a fresh
     tag, or None when x is not a float64 ndarray of 2..most elements (or args
