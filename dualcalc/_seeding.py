@@ -26,6 +26,7 @@ import numpy as np
 from dualcalc._core._scalar import Dual, DualNumber, HyperDual
 from dualcalc import _conversions as _conv
 from dualcalc._core._vec import DualVec, HyperDualVec, gather as _gather_vec, has_nan as _vec_has_nan
+from dualcalc._core import _passes
 
 try:  # the array types (dualcalc.arrays); scalar code paths work without them
     from dualcalc.arrays import DualArray, HyperDualArray, default_chunk
@@ -140,21 +141,6 @@ def dropped(exc):
     return None
 
 
-def call(f, x, args):
-    """f(x, *args) under a conversion watch (dualcalc._conversions): a result
-    computed after a dual value was converted to plain numbers is refused."""
-    token = _begin()
-    try:
-        y = f(x, *args) if args else f(x)
-    except Exception as exc:
-        failed(_end(token), exc)
-        raise
-    w = _end(token)
-    if w.events or w.handles:
-        _conv.check(w, plain_value(y))
-    return y
-
-
 def failed(w, exc):
     """f raised exc under the watch w: raise the clearer error when the failure
     comes from a conversion of a dual value; return otherwise (the caller
@@ -168,8 +154,15 @@ def failed(w, exc):
             raise err from None
 
 
-_begin = _conv.begin
-_end = _conv.end
+def call(f, x, args):
+    """f(x, *args) under a conversion watch (dualcalc._conversions): a result
+    computed after a dual value was converted to plain numbers is refused.
+    The watch is kept in compiled code (_core/_passes.pyx), which calls
+    `failed` when f raises and `plain_value` for the check after f."""
+    return _watched_call(f, x, args if type(args) is tuple else tuple(args))
+
+
+_watched_call = _passes.call
 
 
 def plain_value(y):
@@ -405,3 +398,6 @@ def hessian_pass(f, x, start, stop, args):
     value, _, grad, e12 = extract_hyper(y, t1, t2, stop - start, x.size)
     return (np.asarray(value, dtype=np.float64), np.asarray(grad, dtype=np.float64),
             np.asarray(e12, dtype=np.float64))
+
+
+_passes.wire(_tags, failed, plain_value)

@@ -21,9 +21,10 @@ from dualcalc._seeding import NestingError
 from dualcalc._compile import UNCOMPILED, Compiled
 from dualcalc._core._passes import gradient_pass as _gradient_pass, hessian_pass as _hessian_pass
 from dualcalc._core._passes import jacobian_pass as _jacobian_pass
-from dualcalc._core._passes import wire as _wire_passes
+from dualcalc._core._passes import hvp_pass as _hvp_pass, jvp_pass as _jvp_pass
+from dualcalc._core._passes import wire_compiled as _wire_compiled
 
-_wire_passes(S._tags, S.failed, S.plain_value, Compiled)
+_wire_compiled(Compiled)
 
 __all__ = [
     "derivative", "second_derivative", "gradient", "jacobian", "jvp", "hessian",
@@ -602,8 +603,9 @@ def jvp(f, x, v, args=()):
         if r is not None:
             return _out(r)
         f = f.fn
-    t = S.new_tag()
-    y = S.call(f, S.seed_dual(x, v.reshape((1,) + x.shape), t), args)
+    jv, y, t = _jvp_pass(f, x, v, args)                 # seeded and watched in C
+    if jv is not None:
+        return jv
     _, tan = S.extract_dual(y, t, 1)
     return _out(tan[0])
 
@@ -809,9 +811,17 @@ def hvp(f, x, v, args=()):
             return _out(e12[0, :, 0].reshape(x.shape))
         f = f.fn
     n = x.size
+    if 2 <= n <= _ONE_PASS:                                 # one pass, seeded in C
+        hv, y, t1, t2 = _hvp_pass(f, x, v, args)
+        if hv is not None:
+            return hv
+        val, _, _, e12 = S.extract_hyper(y, t1, t2, n, 1)
+        if val.ndim:
+            _require_scalar(val, "hvp")
+        return _out(e12.reshape(x.shape))
     t1, t2 = _two_tags()
     chunk = S.chunk_size(n)
-    if chunk >= n:                                          # one pass (the usual case)
+    if chunk >= n:                                          # one pass (n = 1, 0)
         y = S.call(f, S.seed_band_hvp(x, 0, n, v, t1, t2), args)
         val, _, _, e12 = S.extract_hyper(y, t1, t2, n, 1)
         if val.ndim:

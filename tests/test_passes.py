@@ -354,3 +354,31 @@ def test_jacobian_shapes_and_values_equal_the_general_path(f, out_shape):
     assert np.array_equal(J, general(dc.jacobian, f, x))
     X = x.reshape(3, 1)                                  # a 2-D input keeps its shape
     assert dc.jacobian(lambda m: f(m.ravel()), X).shape == out_shape + (3, 1)
+
+
+# ---------------------------------------------------------------- hvp's and jvp's one pass
+@pytest.mark.parametrize("n", [2, 3, 12, 50])
+def test_hvp_and_jvp_exact_on_dyadic_points(n):
+    # with x and v multiples of 1/8 every product and sum below is exact
+    for _ in range(3):
+        x = RNG.integers(-16, 17, n) / 8.0
+        v = RNG.integers(-8, 9, n) / 8.0
+        for f in (rosen_loop, rosen_numpy):
+            assert np.array_equal(dc.hvp(f, x, v), rosen_hessian(x) @ v)
+            assert dc.jvp(f, x, v) == rosen_gradient(x) @ v
+        assert np.array_equal(dc.jvp(broyden_residuals, x, v), broyden_jacobian(x) @ v)
+
+
+def test_hvp_and_jvp_shapes_and_errors():
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    V = np.array([[1.0, 0.0], [0.0, 1.0]])
+    f = lambda m: m[0, 0] * m[1, 1] + m[0, 1] ** 2
+    assert dc.hvp(f, X, V).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    assert dc.jvp(f, X, V) == 4.0 + 1.0
+    assert dc.hvp(f, X, V.ravel()).shape == (2, 2)          # a flat direction is reshaped
+    with pytest.raises(ValueError, match="single number"):
+        dc.hvp(lambda m: m * 2, X, V)
+    with pytest.raises(ValueError, match="NaN"):
+        dc.hvp(f, X, np.full((2, 2), np.nan))
+    with pytest.raises(ConversionError):
+        dc.jvp(lambda m: float(m[0, 0]), X, V)

@@ -19,7 +19,8 @@ cimport numpy as cnp
 from libc.string cimport memcpy
 from dualcalc._core._bands cimport BandStore, HyperBandStore, new_store, new_hstore
 from dualcalc._core._types cimport (
-    DualArray, HyperDualArray, new_band_array, new_hband_array, dense_eps, hyper_dense)
+    DualArray, HyperDualArray, new_band_array, new_hband_array, new_dual_array, dense_eps,
+    hyper_dense)
 from dualcalc._core._vec cimport DualVec, HyperDualVec
 from dualcalc._core._watch cimport Watch, current, set_current, merge_into
 
@@ -37,11 +38,23 @@ cdef object _Compiled = None             # dualcalc.compile's type: it has its o
 cdef int TAG_MAX = 2147483647
 
 
-def wire(tags, failed, plain, compiled):
-    """Install _seeding's tag counter, failure handler and plain_value, and
-    the type of compiled functions."""
-    global _tags, _failed, _plain, _Compiled
-    _tags, _failed, _plain, _Compiled = tags, failed, plain, compiled
+def wire(tags, failed, plain):
+    """Install _seeding's tag counter, failure handler and plain_value."""
+    global _tags, _failed, _plain
+    _tags, _failed, _plain = tags, failed, plain
+
+
+def wire_compiled(compiled):
+    """Install the type of dualcalc.compile's functions (they have their own
+    hot paths in the verbs)."""
+    global _Compiled
+    _Compiled = compiled
+
+
+def call(f, x, tuple args):
+    """f(x, *args) under a conversion watch: a result computed after a dual
+    value was converted to plain numbers is refused (_seeding.call)."""
+    return _call(f, x, args)
 
 
 cdef bint _eligible(object f, object x, object args, Py_ssize_t most):
@@ -203,6 +216,49 @@ def hessian_pass(f, x, args, Py_ssize_t most):
     else:
         return None, None, None, y, tag1, tag2
     return value, _grad(x, e2, n), _symmetric(x, e12, n), y, tag1, tag2
+
+
+def hvp_pass(f, cnp.ndarray x, cnp.ndarray v, tuple args):
+    """(hv, y, tag1, tag2) of one HyperDual pass for H @ v: eps1 the whole
+    identity (banded), eps2 the one direction v (x, v float64 of one size
+    >= 2).  hv (x's shape) when y is one scalar of this differentiation, else
+    None (the caller reads y in general)."""
+    cdef int tag1 = _new_tag(), tag2 = _new_tag()
+    if tag2 < tag1:
+        tag1, tag2 = tag2, tag1
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(x)
+    cdef cnp.npy_intp dims[3]
+    cdef cnp.ndarray b12, b2
+    cdef HyperDualVec d
+    dims[0] = 1
+    dims[1] = 1
+    dims[2] = n
+    b12 = <cnp.ndarray>cnp.PyArray_ZEROS(3, dims, cnp.NPY_DOUBLE, 0)
+    b2 = _copy(v).reshape(1, n)
+    xs = new_hband_array(_copy(x), new_hstore(_ones_band(n), b2, b12, 0, 0, n, n, True), 0,
+                         tag1, tag2)
+    y = _call(f, xs, args)
+    if type(y) is HyperDualVec:
+        d = <HyperDualVec>y
+        if d.tag1 == tag1 and d.tag2 == tag2 and d.p == n and d.q == 1:
+            return _grad(x, d.e12, n), y, tag1, tag2       # e12 is p x 1: H @ v
+    return None, y, tag1, tag2
+
+
+def jvp_pass(f, cnp.ndarray x, cnp.ndarray v, tuple args):
+    """(jv, y, tag) of one pass with the one direction v (x, v float64 of one
+    size >= 2): jv the float J @ v when y is one scalar of this
+    differentiation, else None (the caller reads y in general)."""
+    cdef int tag = _new_tag()
+    cdef cnp.ndarray e = _copy(v)
+    cdef DualVec d
+    e = <cnp.ndarray>e.reshape((1,) + (<object>x).shape)
+    y = _call(f, new_dual_array(_copy(x), e, tag), args)
+    if type(y) is DualVec:
+        d = <DualVec>y
+        if d.tag == tag and d.k == 1:
+            return d.eps[0], y, tag
+    return None, y, tag
 
 
 cdef cnp.ndarray _grad(cnp.ndarray x, double* e, Py_ssize_t n):
