@@ -382,3 +382,12 @@ def test_hvp_and_jvp_shapes_and_errors():
         dc.hvp(f, X, np.full((2, 2), np.nan))
     with pytest.raises(ConversionError):
         dc.jvp(lambda m: float(m[0, 0]), X, V)
+
+
+def test_the_watch_is_restored_after_a_keyboard_interrupt():
+    def interrupted(v):
+        raise KeyboardInterrupt
+    for verb in (dc.gradient, dc.hessian, dc.jacobian):
+        with pytest.raises(KeyboardInterrupt):
+            verb(interrupted, np.array([1.0, 2.0]))
+        assert _watch.current_watch() is None

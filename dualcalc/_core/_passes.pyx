@@ -100,6 +100,14 @@ cdef cnp.ndarray _ones_band(Py_ssize_t n):
     return band
 
 
+cdef int _restore(object outer, Watch w) except -1:
+    """Make outer the current watch again, with w's records added to it."""
+    set_current(outer)
+    if outer is not None:
+        merge_into(<Watch>outer, w)
+    return 0
+
+
 cdef object _call(object f, object xs, tuple args):
     """f(xs, *args) under a conversion watch (as _seeding.call)."""
     cdef object outer = current()
@@ -108,14 +116,13 @@ cdef object _call(object f, object xs, tuple args):
     try:
         y = f(xs, *args)
     except Exception as exc:
-        set_current(outer)
-        if outer is not None:
-            merge_into(<Watch>outer, w)
+        _restore(outer, w)
         _failed(w, exc)                  # raises the clearer error, if there is one
         raise
-    set_current(outer)
-    if outer is not None:
-        merge_into(<Watch>outer, w)
+    except BaseException:                # KeyboardInterrupt, SystemExit: the watch too
+        _restore(outer, w)
+        raise
+    _restore(outer, w)
     if w.events or w.handles:
         _check(w, _plain(y))
     return y
