@@ -316,6 +316,68 @@ def test_mixing_with_dual_arrays_and_ndarrays_broadcasts_as_0d():
     np.testing.assert_array_equal(r.eps1eps2[:, :, 0], [[0.0, 1.0], [1.0, 0.0]])
 
 
+_ARRAY_OPS = [operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
+              np.add, np.subtract, np.multiply, np.true_divide, np.power, np.arctan2,
+              np.hypot, np.maximum, np.minimum, np.logaddexp, np.copysign]
+
+
+@pytest.mark.parametrize("op", _ARRAY_OPS, ids=lambda o: getattr(o, "__name__", str(o)))
+@pytest.mark.parametrize("side", ["vec op array", "array op vec"])
+def test_vec_scalar_meeting_a_plain_ndarray_equals_elementwise_scalars(op, side):
+    # a DualVec/HyperDualVec and a float/int/bool ndarray go straight to the
+    # array layer: each element must be bit for bit the scalar operation
+    a = DualVec(1.75, [1.0, -0.5, 0.25], tag=3)
+    h = HyperDualVec(0.75, [1.0, 2.0], [0.5], [[0.25], [-1.0]], tag1=4, tag2=5)
+    # the reference: the same operation as a ufunc on two scalars (NumPy's IEEE
+    # semantics, as arrays have: x / 0 is inf, not ZeroDivisionError)
+    scalar = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
+              operator.truediv: np.true_divide, operator.pow: np.power}.get(op, op)
+    for arr in (np.array([0.5, 1.5, 2.0, 3.25]), np.array([[1.0, 2.0], [3.0, 4.0]]),
+                np.array([1, 2, 3]), np.array([True, False])):
+        for v in (a, h):
+            with np.errstate(all="ignore"):
+                r = op(v, arr) if side == "vec op array" else op(arr, v)
+            assert type(r) is (DualArray if v is a else HyperDualArray)
+            assert r.shape == arr.shape
+            for idx in np.ndindex(arr.shape):
+                e = float(arr[idx])
+                with np.errstate(all="ignore"):
+                    want = scalar(v, e) if side == "vec op array" else scalar(e, v)
+                got = r[idx]
+                assert type(got) is type(v)
+                assert got.value == want.value or (math.isnan(got.value) and math.isnan(want.value))
+                if v is a:
+                    np.testing.assert_array_equal(got.eps, want.eps)
+                else:
+                    for part in ("eps1", "eps2", "eps1eps2"):
+                        np.testing.assert_array_equal(getattr(got, part), getattr(want, part))
+
+
+def test_vec_scalar_meeting_arrays_broadcasts_and_refuses_clearly():
+    a = DualVec(2.0, [1.0, 0.0], tag=3)
+    r = a * np.ones((2, 3))
+    assert r.shape == (2, 3) and r.eps.shape == (2, 2, 3)
+    with np.errstate(divide="ignore"):
+        z = a / np.array([0.0, 1.0])
+    assert z.value[0] == math.inf and z.value[1] == 2.0
+    with pytest.warns(RuntimeWarning, match="divide"):
+        a / np.array([0.0, 1.0])
+    with pytest.raises(TypeError, match="complex"):
+        a * np.array([1j])
+    # an object array of duals and numbers joins as one dual array
+    o = a * np.array([1.0, a], dtype=object)
+    assert type(o) is DualArray and o.value.tolist() == [2.0, 4.0]
+    assert o.eps.tolist() == [[1.0, 4.0], [0.0, 0.0]]
+
+
+def test_broadcast_shapes_of_dual_arrays_and_their_errors():
+    x = DualArray(np.ones((3, 1)), np.ones((1, 3, 1)), tag=9)
+    assert (x * np.ones((1, 4))).shape == (3, 4)
+    assert (x + np.ones((2, 1, 4))).shape == (2, 3, 4)
+    with pytest.raises(ValueError, match=r"could not be broadcast together with shapes \(3,\) \(2,\)"):
+        DualArray(np.ones((3, 1)), np.ones((1, 3, 1))).reshape(3, 1)[:, 0] * np.ones(2)
+
+
 def test_math_module_and_ufuncs_and_object_loops():
     x = DualVec(0.5, [1.0, 2.0])
     for f, g in ((dm.sin, np.sin), (dm.exp, np.exp), (dm.sqrt, np.sqrt), (dm.log, np.log),

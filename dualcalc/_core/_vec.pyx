@@ -557,6 +557,23 @@ cdef HyperDualVec _hproto(int t1, int t2, Py_ssize_t p, Py_ssize_t q):
     return r
 
 
+cdef array_binary_fn _array_binary = NULL
+
+
+cdef int set_array_binary(array_binary_fn f) except -1:
+    global _array_binary
+    _array_binary = f
+    return 0
+
+
+cdef inline bint _plain_array(object o):
+    """A plain ndarray of real numbers (not a subclass, not an object array)."""
+    if type(o) is not cnp.ndarray:
+        return False
+    return (cnp.PyArray_ISFLOAT(<cnp.ndarray>o) or cnp.PyArray_ISINTEGER(<cnp.ndarray>o)
+            or cnp.PyArray_ISBOOL(<cnp.ndarray>o))
+
+
 cdef object _mixed(object x, object y, int op, int errors):
     """x op y for every pairing that the fast paths of vbinary do not take."""
     cdef int kx = _kind(x), ky = _kind(y)
@@ -565,6 +582,9 @@ cdef object _mixed(object x, object y, int op, int errors):
     cdef Py_ssize_t p, q
     cdef object h
     if kx == 0 or ky == 0:
+        if _array_binary != NULL and ((_isvec(x) and _plain_array(y))
+                                      or (_isvec(y) and _plain_array(x))):
+            return _array_binary(x, y, op)     # the array layer, as a 0-d dual array
         return NotImplemented
     if kx == 1 or ky == 1:
         if (type(x) is DualVec or type(y) is DualVec or type(x) is HyperDualVec
