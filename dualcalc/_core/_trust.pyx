@@ -202,8 +202,10 @@ cdef int _subproblem(long n, const double* g, const double* lam, const double* Q
     ||c| - delta| <= 1e-12 delta or when the bracket is at rounding level,
     where it takes hi (|c| <= delta, components of nonpositive lam + mu set
     to 0).  Hard case (lam_0 < 0 and |c| still short of delta: g numerically
-    orthogonal to the eigenvectors of lam_0): the rest of the length goes
-    along the first eigenvector, against the sign of a_0."""
+    orthogonal to the eigenvectors of lam_0): c_0 is set to what the other
+    components leave of the length delta, against the sign of a_0.  (The
+    earlier Python step added that length to c_0 instead, which overshot
+    delta where c_0 = -a_0 / (lam_0 + mu) was not negligible.)"""
     cdef long i, j, it
     cdef double lmin = lam[0], s, pn, gnorm, lo, hi, mu, new, dphi, d, tau
     cdef bint finite, masked = False
@@ -258,9 +260,13 @@ cdef int _subproblem(long n, const double* g, const double* lam, const double* Q
             c[i] = -a[i] / d if d > 0 else 0.0
     pn = sqrt(_dot(n, c, c))
     if lmin < 0 and pn < delta * (1.0 - 1e-9):
-        tau = delta * delta - pn * pn
+        # c_0 takes the rest of the length, against the sign of a_0 (the
+        # better of the two boundary points along the first eigenvector);
+        # c_0 itself may be far from 0 when lam_0 + mu is at rounding level,
+        # so the length is what the other components leave: |c| = delta
+        tau = delta * delta - (pn * pn - c[0] * c[0])
         tau = sqrt(tau) if tau > 0.0 else 0.0
-        c[0] += -tau if a[0] > 0 else tau
+        c[0] = -tau if a[0] > 0 else tau
     _back(n, Q, lam, c, p, Hp)
     return 0
 
