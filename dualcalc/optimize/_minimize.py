@@ -111,8 +111,15 @@ class _Objective:
 
 
 def _finite(*arrays):
-    return all(a is not None and np.all(np.isfinite(a.data if hasattr(a, "tocsc") else a))
-               for a in arrays)
+    for a in arrays:
+        if a is None:
+            return False
+        if type(a) is float:
+            if not math.isfinite(a):
+                return False
+        elif not np.isfinite(a.data if hasattr(a, "tocsc") else a).all():
+            return False
+    return True
 
 
 def _result(obj, x, f, g, nit, status, monitor, H=None):
@@ -137,7 +144,8 @@ def _default_radius(x0):
     # A first step as long as x0 itself (at least 1): scale-aware, in the
     # spirit of MINPACK's factor * |D x0|.  On the MGH set it halves the total
     # iteration count compared with a fixed radius of 1.
-    return max(1.0, float(np.linalg.norm(x0)))
+    # (np.linalg.norm of a real vector is sqrt(x.dot(x)): the same number)
+    return max(1.0, math.sqrt(float(x0.dot(x0))))
 
 
 def _update_radius(delta, rho, pnorm, on_boundary, max_radius):
@@ -181,7 +189,6 @@ def _minimize_newton(obj, x, callback, tol, options):
     f, g, H = obj.value_grad_hess(x)
     if not _finite(f, g, H):
         return _result(obj, x, f, g, 0, NONFINITE, mon, H)
-    mon.start(f, _norm_inf(g))
     trust = glob == "trust-region"
     if (trust and type(obj.fun) is Compiled and not obj.args and callback is None
             and not opts.get("disp") and not opts.get("return_history")):
@@ -196,6 +203,7 @@ def _minimize_newton(obj, x, callback, tol, options):
         obj.njev += njev
         obj.nhev += nhev
         return _result(obj, x, f, g, nit, status, mon, H)
+    mon.start(f, _norm_inf(g))
     nit = 0
     status = MAXITER
     eig = None                       # eigendecomposition of H, kept across rejected steps
