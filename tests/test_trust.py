@@ -451,3 +451,56 @@ def test_compiled_loop_maxiter_and_counts():
         r1 = minimize(cf, p.start(), method="newton", options={"maxiter": maxiter})
         _same(r0, r1)
         assert r1.nit == maxiter and not r1.success
+
+
+def test_newton_loop_falls_back_where_a_replay_cannot_answer():
+    # a stand-in for a recording whose replays now and then meet another
+    # branch (status >= 0), raise, or vanish (program_of gives None): the
+    # loop must evaluate through the objective there, ask for the program
+    # again, and end exactly where the Python loop ends, with the same counts
+    from dualcalc.optimize import _minimize as M
+    from dualcalc.optimize._result import CONVERGED, MAXITER, PRECISION_LOSS, SMALL_STEP
+
+    def f(x):
+        return 100.0 * (x[1] - x[0] ** 2) ** 2 + (1.0 - x[0]) ** 2 + 0.1 * x[2] ** 4
+
+    class Stub:
+        calls = 0
+
+        def _tick(self):
+            Stub.calls += 1
+            return Stub.calls % 7
+
+        def run0(self, x):
+            k = self._tick()
+            if k == 3:
+                return 2, None                      # a guard saw another branch
+            if k == 5:
+                raise ZeroDivisionError("replay")
+            return -1, np.array([f(x)])
+
+        def run2(self, x, p0, p1, v2, hessian):
+            k = self._tick()
+            if k in (1, 4):
+                return 0, None, None, None, None
+            v, g, H = dc.value_gradient_hessian(f, x)
+            return -1, v, g, H, None
+
+    asked = []
+
+    def program_of():
+        asked.append(1)
+        return None if len(asked) % 5 == 0 else Stub()
+
+    x0 = np.array([-1.2, 1.0, 0.5])
+    r0 = minimize(f, x0, method="newton")
+    obj = M._Objective(f, ())
+    obj.check(x0)
+    fx, g, H = obj.value_grad_hess(x0)
+    x, fun, g, H, nit, status, nfev, njev, nhev = _trust.newton_loop(
+        obj.value, obj.value_grad_hess, program_of, x0, fx, g, H, 600, 1e-8, 1e-12,
+        M._default_radius(x0), 1e10, (CONVERGED, MAXITER, SMALL_STEP, PRECISION_LOSS))
+    assert np.array_equal(x, r0.x) and fun == r0.fun and nit == r0.nit and status == r0.status
+    assert np.array_equal(g, r0.jac) and np.array_equal(H, r0.hess)
+    assert (obj.nfev + nfev, obj.njev + njev, obj.nhev + nhev) == (r0.nfev, r0.njev, r0.nhev)
+    assert len(asked) > 5 and nfev > 0 and obj.nfev > 2      # both paths were taken

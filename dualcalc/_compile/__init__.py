@@ -248,18 +248,18 @@ class Compiled:
                 return UNCOMPILED                  # the caller runs f itself, at once
         return None
 
-    def _replay_value(self, x):
-        """f(x) for a scalar f of one float array x with no arguments, from
-        the first cached recording at x's shape: the solvers' trial points'
-        hot path (what ``self(x)`` returns there); None where the ordinary
-        call must run (no recording yet, another branch, another shape)."""
-        entry = self._cache.get(x.shape)
+    def _solver_program(self, shape):
+        """The Program that ``hessian()`` and a call on a float array replay
+        first at an input of this shape with no arguments (the first cached
+        recording; a scalar f whose Hessian takes one pass), or None.  The
+        compiled Newton loop (``_core/_trust.newton_loop``) runs it directly
+        and asks again after any evaluation that went the ordinary way."""
+        entry = self._cache.get(shape)
         if type(entry) is list:
             rec = entry[0]
-            if rec.shape == () and rec.sequence is None:
-                st, vals = rec.program.run0(x)
-                if st < 0:
-                    return float(vals[0])
+            p = rec.program
+            if rec.shape == () and rec.sequence is None and rec.cost1 * p.n_x <= 4 * _PASS_DOUBLES:
+                return p
         return None
 
     def _dual_call(self, x, args):

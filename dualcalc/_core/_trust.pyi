@@ -18,8 +18,7 @@ def trust_step(g: ArrayLike, lam: ArrayLike, Q: ArrayLike, delta: float,
 def trust_radius(f: float, f_new: float, pred: float, delta: float, pnorm: float,
                  interior: bool, max_radius: float) -> tuple[float, bool]: ...
 def newton_loop(value: Callable[..., float], value_grad_hess: Callable[..., Any],
-                fast_value: Callable[..., float | None], fast_vgh: Callable[..., Any],
-                x: NDArray[np.float64], f: float, g: NDArray[np.float64],
-                H: NDArray[np.float64], maxiter: int, gtol: float, xtol: float,
-                delta: float, max_radius: float,
+                program_of: Callable[[], Any], x: NDArray[np.float64], f: float,
+                g: NDArray[np.float64], H: NDArray[np.float64], maxiter: int, gtol: float,
+                xtol: float, delta: float, max_radius: float,
                 statuses: tuple[int, int, int, int]) -> tuple[Any, ...]: ...

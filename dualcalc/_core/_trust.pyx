@@ -651,24 +651,27 @@ cdef inline bint _all_finite(long m, const double* v) noexcept nogil:
     return True
 
 
-def newton_loop(value, value_grad_hess, fast_value, fast_vgh, x, f, g, H, long maxiter,
+def newton_loop(value, value_grad_hess, program_of, x, f, g, H, long maxiter,
                 double gtol, double xtol, double delta, double max_radius, tuple statuses):
     """The trust-region Newton iteration of ``_minimize_newton`` (no monitor)
     from a point x with finite f, g, H, on the kernels above.
 
-    Evaluations: ``fast_value(x)`` (a float, or None) and ``fast_vgh(x, ())``
-    ((f, g, H) or None) are tried first and counted here; where they answer
-    None or raise, ``value(x)`` and ``value_grad_hess(x)`` (the solver's
-    objective, which counts itself) run instead, exactly as the Python loop
-    would run them.  statuses: the codes (converged, maxiter, small step,
-    precision loss).  Returns (x, f, g, H, nit, status, nfev, njev, nhev)
-    with the counts of the fast evaluations."""
+    Evaluations: ``program_of()`` gives the replay program of a recorded f
+    (``dualcalc._core._replay.Program``) or None; its ``run0`` (the value)
+    and ``run2(x, 0, n, None, True)`` (value, gradient and Hessian) are tried
+    first and counted here.  Where a replay's guards see another branch (or
+    it raises, or there is no program), ``value(x)`` and
+    ``value_grad_hess(x)`` (the solver's objective, which counts itself)
+    run instead, exactly as the Python loop would run them, and program_of
+    is asked again (that call may have recorded again).  statuses: the
+    codes (converged, maxiter, small step, precision loss).  Returns (x, f,
+    g, H, nit, status, nfev, njev, nhev) with the counts of the replays."""
     cdef cnp.ndarray X = _carray(x), G = _carray(g), Hc = _carray(H), trial, Gn, Hn
     cdef long n = X.shape[0], i, nit = 0, nfev = 0, nhev = 0
     cdef double fx = f, f_new, gmax, pnorm
     cdef bint have_eig = False, accepted, good
     cdef Step S
-    cdef object status, r, f_try, g_new, H_new
+    cdef object status, r, f_try, g_new, H_new, prog = program_of()
     converged, maxit, small, precision = statuses
     if G.shape[0] != n or Hc.size != n * n:
         raise ValueError("g and H must match x")
@@ -709,28 +712,33 @@ def newton_loop(value, value_grad_hess, fast_value, fast_vgh, x, f, g, H, long m
             for i in range(n):
                 t[i] = _ptr(X)[i] + p[i]
             r = None
-            try:
-                r = fast_value(trial)
-            except Exception:
-                r = None
-            if r is None:
-                f_new = value(trial)
-            else:
+            if prog is not None:
+                try:
+                    r = prog.run0(trial)
+                except Exception:
+                    r = None
+            if r is not None and r[0] < 0:
                 nfev += 1
-                f_new = r
+                f_new = r[1][0]
+            else:
+                f_new = value(trial)
+                prog = program_of()
             delta = _radius(fx, f_new, S.pred, delta, S.pnorm, S.interior, max_radius,
                             &accepted)
             if accepted:
                 r = None
-                try:
-                    r = fast_vgh(trial, ())
-                except Exception:
-                    r = None
-                if r is None:
-                    r = value_grad_hess(trial)
-                else:
+                if prog is not None:
+                    try:
+                        r = prog.run2(trial, 0, n, None, True)
+                    except Exception:
+                        r = None
+                if r is not None and r[0] < 0:
                     nfev += 1
                     nhev += 1
+                    r = r[1:4]
+                else:
+                    r = value_grad_hess(trial)
+                    prog = program_of()
                 f_try, g_new, H_new = r
                 good = g_new is not None and H_new is not None and isfinite(f_try)
                 if good:

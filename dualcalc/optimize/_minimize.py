@@ -195,8 +195,9 @@ def _minimize_newton(obj, x, callback, tol, options):
         # a recorded f: the whole iteration in C around its replays (the same
         # steps as the loop below; a replay that cannot answer, at a branch
         # the recording did not see, runs through obj as below)
+        shape = x.shape
         x, f, g, H, nit, status, nfev, njev, nhev = _trust.newton_loop(
-            obj.value, obj.value_grad_hess, obj.fun._replay_value, obj.fun.hessian,
+            obj.value, obj.value_grad_hess, lambda: obj.fun._solver_program(shape),
             x, f, g, H, maxiter, gtol, xtol, delta, max_radius,
             (CONVERGED, MAXITER, SMALL_STEP, PRECISION_LOSS))
         obj.nfev += nfev
