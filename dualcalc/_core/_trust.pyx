@@ -1,8 +1,8 @@
 # cython: language_level=3
 """Trust-region Newton steps in C: the compiled half of ``minimize(method="newton")``.
 
-Design: three layers, each a ``cdef ... noexcept nogil`` kernel on raw
-double buffers with a checked Python wrapper, so that the solver's Python loop
+Design: three layers of C kernels (``cdef ... noexcept nogil`` on raw double
+buffers) with checked Python wrappers, so that the solver's Python loop
 (``dualcalc/optimize/_minimize.py``) and the compiled loop below do the same
 arithmetic in the same order and take identical iterates:
 
@@ -20,10 +20,11 @@ arithmetic in the same order and take identical iterates:
 
 ``newton_loop`` runs the whole trust-region Newton iteration on these kernels
 for an objective whose evaluations are cheap (a ``dualcalc.compile``
-recording): per iteration one value replay, one Hessian replay when the step
-is accepted, and no other Python.  The evaluations are given as callables
-(fast replays that may answer None, and the solver's counted objective
-methods as the fallback), so this module knows nothing of the layers above.
+recording): per iteration one value replay (``Program.run0``), one Hessian
+replay (``Program.run2``) when the step is accepted, and no other Python.
+The program and the solver's counted objective methods (the fallback where a
+replay cannot answer) are handed in, so this module knows nothing of the
+layers above.
 """
 cimport cython
 from libc.math cimport sqrt, fabs, hypot, isfinite, frexp, ldexp, NAN, INFINITY
