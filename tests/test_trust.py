@@ -386,6 +386,7 @@ def test_compiled_loop_equals_the_python_loop_on_mgh(p):
         r1 = minimize(cf, p.start(), method="newton")
         # a callback makes the compiled objective take the Python loop
         r2 = minimize(cf, p.start(), method="newton", callback=lambda r: None)
+    assert cf._solver_program(p.start().shape) is not None    # replayed in the C loop
     _same(r0, r1)
     _same(r0, r2)
 
@@ -504,3 +505,20 @@ def test_newton_loop_falls_back_where_a_replay_cannot_answer():
     assert np.array_equal(g, r0.jac) and np.array_equal(H, r0.hess)
     assert (obj.nfev + nfev, obj.njev + njev, obj.nhev + nhev) == (r0.nfev, r0.njev, r0.nhev)
     assert len(asked) > 5 and nfev > 0 and obj.nfev > 2      # both paths were taken
+
+
+@pytest.mark.parametrize("n", [20, _trust.QL_MAX_N + 2])
+def test_compiled_loop_equals_the_python_loop_for_larger_n(n):
+    # n past JACOBI_MAX_N (QL) and past QL_MAX_N (LAPACK, called from the loop)
+    def f(x):
+        s = 0.0
+        for i in range(len(x) - 1):
+            s = s + (x[i] - 0.1 * i) ** 2 + 0.5 * (x[i + 1] - x[i] ** 2) ** 2
+        return s + x[-1] ** 4
+    cf = dc.compile(f)
+    x0 = np.linspace(-1.0, 1.0, n)
+    r0 = minimize(f, x0, method="newton")
+    r1 = minimize(cf, x0, method="newton")
+    assert cf._solver_program(x0.shape) is not None          # the compiled loop ran
+    _same(r0, r1)
+    assert r1.success
