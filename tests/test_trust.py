@@ -522,3 +522,19 @@ def test_compiled_loop_equals_the_python_loop_for_larger_n(n):
     assert cf._solver_program(x0.shape) is not None          # the compiled loop ran
     _same(r0, r1)
     assert r1.success
+
+
+def test_compiled_loop_rejects_a_point_with_nonfinite_derivatives():
+    # from (0.5, 0.5) the first Newton step lands exactly on x0 = 1, where the
+    # value is finite and the derivatives of sqrt are not: the step is
+    # rejected with a quarter of its length as the new radius
+    def f(x):
+        return (x[0] - 1.0) ** 2 + (x[1] - 1.0) ** 2 + 1e-3 * np.sqrt(np.maximum(x[0] - 1.0, 0.0))
+    v, g, H = dc.value_gradient_hessian(f, np.array([1.0, 1.0]))
+    assert np.isfinite(v) and not np.all(np.isfinite(g))
+    cf = dc.compile(f)
+    with np.errstate(all="ignore"):
+        r0 = minimize(f, [0.5, 0.5], method="newton")
+        r1 = minimize(cf, [0.5, 0.5], method="newton")
+    _same(r0, r1)
+    assert r1.nhev > 1
