@@ -538,3 +538,30 @@ def test_compiled_loop_rejects_a_point_with_nonfinite_derivatives():
         r1 = minimize(cf, [0.5, 0.5], method="newton")
     _same(r0, r1)
     assert r1.nhev > 1
+
+
+@pytest.mark.parametrize("options", [{"initial_trust_radius": 0.01}, {"initial_trust_radius": 0.1, "max_trust_radius": 0.4},
+                                     {"xtol": 1e-3}, {"gtol": 1e-3}, {"maxiter": 7}])
+def test_compiled_loop_takes_the_options(options):
+    p = problems.PROBLEMS[0]
+    cf = dc.compile(p)
+    r0 = minimize(p, p.start(), method="newton", options=options)
+    r1 = minimize(cf, p.start(), method="newton", options=options)
+    _same(r0, r1)
+    r2 = minimize(cf, p.start(), method="newton", tol=1e-4)
+    _same(minimize(p, p.start(), method="newton", tol=1e-4), r2)
+
+
+def test_compiled_loop_shared_by_threads():
+    from concurrent.futures import ThreadPoolExecutor
+    chosen = [p for p in problems.PROBLEMS if p.n <= 4][:8]
+    compiled = {p.name: dc.compile(p) for p in chosen}
+    expected = {p.name: minimize(p, p.start(), method="newton") for p in chosen}
+
+    def solve(p):
+        with np.errstate(all="ignore"):
+            return p.name, minimize(compiled[p.name], p.start(), method="newton")
+    with ThreadPoolExecutor(4) as ex:
+        results = list(ex.map(solve, chosen * 3))
+    for name, r in results:
+        _same(expected[name], r)
