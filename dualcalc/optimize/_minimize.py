@@ -170,7 +170,10 @@ def _minimize_newton(obj, x, callback, tol, options):
     values, floored at sqrt(eps) times the largest).  Near a minimum with a
     positive definite Hessian both take full Newton steps and converge
     quadratically.  The first trust radius is max(1, |x0|): a first step as
-    long as x0 itself."""
+    long as x0 itself.  The trust-region step is computed in C
+    (``dualcalc._core._trust``); for a ``dualcalc.compile``d objective without
+    a monitor the whole iteration runs there (``newton_loop``), with the
+    same arithmetic as the loop below."""
     opts = check_options(options, _NEWTON_OPTIONS, "newton")
     n = x.size
     maxiter = opts.get("maxiter")
