@@ -248,6 +248,20 @@ class Compiled:
                 return UNCOMPILED                  # the caller runs f itself, at once
         return None
 
+    def _solver_program(self, shape):
+        """The Program that ``hessian()`` and a call on a float array replay
+        first at an input of this shape with no arguments (the first cached
+        recording; a scalar f whose Hessian takes one pass), or None.  The
+        compiled Newton loop (``_core/_trust.newton_loop``) runs it directly
+        and asks again after any evaluation that went the ordinary way."""
+        entry = self._cache.get(shape)
+        if type(entry) is list:
+            rec = entry[0]
+            p = rec.program
+            if rec.shape == () and rec.sequence is None and rec.cost1 * p.n_x <= 4 * _PASS_DOUBLES:
+                return p
+        return None
+
     def _dual_call(self, x, args):
         """f(x) for a Dual x (its tangent carried as one direction, as the
         Dual would carry it) or a HyperDual seeded (x, 1, 1, 0) (a second

@@ -16,6 +16,8 @@ import math
 import numpy as np
 
 from dualcalc import derivatives as D
+from dualcalc._compile import Compiled
+from dualcalc._core import _trust
 from dualcalc.optimize._result import (
     CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS, SMALL_STEP,
     Monitor, OptimizeResult, check_options, check_x0, finish, small_step)
@@ -109,8 +111,15 @@ class _Objective:
 
 
 def _finite(*arrays):
-    return all(a is not None and np.all(np.isfinite(a.data if hasattr(a, "tocsc") else a))
-               for a in arrays)
+    for a in arrays:
+        if a is None:
+            return False
+        if type(a) is float:
+            if not math.isfinite(a):
+                return False
+        elif not np.isfinite(a.data if hasattr(a, "tocsc") else a).all():
+            return False
+    return True
 
 
 def _result(obj, x, f, g, nit, status, monitor, H=None):
@@ -127,78 +136,20 @@ def _norm_inf(g):
 
 
 # ---------------------------------------------------------------- trust-region pieces
-def _trust_subproblem(g, lam, Q, delta):
-    """Minimise g.p + p.H.p / 2 over |p| <= delta, with H = Q diag(lam) Q^T
-    (eigenvalues ascending).  Returns (p, H p, interior), exact to rounding,
-    including the hard case.
-
-    The secular equation |p(mu)| = delta, p(mu) = -(H + mu I)^-1 g, is solved
-    by Newton's method on 1/|p(mu)| (nearly linear in mu) inside a bisection
-    bracket, so it cannot diverge and takes at most 100 steps.  The problems
-    are small, so the loop works on Python floats where it can: |c| is
-    sqrt(c.dot(c)), which is what np.linalg.norm computes for a real vector (the
-    same numbers, without its ~10 us of dispatch per call).
-    """
-    a = Q.T @ g
-    lmin = float(lam[0])
-    if lmin > 0:
-        c = -a / lam
-        if math.sqrt(c.dot(c)) <= delta:
-            return Q @ c, Q @ (lam * c), True
-    a2 = a * a
-    na = -a
-    gnorm = math.sqrt(a.dot(a))
-    lo = max(0.0, -lmin)
-    hi = lo + gnorm / delta
-    mu = hi
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for _ in range(100):
-            d = lam + mu
-            c = na / d
-            pn = math.sqrt(c.dot(c))
-            finite = math.isfinite(pn)
-            if finite and abs(pn - delta) <= 1e-12 * delta:
-                break
-            if not finite or pn > delta:
-                lo = mu
-            else:
-                hi = mu
-            if hi - lo <= 4 * _EPS * max(hi, 1.0):
-                mu = hi          # the side where |p| <= delta
-                d = lam + mu
-                c = np.where(d > 0, na / np.where(d > 0, d, 1.0), 0.0)
-                break
-            # Newton on phi(mu) = 1/|p| - 1/delta
-            new = math.nan
-            if finite and pn > 0:
-                dphi = float(np.sum(a2 / d**3)) / pn**3
-                if dphi > 0:
-                    new = mu - (1.0 / pn - 1.0 / delta) / dphi
-            if not (lo < new < hi):
-                new = 0.5 * (lo + hi)
-            mu = new
-        else:
-            mu = hi
-            d = lam + mu
-            c = np.where(d > 0, na / np.where(d > 0, d, 1.0), 0.0)
-    pn = math.sqrt(c.dot(c))
-    if lmin < 0 and pn < delta * (1 - 1e-9):
-        # hard case: g is (numerically) orthogonal to the eigenvectors of the
-        # most negative eigenvalue; go to the boundary along the first one.
-        tau = math.sqrt(max(delta * delta - pn * pn, 0.0))
-        c = c.copy()
-        c[0] += -tau if a[0] > 0 else tau
-    return Q @ c, Q @ (lam * c), False
-
-
+# The step (eigendecomposition, exact subproblem, predicted decrease, radius
+# update) is computed in C by dualcalc._core._trust, for the Python loop below
+# and for the compiled loop (_trust.newton_loop) alike: the same arithmetic,
+# so a compiled objective takes the same iterates as an uncompiled one.
 def _default_radius(x0):
     # A first step as long as x0 itself (at least 1): scale-aware, in the
     # spirit of MINPACK's factor * |D x0|.  On the MGH set it halves the total
     # iteration count compared with a fixed radius of 1.
-    return max(1.0, float(np.linalg.norm(x0)))
+    # (np.linalg.norm of a real vector is sqrt(x.dot(x)): the same number)
+    return max(1.0, math.sqrt(float(x0.dot(x0))))
 
 
 def _update_radius(delta, rho, pnorm, on_boundary, max_radius):
+    # newton-cg's radius update (newton's is _trust.trust_radius, the same rule in C)
     if rho < 0.25:
         return 0.25 * pnorm if np.isfinite(rho) and pnorm > 0 else 0.25 * min(delta, pnorm or delta)
     if rho > 0.75 and on_boundary:
@@ -219,7 +170,10 @@ def _minimize_newton(obj, x, callback, tol, options):
     values, floored at sqrt(eps) times the largest).  Near a minimum with a
     positive definite Hessian both take full Newton steps and converge
     quadratically.  The first trust radius is max(1, |x0|): a first step as
-    long as x0 itself."""
+    long as x0 itself.  The trust-region step is computed in C
+    (``dualcalc._core._trust``); for a ``dualcalc.compile``d objective without
+    a monitor the whole iteration runs there (``newton_loop``), with the
+    same arithmetic as the loop below."""
     opts = check_options(options, _NEWTON_OPTIONS, "newton")
     n = x.size
     maxiter = opts.get("maxiter")
@@ -238,6 +192,21 @@ def _minimize_newton(obj, x, callback, tol, options):
     f, g, H = obj.value_grad_hess(x)
     if not _finite(f, g, H):
         return _result(obj, x, f, g, 0, NONFINITE, mon, H)
+    trust = glob == "trust-region"
+    if (trust and type(obj.fun) is Compiled and not obj.args and callback is None
+            and not opts.get("disp") and not opts.get("return_history")):
+        # a recorded f: the whole iteration in C around its replays (the same
+        # steps as the loop below; a replay that cannot answer, at a branch
+        # the recording did not see, runs through obj as below)
+        shape = x.shape
+        x, f, g, H, nit, status, nfev, njev, nhev = _trust.newton_loop(
+            obj.value, obj.value_grad_hess, lambda: obj.fun._solver_program(shape),
+            x, f, g, H, maxiter, gtol, xtol, delta, max_radius,
+            (CONVERGED, MAXITER, SMALL_STEP, PRECISION_LOSS))
+        obj.nfev += nfev
+        obj.njev += njev
+        obj.nhev += nhev
+        return _result(obj, x, f, g, nit, status, mon, H)
     mon.start(f, _norm_inf(g))
     nit = 0
     status = MAXITER
@@ -250,37 +219,32 @@ def _minimize_newton(obj, x, callback, tol, options):
             status = MAXITER
             break
         nit += 1
-        if eig is None:
-            eig = np.linalg.eigh(H)
-        lam, Q = eig
-        if glob == "trust-region":
-            p, Hp, interior = _trust_subproblem(g, lam, Q, delta)
+        if trust:
+            if eig is None:
+                eig = _trust.eigh(H)
+            lam, Q = eig
+            p, interior, pred, pnorm, xnorm = _trust.trust_step(g, lam, Q, delta, x)
         else:
+            if eig is None:
+                eig = np.linalg.eigh(H)
+            lam, Q = eig
             floor = math.sqrt(_EPS) * max(1.0, float(np.max(np.abs(lam))))
             lam_mod = np.maximum(np.abs(lam), floor)
             p = -(Q @ ((Q.T @ g) / lam_mod))
-            Hp = H @ p
             interior = bool(lam[0] > 0 and np.all(lam_mod == lam))
-        pred = -(g @ p + 0.5 * (p @ Hp))
-        pnorm = float(np.linalg.norm(p))
-        xnorm = float(np.linalg.norm(x))
+            pred = -(g @ p + 0.5 * (p @ (H @ p)))
+            pnorm = float(np.linalg.norm(p))
+            xnorm = float(np.linalg.norm(x))
         if interior and (pred <= 8 * _EPS * abs(f) or small_step(p, x, xtol)):
             # The full Newton step is at rounding level: x is a minimiser to
             # working precision even if |g| cannot reach gtol.
             status = SMALL_STEP
             nit -= 1
             break
-        if glob == "trust-region":
+        if trust:
             f_new = obj.value(x + p)
-            actual = f - f_new if np.isfinite(f_new) else -math.inf
-            if pred <= 0:
-                rho = -math.inf
-            elif abs(actual) <= 8 * _EPS * abs(f) and pred <= 8 * _EPS * abs(f):
-                rho = 1.0 if f_new <= f else -math.inf   # both at rounding level
-            else:
-                rho = actual / pred
-            delta = _update_radius(delta, rho, pnorm, not interior, max_radius)
-            accepted = rho > 1e-4
+            delta, accepted = _trust.trust_radius(f, f_new, pred, delta, pnorm, interior,
+                                                  max_radius)
             step = p
         else:
             step, f_new = _backtrack(obj, x, f, g, p)
@@ -290,7 +254,7 @@ def _minimize_newton(obj, x, callback, tol, options):
             f_try, g_new, H_new = obj.value_grad_hess(x_new)
             if not _finite(f_try, g_new, H_new):
                 # the value was finite at the trial point, the derivatives not
-                if glob == "line-search":
+                if not trust:
                     status = NONFINITE
                     break
                 delta = 0.25 * pnorm
@@ -298,10 +262,10 @@ def _minimize_newton(obj, x, callback, tol, options):
             else:
                 x, f, g, H = x_new, f_try, g_new, H_new
                 eig = None
-        if glob == "line-search" and not accepted:
+        if not trust and not accepted:
             status = PRECISION_LOSS
             break
-        if glob == "trust-region" and delta <= 4 * _EPS * max(1.0, xnorm):
+        if trust and delta <= 4 * _EPS * max(1.0, xnorm):
             status = PRECISION_LOSS
             break
         if mon.record(nit, x, f, g, _norm_inf(g), float(np.linalg.norm(step)) if accepted else 0.0,
