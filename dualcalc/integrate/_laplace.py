@@ -106,7 +106,11 @@ def laplace(log_density, x0, args=(), tol=None, options=None):
         try:
             x1 = x - np.linalg.solve(H, np.atleast_1d(g))
             v1, g1, H1 = D.value_gradient_hessian(neg, x1, args=args)
-            if v1 <= fun0 and np.all(np.isfinite(H1)):
+            # kept when the value is no worse beyond rounding and the gradient
+            # smaller: at the mode the value itself only moves by rounding
+            near = v1 <= fun0 + 8 * np.finfo(float).eps * abs(fun0)
+            if (near and np.all(np.isfinite(H1))
+                    and np.max(np.abs(g1)) <= np.max(np.abs(np.atleast_1d(g)))):
                 x, fun0, H = x1, v1, np.atleast_2d(H1)
         except np.linalg.LinAlgError:
             pass
