@@ -76,6 +76,9 @@ def _limit_value(c, name):
     return v
 
 
+_FAILED = object()      # f raised when called with an array of nodes
+
+
 class _Integrand:
     """f on float nodes: vectorised if f accepts an array, else one call per node."""
 
@@ -108,7 +111,7 @@ class _Integrand:
             try:
                 out = self.f(t, *self.args)
             except Exception:
-                out = None
+                out = _FAILED
             if type(out) is DualArray and out.shape == (n,):
                 self.vectorised = True
                 self.neval += n
@@ -124,7 +127,9 @@ class _Integrand:
                 self.neval += n
                 self.fast = -1
                 return out.reshape(1, n), False
-        comps, changed = self(t)
+            comps, changed = self(t, out)        # f is not called again
+        else:
+            comps, changed = self(t)
         if self.vectorised:
             sig = self.form.sig
             if sig is None:
@@ -139,12 +144,16 @@ class _Integrand:
             self.fast = None
         return _rows(self.form.split(out, n)), changed
 
-    def __call__(self, t):
+    def __call__(self, t, first=None):
+        """f at the nodes t as components; ``first``: f's output on the array t
+        when `rows` has already called f (`_FAILED` when that call raised)."""
         n = t.size
         self.neval += n
         if self.vectorised is None:
             try:
-                out = self.f(t, *self.args)
+                out = self.f(t, *self.args) if first is None else first
+                if out is _FAILED:
+                    raise TypeError("f does not take an array of nodes")
                 self._check_vector(out, n)
                 self.vectorised = True
             except Exception:
