@@ -403,33 +403,27 @@ def _scalar_duals_only(items):
 def _first_interval(F, h, rule, epsabs, epsrel):
     """`_gk` on one interval of half-width h for a few component rows F
     (C, 2n+1), finished in Python floats (a dozen NumPy calls on C-element
-    arrays cost more than the arithmetic), and the test of the whole
-    integral's tolerance on it.  Returns (integral, error, integral of |f|)
-    as three lists of C floats and whether every component passed; None
-    when a value is not finite (`_gk` then takes over, with NumPy's rules
-    for NaN)."""
+    arrays cost more than the arithmetic), with the test of the whole
+    integral's tolerance: (the C integrals, the largest error) when every
+    component passes, else None (NaN never passes)."""
     M, Wabs = rule
     Z = np.dot(F, M)
     RA = np.dot(np.abs(Z), Wabs).tolist()
     tiny, floor = _TINY_F, _FLOOR_F
-    tot, errs, absint = [], [], []
-    accepted = True
+    tot = []
+    emax = 0.0
     for v, (resabs, resasc, d200, roundoff) in zip(Z[:, 0].tolist(), RA):
         # _gk's operations in _gk's order: the same bits
         q = d200 / (resasc if resasc > tiny else tiny)
         e = resasc * (q * math.sqrt(q)) if q < 1.0 else resasc
         e = (e if e > roundoff else roundoff) * h
         v *= h
-        resabs *= h
+        if not (e <= epsabs or e <= epsrel * abs(v) or e <= floor * (resabs * h)):
+            return None
         tot.append(v)
-        errs.append(e)
-        absint.append(resabs)
-        if e > epsabs and e > epsrel * abs(v) and e > floor * resabs:
-            accepted = False
-    check = sum(tot) + sum(errs) + sum(absint)
-    if check - check != 0.0:            # inf or NaN somewhere
-        return None
-    return tot, errs, absint, accepted
+        if e > emax:
+            emax = e
+    return tot, emax
 
 
 _NODES = {}
@@ -454,14 +448,11 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit, limits):
         # and each derivative's: accepted without the bookkeeping of bisection
         h = 0.5 * (hi - lo)
         F, _ = integrand.rows(_nodes(x, lo, hi, h))
-        first = _first_interval(F, h, rule, epsabs, epsrel) if F.shape[0] <= 32 else None
-        if first is None:
-            P = _gk(F, np.array([h]), rule)
-        else:
-            tot, errs, absint, accepted = first
-            if accepted:
-                return _result(integrand, tot, limits), max(errs)
-            P = np.array([tot, errs, absint]).reshape(3, -1, 1)
+        if F.shape[0] <= 16:           # a few rows: Python floats are quicker
+            first = _first_interval(F, h, rule, epsabs, epsrel)
+            if first is not None:
+                return _result(integrand, first[0], limits), first[1]
+        P = _gk(F, np.array([h]), rule)
         return _subdivide(integrand, lo, hi, epsabs, epsrel, limit, limits, P)
     return _subdivide(integrand, lo, hi, epsabs, epsrel, limit, limits, None)
 
