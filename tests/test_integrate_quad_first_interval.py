@@ -190,3 +190,10 @@ def test_the_nodes_are_fresh_for_every_call():
     assert all(np.array_equal(s, seen[0]) for s in seen)
     x, _, _ = Q.gauss_kronrod(10)
     assert np.array_equal(seen[0], 0.75 * x + 1.0)
+
+
+def test_the_warning_names_the_line_that_called_quad():
+    for a, b in ((0.0, 10.0), (0.0, np.inf)):          # from the first interval and without
+        with pytest.warns(IntegrationWarning) as record:
+            quad(lambda t: np.sin(50 * t) * np.exp(-t), a, b, limit=3)
+        assert record[0].filename == __file__

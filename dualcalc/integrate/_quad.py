@@ -464,7 +464,6 @@ def _subdivide(integrand, lo, hi, epsabs, epsrel, limit, limits, P):
     N = x.size
     tmap = _Map(lo, hi)
     finite = tmap.kind == "finite"
-    form = integrand.form
 
     def evaluate(sl, sh):
         h = 0.5 * (sh - sl)
@@ -540,7 +539,7 @@ def _subdivide(integrand, lo, hi, epsabs, epsrel, limit, limits, P):
                if status == 1 else "roundoff: the subintervals cannot be bisected further")
         warnings.warn(f"{why}; the result (estimated error {abserr:.2g}) may be inaccurate. "
                       "Raise limit, split the range at difficult points, or loosen "
-                      "epsabs/epsrel.", IntegrationWarning, stacklevel=3)
+                      "epsabs/epsrel.", IntegrationWarning, stacklevel=4)
     return _result(integrand, tot, limits), abserr
 
 
