@@ -374,15 +374,14 @@ def _result(integrand, tot, limits):
     form = integrand.form
     if form.proto is None:
         return float(tot[0])
-    form.scalar_inputs = _scalar_duals_only(integrand.args + limits)
-    if form.sig[0] == "dual":
-        if not (form.sig[1] == (1,) and (form.scalar or form.scalar_inputs)):
+    kind, dirs, _ = form.sig
+    if dirs != (1,) and dirs != (1, 1):       # several directions: a 0-d dual array
+        if kind == "dual":
             return rebuild(form.proto, (np.array(tot[0], dtype=np.float64),
                                         np.array(tot[1:], dtype=np.float64)))
-        comps = (tot[0], np.array(tot[1:], dtype=np.float64))
     else:
-        comps = _unrows(form, np.asarray(tot, dtype=np.float64))
-    return form.build(comps)
+        form.scalar_inputs = _scalar_duals_only(integrand.args + limits)
+    return form.build(_unrows(form, np.asarray(tot, dtype=np.float64)))
 
 
 _SCALARS = (float, int, Dual, HyperDual)
