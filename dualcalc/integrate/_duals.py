@@ -75,7 +75,8 @@ class Form:
     """
 
     def __init__(self):
-        self.proto = None       # a 0-d dual array of the kind seen, or None for floats
+        self.proto = None       # a dual array of the kind seen (`rebuild`'s prototype: its
+                                # type and tags count, not its shape), or None for floats
         self.sig = None
         self.scalar = False     # every dual seen was a Dual/HyperDual scalar
         self.scalar_inputs = False   # the caller knows every dual input was a scalar

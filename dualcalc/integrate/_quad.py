@@ -29,8 +29,9 @@ import warnings
 import numpy as np
 
 from dualcalc._core._arrays import components, rebuild
-from dualcalc._core._scalar import DualNumber
-from dualcalc.arrays import DualArray
+from dualcalc._core._scalar import Dual, DualNumber, HyperDual
+from dualcalc._core._vec import DualVec, HyperDualVec
+from dualcalc.arrays import DualArray, HyperDualArray
 from dualcalc.integrate._duals import Form, is_dual, real
 from dualcalc.integrate._rules import gauss_kronrod, gauss_legendre
 
@@ -40,6 +41,8 @@ _EPS = np.finfo(float).eps
 _TINY = np.finfo(float).tiny
 _BELOW_ONE = np.nextafter(1.0, 0.0)
 _PLAIN = (float, int, np.ndarray)
+_TINY_F, _FLOOR_F = float(_TINY), float(100 * _EPS)     # Python floats for the scalar loop
+_LIMITS = (float, int)
 
 
 class IntegrationWarning(UserWarning):
@@ -71,6 +74,9 @@ def _limit_value(c, name):
         raise ValueError(f"the limit {name} is infinite and carries a derivative; an "
                          "infinite limit must be a plain float")
     return v
+
+
+_FAILED = object()      # f raised when called with an array of nodes
 
 
 class _Integrand:
@@ -105,12 +111,12 @@ class _Integrand:
             try:
                 out = self.f(t, *self.args)
             except Exception:
-                out = None
+                out = _FAILED
             if type(out) is DualArray and out.shape == (n,):
                 self.vectorised = True
                 self.neval += n
                 form = self.form                 # what Form.adopt learns, directly
-                form.proto = rebuild(out, (np.zeros(()), np.zeros(out.ndirs)))
+                form.proto = out                 # its type and tag (`rebuild`'s prototype)
                 form.sig = ("dual", (out.ndirs,), (out.tag,))
                 changed = True
                 self.fast, self.k = out.tag, out.ndirs
@@ -121,7 +127,9 @@ class _Integrand:
                 self.neval += n
                 self.fast = -1
                 return out.reshape(1, n), False
-        comps, changed = self(t)
+            comps, changed = self(t, out)        # f is not called again
+        else:
+            comps, changed = self(t)
         if self.vectorised:
             sig = self.form.sig
             if sig is None:
@@ -136,12 +144,16 @@ class _Integrand:
             self.fast = None
         return _rows(self.form.split(out, n)), changed
 
-    def __call__(self, t):
+    def __call__(self, t, first=None):
+        """f at the nodes t as components; ``first``: f's output on the array t
+        when `rows` has already called f (`_FAILED` when that call raised)."""
         n = t.size
         self.neval += n
         if self.vectorised is None:
             try:
-                out = self.f(t, *self.args)
+                out = self.f(t, *self.args) if first is None else first
+                if out is _FAILED:
+                    raise TypeError("f does not take an array of nodes")
                 self._check_vector(out, n)
                 self.vectorised = True
             except Exception:
@@ -221,7 +233,7 @@ def _gk(F, h, rule):
     M, Wabs = rule
     m = h.size
     Z = np.dot(F, M)
-    RA = np.dot(np.abs(Z[:, 1:]), Wabs)
+    RA = np.dot(np.abs(Z), Wabs)
     resasc = RA[:, 1]
     # err = resasc min(1, (200 e / resasc)**1.5) (min(1, x)**1.5 = min(1, x**1.5)),
     # at least the roundoff floor (which also covers resasc = 0, where f is
@@ -304,16 +316,12 @@ def quad(f, a, b, args=(), epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
         value, abserr = 0.0, 0.0
     else:
         integrand = _Integrand(f, args)
-        # a scalar Dual/HyperDual in, a scalar out (not a 0-d dual array)
-        integrand.form.scalar_inputs = all(
-            type(x) in _PLAIN or isinstance(x, DualNumber) or not is_dual(x)
-            for x in args + (a, b))
-        value, abserr = _adaptive(integrand, lo, hi, epsabs, epsrel, int(limit))
+        value, abserr = _adaptive(integrand, lo, hi, epsabs, epsrel, int(limit), (a, b))
         if sign < 0:
             value = -value
-    if is_dual(b):
+    if type(b) not in _LIMITS and is_dual(b):
         value = value + _boundary(f, b, b0, args)
-    if is_dual(a):
+    if type(a) not in _LIMITS and is_dual(a):
         value = value - _boundary(f, a, a0, args)
     return value, abserr
 
@@ -344,27 +352,117 @@ def _unrows(form, rows):
 def _kronrod(n):
     """The nodes and `_gk`'s matrices: M = [wk | I | I - wk/2 | wk - wg] (f @ M is
     the Kronrod sum, f, f minus its mean and K - G), Wabs picks resabs, resasc,
-    200 |K - G| and 50 eps resabs out of |f @ M[:, 1:]|."""
+    200 |K - G| and 50 eps resabs out of |f @ M|."""
     x, wk, wg = gauss_kronrod(n)
     N = x.size
     eye = np.eye(N)
     M = np.column_stack([wk, eye, eye - 0.5 * wk[:, None], wk - wg])
-    Wabs = np.zeros((2 * N + 1, 4))
-    Wabs[:N, 0] = wk
-    Wabs[N:2 * N, 1] = wk
-    Wabs[2 * N, 2] = 200.0
-    Wabs[:N, 3] = 50 * _EPS * wk
+    Wabs = np.zeros((2 * N + 2, 4))    # row 0 (the Kronrod sum) unused: |Z| is
+    Wabs[1:N + 1, 0] = wk               # contiguous, |Z[:, 1:]| a slower strided loop
+    Wabs[N + 1:2 * N + 1, 1] = wk
+    Wabs[2 * N + 1, 2] = 200.0
+    Wabs[1:N + 1, 3] = 50 * _EPS * wk
     for a in (M, Wabs):
         a.flags.writeable = False
     return x, (M, Wabs)
 
 
-def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
+def _result(integrand, tot, limits):
+    """The integral, from its components' totals ``tot`` (a sequence of C
+    floats), as a number of the integrand's form: a Dual/HyperDual scalar when
+    every dual input was one (a scalar in, a scalar out)."""
+    form = integrand.form
+    if form.proto is None:
+        return float(tot[0])
+    kind, dirs, _ = form.sig
+    if dirs != (1,) and dirs != (1, 1):       # several directions: a 0-d dual array
+        if kind == "dual":
+            return rebuild(form.proto, (np.array(tot[0], dtype=np.float64),
+                                        np.array(tot[1:], dtype=np.float64)))
+    else:
+        form.scalar_inputs = _scalar_duals_only(integrand.args + limits)
+    return form.build(_unrows(form, np.asarray(tot, dtype=np.float64)))
+
+
+_SCALARS = (float, int, Dual, HyperDual)
+_ARRAYS = (DualArray, HyperDualArray, DualVec, HyperDualVec)
+
+
+def _scalar_duals_only(items):
+    """Whether every dual number among items is a Dual/HyperDual scalar."""
+    for x in items:
+        t = type(x)
+        if t in _SCALARS:
+            continue
+        if t in _ARRAYS or not (t in _PLAIN or isinstance(x, DualNumber) or not is_dual(x)):
+            return False
+    return True
+
+
+def _first_interval(F, h, rule, epsabs, epsrel):
+    """`_gk` on one interval of half-width h for a few component rows F
+    (C, 2n+1), finished in Python floats (a dozen NumPy calls on C-element
+    arrays cost more than the arithmetic), with the test of the whole
+    integral's tolerance: (the C integrals, the largest error) when every
+    component passes, else None (NaN never passes)."""
+    M, Wabs = rule
+    Z = np.dot(F, M)
+    RA = np.dot(np.abs(Z), Wabs).tolist()
+    tiny, floor = _TINY_F, _FLOOR_F
+    tot = []
+    emax = 0.0
+    for v, (resabs, resasc, d200, roundoff) in zip(Z[:, 0].tolist(), RA):
+        # _gk's operations in _gk's order: the same bits
+        q = d200 / (resasc if resasc > tiny else tiny)
+        e = resasc * (q * math.sqrt(q)) if q < 1.0 else resasc
+        e = (e if e > roundoff else roundoff) * h
+        v *= h
+        if not (e <= epsabs or e <= epsrel * abs(v) or e <= floor * (resabs * h)):
+            return None
+        tot.append(v)
+        if e > emax:
+            emax = e
+    return tot, emax
+
+
+_NODES = {}
+
+
+def _nodes(x, lo, hi, h):
+    """The Kronrod nodes on [lo, hi] (a fresh array: f may write into it), kept
+    for the last few ranges (one NumPy call instead of two)."""
+    s = _NODES.get((lo, hi))
+    if s is None:
+        if len(_NODES) >= 16:
+            _NODES.clear()
+        s = _NODES[lo, hi] = x * h + 0.5 * (lo + hi)
+    return s.copy()
+
+
+def _adaptive(integrand, lo, hi, epsabs, epsrel, limit, limits):
+    x, rule = _kronrod(10)
+    if not (math.isinf(lo) or math.isinf(hi)):
+        # the common case first: finite limits, and one interval (21 nodes)
+        # whose estimate meets the tolerance of every component, the value's
+        # and each derivative's: accepted without the bookkeeping of bisection
+        h = 0.5 * (hi - lo)
+        F, _ = integrand.rows(_nodes(x, lo, hi, h))
+        if F.shape[0] <= 16:           # a few rows: Python floats are quicker
+            first = _first_interval(F, h, rule, epsabs, epsrel)
+            if first is not None:
+                return _result(integrand, first[0], limits), first[1]
+        P = _gk(F, np.array([h]), rule)
+        return _subdivide(integrand, lo, hi, epsabs, epsrel, limit, limits, P)
+    return _subdivide(integrand, lo, hi, epsabs, epsrel, limit, limits, None)
+
+
+def _subdivide(integrand, lo, hi, epsabs, epsrel, limit, limits, P):
+    """Globally adaptive bisection from P, the first interval's estimates (None:
+    evaluate it here)."""
     x, rule = _kronrod(10)
     N = x.size
     tmap = _Map(lo, hi)
     finite = tmap.kind == "finite"
-    form = integrand.form
 
     def evaluate(sl, sh):
         h = 0.5 * (sh - sl)
@@ -384,7 +482,8 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
 
     sl = np.array([tmap.lo])
     sh = np.array([tmap.hi])
-    P, _ = evaluate(sl, sh)              # (3, C, m): integral, error, integral of |f|
+    if P is None:
+        P, _ = evaluate(sl, sh)          # (3, C, m): integral, error, integral of |f|
     status = 0
     floor = 100 * _EPS
     while True:
@@ -439,8 +538,8 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit):
                if status == 1 else "roundoff: the subintervals cannot be bisected further")
         warnings.warn(f"{why}; the result (estimated error {abserr:.2g}) may be inaccurate. "
                       "Raise limit, split the range at difficult points, or loosen "
-                      "epsabs/epsrel.", IntegrationWarning, stacklevel=3)
-    return form.build(_unrows(form, tot)), abserr
+                      "epsabs/epsrel.", IntegrationWarning, stacklevel=4)
+    return _result(integrand, tot, limits), abserr
 
 
 def fixed_quad(f, a, b, args=(), n=5):
