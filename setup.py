@@ -38,7 +38,7 @@ else:
 
 MODULES = ["_table", "_scalar", "_vec", "_taylor", "_math", "_bands", "_kernels", "_types",
            "_engine", "_seeds", "_indexing", "_reductions", "_protocols", "_arrays", "_passes", "_watch",
-           "_replay", "_coloring", "_trust"]
+           "_replay", "_coloring", "_trust", "_gausskronrod"]
 # DUALCALC_ONLY=_scalar,_math rebuilds just those modules (a development aid).
 if os.environ.get("DUALCALC_ONLY"):
     MODULES = [m for m in MODULES if m in os.environ["DUALCALC_ONLY"].split(",")]

@@ -11,7 +11,7 @@ CORE = pathlib.Path(__file__).resolve().parent.parent / "dualcalc" / "_core"
 
 # bottom-up: a module may cimport only modules listed before it
 ORDER = ["_rules", "_alloc", "_watch", "_scalar", "_vec", "_taylor", "_table", "_math", "_replay",
-         "_coloring", "_trust", "_bands",
+         "_coloring", "_trust", "_gausskronrod", "_bands",
          "_kernels", "_types", "_engine", "_seeds", "_indexing", "_reductions", "_protocols",
          "_arrays", "_passes"]
 ARRAY_LAYER = ["_bands", "_kernels", "_types", "_engine", "_seeds", "_indexing",

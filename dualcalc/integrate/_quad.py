@@ -34,14 +34,15 @@ from dualcalc._core._vec import DualVec, HyperDualVec
 from dualcalc.arrays import DualArray, HyperDualArray
 from dualcalc.integrate._duals import Form, is_dual, real
 from dualcalc.integrate._rules import gauss_kronrod, gauss_legendre
+from dualcalc._core._gausskronrod import estimates as _estimates, stack as _stack
+from dualcalc._core._gausskronrod import first_interval as _first_estimate
 
 __all__ = ["quad", "fixed_quad", "IntegrationWarning"]
 
 _EPS = np.finfo(float).eps
-_TINY = np.finfo(float).tiny
 _BELOW_ONE = np.nextafter(1.0, 0.0)
 _PLAIN = (float, int, np.ndarray)
-_TINY_F, _FLOOR_F = float(_TINY), float(100 * _EPS)     # Python floats for the scalar loop
+_FLOOR_F = float(100 * _EPS)     # a Python float for the scalar loop
 _LIMITS = (float, int)
 
 
@@ -101,7 +102,7 @@ class _Integrand:
             if type(out) is DualArray and out.tag == self.fast and out.shape == (n,) \
                     and out.ndirs == self.k:
                 v, e = components(out)[0]
-                return np.concatenate((v.reshape(1, n), e)), False
+                return _stack(v, e), False
             if self.fast == -1 and type(out) is np.ndarray and out.dtype == np.float64 \
                     and out.shape == (n,):
                 return out.reshape(1, n), False
@@ -121,7 +122,7 @@ class _Integrand:
                 changed = True
                 self.fast, self.k = out.tag, out.ndirs
                 v, e = components(out)[0]
-                return np.concatenate((v.reshape(1, n), e)), changed
+                return _stack(v, e), changed
             if type(out) is np.ndarray and out.dtype == np.float64 and out.shape == (n,):
                 self.vectorised = True
                 self.neval += n
@@ -225,28 +226,11 @@ class _Map:
 def _gk(F, h, rule):
     """QUADPACK's estimates on m intervals for C component rows F (C * m, 2n+1)
     (row c * m + i: component c on interval i): (integral, error, integral
-    of |f|) as one (3, C, m) array.  ``rule`` = (M, Wabs) from `_kronrod`: F @ M gives
-    the Kronrod sum, f itself, f minus its mean and the Kronrod-minus-Gauss
-    difference, and |that| @ Wabs gives resabs, resasc, 200 e and the roundoff
-    floor 50 eps resabs: two matrix products, not a dozen small NumPy calls
-    (which were the cost here)."""
-    M, Wabs = rule
-    m = h.size
-    Z = np.dot(F, M)
-    RA = np.dot(np.abs(Z), Wabs)
-    resasc = RA[:, 1]
-    # err = resasc min(1, (200 e / resasc)**1.5) (min(1, x)**1.5 = min(1, x**1.5)),
-    # at least the roundoff floor (which also covers resasc = 0, where f is
-    # constant to the last bit and QUADPACK takes e, a rounding error)
-    q = RA[:, 2] / np.maximum(resasc, _TINY)
-    np.minimum(q, 1.0, out=q)
-    out = np.empty((3, F.shape[0]))
-    out[0] = Z[:, 0]
-    np.maximum(resasc * (q * np.sqrt(q)), RA[:, 3], out=out[1])
-    out[2] = RA[:, 0]
-    out = out.reshape(3, -1, m)
-    out *= np.abs(h)
-    return out
+    of |f|) as one (3, C, m) array, from one compiled loop per row
+    (`dualcalc._core._gausskronrod.estimates`; with NumPy it was a dozen small
+    calls or two matrix products, which cost more than a smooth f).  ``rule``
+    = (wk, wg) from `_kronrod`."""
+    return _estimates(F, h, rule[0], rule[1]).reshape(3, -1, np.size(h))
 
 
 def quad(f, a, b, args=(), epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
@@ -350,21 +334,12 @@ def _unrows(form, rows):
 
 @functools.lru_cache(maxsize=4)
 def _kronrod(n):
-    """The nodes and `_gk`'s matrices: M = [wk | I | I - wk/2 | wk - wg] (f @ M is
-    the Kronrod sum, f, f minus its mean and K - G), Wabs picks resabs, resasc,
-    200 |K - G| and 50 eps resabs out of |f @ M|."""
+    """The nodes and the rule of `_gk`: (x, (wk, wg)), the Gauss weights wg on
+    the Kronrod nodes (zero on the Kronrod-only ones)."""
     x, wk, wg = gauss_kronrod(n)
-    N = x.size
-    eye = np.eye(N)
-    M = np.column_stack([wk, eye, eye - 0.5 * wk[:, None], wk - wg])
-    Wabs = np.zeros((2 * N + 2, 4))    # row 0 (the Kronrod sum) unused: |Z| is
-    Wabs[1:N + 1, 0] = wk               # contiguous, |Z[:, 1:]| a slower strided loop
-    Wabs[N + 1:2 * N + 1, 1] = wk
-    Wabs[2 * N + 1, 2] = 200.0
-    Wabs[1:N + 1, 3] = 50 * _EPS * wk
-    for a in (M, Wabs):
+    for a in (x, wk, wg):
         a.flags.writeable = False
-    return x, (M, Wabs)
+    return x, (wk, wg)
 
 
 def _result(integrand, tot, limits):
@@ -400,29 +375,11 @@ def _scalar_duals_only(items):
 
 
 def _first_interval(F, h, rule, epsabs, epsrel):
-    """`_gk` on one interval of half-width h for a few component rows F
-    (C, 2n+1), finished in Python floats (a dozen NumPy calls on C-element
-    arrays cost more than the arithmetic), with the test of the whole
-    integral's tolerance: (the C integrals, the largest error) when every
-    component passes, else None (NaN never passes)."""
-    M, Wabs = rule
-    Z = np.dot(F, M)
-    RA = np.dot(np.abs(Z), Wabs).tolist()
-    tiny, floor = _TINY_F, _FLOOR_F
-    tot = []
-    emax = 0.0
-    for v, (resabs, resasc, d200, roundoff) in zip(Z[:, 0].tolist(), RA):
-        # _gk's operations in _gk's order: the same bits
-        q = d200 / (resasc if resasc > tiny else tiny)
-        e = resasc * (q * math.sqrt(q)) if q < 1.0 else resasc
-        e = (e if e > roundoff else roundoff) * h
-        v *= h
-        if not (e <= epsabs or e <= epsrel * abs(v) or e <= floor * (resabs * h)):
-            return None
-        tot.append(v)
-        if e > emax:
-            emax = e
-    return tot, emax
+    """`_gk` on one interval of half-width h for the component rows F
+    (C, 2n+1), with the test of the whole integral's tolerance: (the C
+    integrals, the largest error) when every component passes, else None
+    (NaN never passes).  One compiled loop, the numbers of `_gk`."""
+    return _first_estimate(F, h, rule[0], rule[1], epsabs, epsrel)
 
 
 _NODES = {}
@@ -447,10 +404,9 @@ def _adaptive(integrand, lo, hi, epsabs, epsrel, limit, limits):
         # and each derivative's: accepted without the bookkeeping of bisection
         h = 0.5 * (hi - lo)
         F, _ = integrand.rows(_nodes(x, lo, hi, h))
-        if F.shape[0] <= 16:           # a few rows: Python floats are quicker
-            first = _first_interval(F, h, rule, epsabs, epsrel)
-            if first is not None:
-                return _result(integrand, first[0], limits), first[1]
+        first = _first_interval(F, h, rule, epsabs, epsrel)
+        if first is not None:
+            return _result(integrand, first[0], limits), first[1]
         P = _gk(F, np.array([h]), rule)
         return _subdivide(integrand, lo, hi, epsabs, epsrel, limit, limits, P)
     return _subdivide(integrand, lo, hi, epsabs, epsrel, limit, limits, None)
