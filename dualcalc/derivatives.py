@@ -556,8 +556,11 @@ def gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None):
             return r[1] if r[1] is not None else _gradient_read(*r, x, "gradient")[1]
         if type(f) is Compiled and type(x) is np.ndarray and x.ndim:
             r = f.value_and_gradient(x, args)            # a recorded f's hot path
-            if r is UNCOMPILED:
+            if r is UNCOMPILED:                          # vectorised code: f itself, at once
                 f = f.fn
+                r = _gradient_pass(f, x, args, _ONE_PASS)
+                if r is not None:
+                    return r[1] if r[1] is not None else _gradient_read(*r, x, "gradient")[1]
             elif r is not None:
                 return r[1]
     g = value_and_gradient(f, x, args=args, argnums=argnums, executor=executor, chunk=chunk)[1]
