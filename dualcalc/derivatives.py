@@ -18,13 +18,13 @@ from dualcalc._core._scalar import Dual, HyperDual
 from dualcalc import _seeding as S
 from dualcalc import _conversions as _conv
 from dualcalc._seeding import NestingError
-from dualcalc._compile import UNCOMPILED, Compiled
+from dualcalc._compile import UNCOMPILED, Compiled, _FALLBACK, _VECTORISED
 from dualcalc._core._passes import gradient_pass as _gradient_pass, hessian_pass as _hessian_pass
 from dualcalc._core._passes import jacobian_pass as _jacobian_pass
 from dualcalc._core._passes import hvp_pass as _hvp_pass, jvp_pass as _jvp_pass
 from dualcalc._core._passes import wire_compiled as _wire_compiled
 
-_wire_compiled(Compiled)
+_wire_compiled(Compiled, _VECTORISED, _FALLBACK)
 
 __all__ = [
     "derivative", "second_derivative", "gradient", "jacobian", "jvp", "hessian",

@@ -391,3 +391,25 @@ def test_the_watch_is_restored_after_a_keyboard_interrupt():
         with pytest.raises(KeyboardInterrupt):
             verb(interrupted, np.array([1.0, 2.0]))
         assert _watch.current_watch() is None
+
+
+def test_a_compiled_function_that_leaves_the_shape_to_the_verbs_takes_the_pass():
+    # long NumPy-style code: the recording's cost model chooses the vectorised
+    # verbs; the compiled one pass then runs the function itself
+    cf = dc.compile(rosen_numpy)
+    x = RNG.uniform(-1, 1, 1000)
+    g = dc.gradient(cf, x)
+    assert _passes.gradient_pass(cf, x, (), 2048) is not None
+    assert np.array_equal(g, dc.gradient(rosen_numpy, x))
+    assert np.array_equal(dc.gradient(cf, x), g)
+    # a function the recorder cannot follow (np.linalg.det): one warning, then
+    # the ordinary verbs, through the same pass
+    f = lambda v: np.linalg.det(np.outer(v, v) + np.eye(v.size))
+    cf = dc.compile(f)
+    y = np.array([0.5, -1.0, 2.0])
+    with pytest.warns(dc.CompileWarning):
+        H = dc.hessian(cf, y)
+    assert _passes.hessian_pass(cf, y, (), 200) is not None
+    assert np.array_equal(H, dc.hessian(f, y))
+    # det(I + v v^T) = 1 + |v|^2: gradient 2v, Hessian 2I (to rounding)
+    np.testing.assert_allclose(H, 2 * np.eye(3), rtol=0, atol=1e-13)

@@ -35,6 +35,8 @@ cdef object _tags = None
 cdef object _failed = None
 cdef object _plain = None
 cdef object _Compiled = None             # dualcalc.compile's type: it has its own hot paths
+cdef object _VECTORISED = None           # its cache entries for shapes it leaves to the verbs
+cdef object _FALLBACK = None
 cdef int TAG_MAX = 2147483647
 
 
@@ -44,11 +46,27 @@ def wire(tags, failed, plain):
     _tags, _failed, _plain = tags, failed, plain
 
 
-def wire_compiled(compiled):
+def wire_compiled(compiled, vectorised, fallback):
     """Install the type of dualcalc.compile's functions (they have their own
-    hot paths in the verbs)."""
-    global _Compiled
-    _Compiled = compiled
+    hot paths in the verbs) and the cache entries with which a compiled
+    function leaves a shape to the ordinary verbs."""
+    global _Compiled, _VECTORISED, _FALLBACK
+    _Compiled, _VECTORISED, _FALLBACK = compiled, vectorised, fallback
+
+
+cdef object _plain_function(object f, object x, object args):
+    """f, or for a compiled f that leaves x's shape to the ordinary verbs
+    (vectorised code, or a recording that fell back) its function, read from
+    its cache as Compiled's own hot paths read it; None for a compiled f that
+    replays (its hot paths answer)."""
+    if type(f) is not _Compiled:
+        return f
+    if type(x) is not cnp.ndarray or type(args) is not tuple or len(<tuple>args):
+        return None
+    entry = f._cache.get((<object>x).shape)
+    if entry is _VECTORISED or entry is _FALLBACK:
+        return f.fn
+    return None
 
 
 def call(f, x, tuple args):
@@ -142,8 +160,10 @@ def gradient_pass(f, x, args, Py_ssize_t most):
     tag, or None when x is not a float64 ndarray of 2..most elements (or args
     not a tuple, or f a compiled function): grad has x's shape when y is one
     scalar of this differentiation, else value and grad are None (the caller
-    reads y in general)."""
-    if not _eligible(f, x, args, most):
+    reads y in general).  A compiled f that leaves x's shape to the verbs
+    passes its function."""
+    f = _plain_function(f, x, args)
+    if f is None or not _eligible(f, x, args, most):
         return None
     cdef int tag = _new_tag()
     cdef Py_ssize_t n = cnp.PyArray_SIZE(x)
@@ -181,7 +201,8 @@ def hessian_pass(f, x, args, Py_ssize_t most):
     x.shape * 2, exactly symmetric ((E + E^T) / 2 of the mixed block E, as the
     verbs make it), when y is one scalar of this differentiation, else value,
     grad and H are None."""
-    if not _eligible(f, x, args, most):
+    f = _plain_function(f, x, args)
+    if f is None or not _eligible(f, x, args, most):
         return None
     cdef int tag1 = _new_tag(), tag2 = _new_tag()
     if tag2 < tag1:
