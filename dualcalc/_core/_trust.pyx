@@ -68,6 +68,20 @@ cdef void _sort(long n, double* lam, double* Q) noexcept nogil:
             j -= 1
 
 
+cdef double _lower_copy(long n, const double* A, double* W) noexcept nogil:
+    """W = the symmetric matrix whose lower triangle is A's (A's upper triangle
+    is not read); returns its largest |entry|."""
+    cdef long i, j
+    cdef double x, amax = 0.0
+    for i in range(n):
+        for j in range(n):
+            x = A[i * n + j] if j <= i else A[j * n + i]
+            W[i * n + j] = x
+            if fabs(x) > amax:
+                amax = fabs(x)
+    return amax
+
+
 cdef int _jacobi(long n, const double* A, double* lam, double* Q, double* W) noexcept nogil:
     """Eigenvalues (ascending) and eigenvectors (the columns of Q, row-major)
     of the symmetric matrix whose lower triangle is A (row-major, n x n, finite).
@@ -88,12 +102,9 @@ cdef int _jacobi(long n, const double* A, double* lam, double* Q, double* W) noe
     cdef int sweep = 0, e = 0
     cdef bint rotated
     cdef double amax = 0.0, fro = 0.0, floor, apq, app, aqq, theta, t, c, s, x, y, scale
+    amax = _lower_copy(n, A, W)
     for i in range(n):
         for j in range(n):
-            x = A[i * n + j] if j <= i else A[j * n + i]
-            W[i * n + j] = x
-            if fabs(x) > amax:
-                amax = fabs(x)
             Q[i * n + j] = 1.0 if i == j else 0.0
     if amax == 0.0:
         for i in range(n):
@@ -170,12 +181,7 @@ cdef int _tridiagonal_ql(long n, const double* A, double* d, double* V, double* 
     cdef long i, j, k, l, m, it = 0
     cdef int ex = 0
     cdef double amax = 0.0, scale, h, f, g, hh, tst1, p, r, dl1, c, c2, c3, el1, s, s2, x
-    for i in range(n):
-        for j in range(n):
-            x = A[i * n + j] if j <= i else A[j * n + i]
-            V[i * n + j] = x
-            if fabs(x) > amax:
-                amax = fabs(x)
+    amax = _lower_copy(n, A, V)
     if amax == 0.0:
         for i in range(n):
             d[i] = 0.0
