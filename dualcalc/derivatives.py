@@ -5,7 +5,10 @@ tangents; nothing here knows any calculus.  Array inputs get banded identity
 seeds (O(n) memory, kept banded by elementwise code), in chunks of
 ``arrays.default_chunk(n)`` directions; hvp's seed carries the identity in
 eps1 and the one direction v in eps2, so it costs about one gradient.  Scalar
-x takes a fast path that builds the Dual / HyperDual directly.  Shape rule:
+x takes a fast path that builds the Dual / HyperDual directly; an array small
+enough for one pass is seeded, watched and read in compiled code
+(``_core/_passes.pyx``), which hands any result other than one scalar back to
+the general reading of ``_seeding``.  Shape rule:
 ``jacobian(f, x).shape == np.shape(f(x)) + np.shape(x)``, and
 ``hessian(f, x).shape == np.shape(x) * 2``.  Results are floats and ndarrays;
 the one exception is a derivative taken inside another derivative, which is a

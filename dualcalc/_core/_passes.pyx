@@ -17,7 +17,7 @@ bitwise equal.
 """
 cimport numpy as cnp
 from libc.string cimport memcpy
-from dualcalc._core._bands cimport BandStore, HyperBandStore, new_store, new_hstore
+from dualcalc._core._bands cimport new_store, new_hstore
 from dualcalc._core._types cimport (
     DualArray, HyperDualArray, new_band_array, new_hband_array, new_dual_array, dense_eps,
     hyper_dense)
