@@ -76,7 +76,9 @@ def test_rule_on_vec_types_against_mpmath(name):
         for f in ENTRIES[name]:
             if f in _DM:
                 try:
-                    getattr(math, f.__name__)(x)
+                    # Python 3.10's math has no cbrt/exp2: dualcalc.math's own
+                    # float path (2.0 ** x, ...) stands for it there
+                    getattr(math, f.__name__, f)(x)
                 except (OverflowError, ValueError) as e:
                     with pytest.raises(type(e)):
                         f(DualVec(x, D_SEED))
