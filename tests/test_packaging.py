@@ -8,7 +8,10 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tomllib
+try:
+    import tomllib                          # Python 3.11+
+except ModuleNotFoundError:                 # Python 3.10: the same parser, as tomli
+    import tomli as tomllib
 import zipfile
 
 import pytest
