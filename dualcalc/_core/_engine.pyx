@@ -738,8 +738,6 @@ cdef object _hyper_band_binary(object a, object b, int op, object ufunc, cnp.nda
     cdef Py_ssize_t frame[4]
     cdef Py_ssize_t w1, w2
     cdef cnp.ndarray ov, o1, o2, o12
-    cdef double* buf
-    cdef double small[160]
     cdef bint bad
     cdef int vs = _vsum_frame(a, b, t1, &q)
     if vs < 0:
@@ -771,20 +769,32 @@ cdef object _hyper_band_binary(object a, object b, int op, object ufunc, cnp.nda
     o1 = _empty(w1, N, 2, NULL, 0)
     o2 = _empty(w2, N, 2, NULL, 0)
     o12 = _empty(w1, w2, 2, <cnp.npy_intp*>&N, 1)
-    buf = &small[0]
-    if not (5 * N <= 160):
-        buf = <double*>malloc(5 * N * sizeof(double))
-    if buf == NULL:
-        raise MemoryError()
-    bad = hyper_binary_kernel(op, N, w1, w2, &A, &B, <double*>cnp.PyArray_DATA(ov),
-                              <double*>cnp.PyArray_DATA(o1), <double*>cnp.PyArray_DATA(o2),
-                              <double*>cnp.PyArray_DATA(o12), buf)
-    if buf != &small[0]:
-        free(buf)
+    bad = _hyper_kernel(op, N, w1, w2, &A, &B, ov, o1, o2, o12)
     if bad:
         _warn(ufunc, a, b)
     return new_hband_array(ov, new_hstore(o1, o2, o12, frame[0], frame[2], p, q, vs == 1),
                            0, t1, t2)
+
+
+cdef int _hyper_kernel(int op, Py_ssize_t N, Py_ssize_t p, Py_ssize_t q, kop* A, kop* B,
+                       cnp.ndarray ov, cnp.ndarray o1, cnp.ndarray o2,
+                       cnp.ndarray o12) except -1:
+    """hyper_binary_kernel into ov, o1, o2, o12 with its scratch space (on the
+    stack for up to 32 elements); 1 when a finite input gave a non-finite
+    value (the caller lets NumPy warn), else 0."""
+    cdef double small[160]
+    cdef double* buf = &small[0]
+    cdef bint bad
+    if not (5 * N <= 160):
+        buf = <double*>malloc(5 * N * sizeof(double))
+        if buf == NULL:
+            raise MemoryError()
+    bad = hyper_binary_kernel(op, N, p, q, A, B, <double*>cnp.PyArray_DATA(ov),
+                              <double*>cnp.PyArray_DATA(o1), <double*>cnp.PyArray_DATA(o2),
+                              <double*>cnp.PyArray_DATA(o12), buf)
+    if buf != &small[0]:
+        free(buf)
+    return 1 if bad else 0
 
 
 cdef object _hyper_binary(object a, object b, int op, object ufunc):
@@ -793,8 +803,6 @@ cdef object _hyper_binary(object a, object b, int op, object ufunc):
     cdef list keep = []
     cdef kop A, B
     cdef cnp.ndarray ref, ov, o1, o2, o12
-    cdef double* buf
-    cdef double small[160]
     cdef bint bad
     _frame(a, b, &t1, &t2, &p, &q)
     ref = _reference(a, b)
@@ -809,16 +817,7 @@ cdef object _hyper_binary(object a, object b, int op, object ufunc):
     o1 = _empty(p, 0, 1, cnp.PyArray_DIMS(ref), ref.ndim)
     o2 = _empty(q, 0, 1, cnp.PyArray_DIMS(ref), ref.ndim)
     o12 = _empty(p, q, 2, cnp.PyArray_DIMS(ref), ref.ndim)
-    buf = &small[0]
-    if not (5 * N <= 160):
-        buf = <double*>malloc(5 * N * sizeof(double))
-    if buf == NULL:
-        raise MemoryError()
-    bad = hyper_binary_kernel(op, N, p, q, &A, &B, <double*>cnp.PyArray_DATA(ov),
-                              <double*>cnp.PyArray_DATA(o1), <double*>cnp.PyArray_DATA(o2),
-                              <double*>cnp.PyArray_DATA(o12), buf)
-    if buf != &small[0]:
-        free(buf)
+    bad = _hyper_kernel(op, N, p, q, &A, &B, ov, o1, o2, o12)
     if bad:
         _warn(ufunc, a, b)
     return new_hyper_array(ov, o1, o2, o12, t1, t2)
