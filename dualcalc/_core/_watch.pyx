@@ -4,21 +4,24 @@
 Design: ``dualcalc/_conversions.py`` records every conversion of a dual value
 (a refused ``float(x)``, an ``np.asanyarray`` handle, an object array of duals)
 into the watch of the evaluation that made it, and the verb looks at that
-watch after f returns.  A watch is one small object per evaluation, found in
-the thread's own state dictionary (so verbs in several threads each see their
-own); its three records start as the empty tuple and become lists on their
-first entry.  Beginning and ending a watch costs about 100 ns, which matters
+watch after f returns.  A watch is one small object per evaluation (from a
+freelist), found through a thread-specific storage key (so verbs in several
+threads each see their own; the key holds a strong reference); its three
+records start as the empty tuple and become lists on their first entry.
+Beginning and ending a watch costs a few tens of nanoseconds, which matters
 because every pass of every verb is watched.
 """
 cimport cython
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
-from cpython.pystate cimport PyThreadState_GetDict
-from cpython.ref cimport PyObject
+from cpython.pythread cimport PyThread_tss_create, PyThread_tss_get, PyThread_tss_set
+from cpython.ref cimport PyObject, Py_XINCREF, Py_XDECREF
 
-cdef object _KEY = "dualcalc.conversion-watch"
+cdef Py_tss_t _KEY                       # this thread's current watch (a strong reference)
+if PyThread_tss_create(&_KEY) != 0:
+    raise RuntimeError("dualcalc: no thread-specific storage for the conversion watch")
 
 
 @cython.final
+@cython.freelist(16)
 cdef class Watch:
     """The records of one watched evaluation (see the module's docstring)."""
 
@@ -47,19 +50,20 @@ cdef object _added(object items, object item):
 
 
 cdef object current():
-    cdef PyObject* d = PyThreadState_GetDict()
-    cdef PyObject* w
-    if d == NULL:
-        return None
-    w = PyDict_GetItem(<object>d, _KEY)
+    cdef void* w = PyThread_tss_get(&_KEY)
     return None if w == NULL else <object>w
 
 
 cdef int set_current(object w) except -1:
-    cdef PyObject* d = PyThreadState_GetDict()
-    if d == NULL:
-        raise RuntimeError("dualcalc: no thread state to keep the conversion watch in")
-    PyDict_SetItem(<object>d, _KEY, w)
+    cdef PyObject* old = <PyObject*>PyThread_tss_get(&_KEY)
+    cdef PyObject* new = NULL if w is None else <PyObject*>w
+    if new == old:
+        return 0
+    Py_XINCREF(new)
+    if PyThread_tss_set(&_KEY, new) != 0:
+        Py_XDECREF(new)
+        raise RuntimeError("dualcalc: could not set the conversion watch of this thread")
+    Py_XDECREF(old)
     return 0
 
 
