@@ -205,6 +205,76 @@ def _compare_directions(op, x, v, eps, c):
                 (op, c, left, j, got.eps[j], r.eps)
 
 
+# x ** c for x <= 0 and a whole c skips the general rule's partials in the
+# exponent (a constant does not use them); the numbers must stay the general
+# rule's, signs of zero included.  The general rule is what x ** y gives for a y
+# of the same differentiation whose tangents are all zero.
+POW_BASES = [-1.2, -0.0, 0.0, -3.5, -1e-200, -1e200, -7.0, -0.5]
+POW_EXPONENTS = [0, 1, 2, 3, 4, 5, -1, -2, -3, 2.0, np.float64(3.0), np.int64(2), True, 1e16]
+POW_TANGENTS = [1.0, -0.0, 0.0, 2.5e-310, -3.0, 1e-300, -1e300, 0.5]
+
+
+def _all_bits(values):
+    return [bits(v) for v in values]
+
+
+@pytest.mark.parametrize("c", POW_EXPONENTS, ids=repr)
+def test_whole_powers_of_nonpositive_duals_equal_the_general_rule_bitwise(c):
+    k = len(POW_TANGENTS)
+    for v in POW_BASES:
+        x = DualVec(v, POW_TANGENTS, tag=3)
+        y = DualVec(float(c), [0.0] * k, tag=3)
+        try:
+            with np.errstate(all="ignore"):
+                ref = x ** y
+        except (ZeroDivisionError, OverflowError, ValueError) as exc:
+            with pytest.raises(type(exc)):
+                x ** c
+            continue
+        got = x ** c
+        assert bits(got.value) == bits(ref.value), (v, c)
+        assert _all_bits(got.eps) == _all_bits(ref.eps), (v, c, got.eps, ref.eps)
+
+
+@pytest.mark.parametrize("c", POW_EXPONENTS, ids=repr)
+def test_whole_powers_of_nonpositive_hyperduals_equal_the_general_rule_bitwise(c):
+    e1 = [1.0, -0.0, 2.5e-310, -3.0]
+    e2 = [0.0, 1.0, -1e-300, 0.5]
+    e12 = [[0.0, -0.0, 1.0, 2.0], [-0.0, 3.0, 0.0, 1e-310], [1.0, 0.0, -0.0, -2.0],
+           [0.25, -0.0, 1e300, 0.0]]
+    for v in POW_BASES:
+        x = HyperDualVec(v, e1, e2, e12, tag1=3, tag2=5)
+        y = HyperDualVec(float(c), [0.0] * 4, [0.0] * 4, [[0.0] * 4] * 4, tag1=3, tag2=5)
+        try:
+            with np.errstate(all="ignore"):
+                ref = x ** y
+        except (ZeroDivisionError, OverflowError, ValueError) as exc:
+            with pytest.raises(type(exc)):
+                x ** c
+            continue
+        got = x ** c
+        assert bits(got.value) == bits(ref.value), (v, c)
+        for part in ("eps1", "eps2", "eps1eps2"):
+            assert _all_bits(getattr(got, part).ravel()) == _all_bits(getattr(ref, part).ravel()), \
+                (v, c, part)
+
+
+def test_squares_of_nonpositive_duals_against_the_closed_form():
+    # (x ** 2)' = 2 x x', (x ** 2)'' = 2 x' x'' terms: exact on dyadic numbers
+    for v in (-1.5, -0.25, -0.0, -3.0):
+        d = DualVec(v, [1.0, -2.0, 0.5], tag=2)
+        r = d ** 2
+        assert r.value == v * v and r.eps.tolist() == [2 * v, -4 * v, v]
+        h = HyperDualVec(v, [1.0, 0.5], [2.0, -1.0], [[0.25, 0.0], [1.0, -0.5]], tag1=2, tag2=3)
+        r = h ** 3
+        d1, d2 = 3 * v * v, 6 * v
+        assert r.value == v ** 3
+        assert r.eps1.tolist() == [d1 * 1.0, d1 * 0.5]
+        assert r.eps2.tolist() == [d1 * 2.0, d1 * -1.0]
+        assert r.eps1eps2.tolist() == [[d1 * 0.25 + d2 * 2.0, d1 * 0.0 + d2 * -1.0],
+                                       [d1 * 1.0 + d2 * 1.0, d1 * -0.5 + d2 * -0.5]]
+
+
 def test_operators_on_hyperdualvec_match_hyperdual_per_direction_pair():
     x = HyperDualVec(1.25, [1.0, 0.5], [1.0, -2.0], [[0.0, 0.25], [1.0, 0.0]])
     for op in OPS[:5]:

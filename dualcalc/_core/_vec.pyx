@@ -43,6 +43,7 @@ and raises TypeError.  An exactly-zero tangent stays exactly zero through every
 rule, even where g' is inf or nan.
 """
 cimport cython
+from cpython.object cimport PyObject, PyTypeObject
 from cpython.float cimport PyFloat_Check
 from cpython.long cimport PyLong_Check
 from libc.stdlib cimport malloc, free
@@ -128,8 +129,87 @@ cdef inline void _give(pool_t* pl, double* b, Py_ssize_t size) noexcept:
         free(b)
 
 
+# The objects' own freelists and deallocators.  Cython's generated tp_dealloc
+# brackets a __dealloc__ with saving and restoring the exception state (about
+# 7 ns, a seventh of a whole operation), so the two types have no __dealloc__:
+# their tp_dealloc is set to these functions when the module is initialised.
+# They return a pooled tangent block and keep the object for the next result
+# (new_vec/new_hvec), as Cython's freelist did.  Nothing in them can raise.
+cdef extern from "Python.h":
+    PyObject* PyObject_Init(PyObject* o, PyTypeObject* t)
+    void Py_SET_REFCNT(PyObject* o, Py_ssize_t n)
+
+cdef enum:
+    VFREE_MAX = 256
+    HFREE_MAX = 64
+
+cdef PyObject* _vfree[256]
+cdef Py_ssize_t _nvfree = 0
+cdef PyObject* _hfree[64]
+cdef Py_ssize_t _nhfree = 0
+
+
+cdef void _vec_dealloc(PyObject* o) noexcept:
+    global _nvfree
+    cdef DualVec v
+    Py_SET_REFCNT(o, 1)                 # the typed reference below holds it alive
+    v = <DualVec>o
+    if v.eps != NULL and v.eps != &v._buf[0]:
+        _give(&_vpool, v.eps, v.k)
+    v.eps = NULL
+    v = None
+    Py_SET_REFCNT(o, 0)
+    if _nvfree < VFREE_MAX and (<PyObject*>o).ob_type == <PyTypeObject*>DualVec:
+        _vfree[_nvfree] = o
+        _nvfree += 1
+    else:
+        (<PyObject*>o).ob_type.tp_free(o)
+
+
+cdef void _hvec_dealloc(PyObject* o) noexcept:
+    global _nhfree
+    cdef HyperDualVec h
+    Py_SET_REFCNT(o, 1)
+    h = <HyperDualVec>o
+    if h.e1 != NULL and h.e1 != &h._buf[0]:
+        _give(&_hpool, h.e1, h.p + h.q + h.p * h.q)
+    h.e1 = NULL
+    h = None
+    Py_SET_REFCNT(o, 0)
+    if _nhfree < HFREE_MAX and (<PyObject*>o).ob_type == <PyTypeObject*>HyperDualVec:
+        _hfree[_nhfree] = o
+        _nhfree += 1
+    else:
+        (<PyObject*>o).ob_type.tp_free(o)
+
+
+cdef inline DualVec _alloc_vec():
+    """A DualVec from the freelist (fields to be set by the caller), else a new one."""
+    global _nvfree
+    cdef PyObject* o
+    if _nvfree:
+        _nvfree -= 1
+        o = _vfree[_nvfree]
+        PyObject_Init(o, <PyTypeObject*>DualVec)
+        Py_SET_REFCNT(o, 0)             # the typed reference below is its one reference
+        return <DualVec>o
+    return DualVec.__new__(DualVec)
+
+
+cdef inline HyperDualVec _alloc_hvec():
+    global _nhfree
+    cdef PyObject* o
+    if _nhfree:
+        _nhfree -= 1
+        o = _hfree[_nhfree]
+        PyObject_Init(o, <PyTypeObject*>HyperDualVec)
+        Py_SET_REFCNT(o, 0)
+        return <HyperDualVec>o
+    return HyperDualVec.__new__(HyperDualVec)
+
+
 cdef DualVec new_vec(double v, Py_ssize_t k, int tag):
-    cdef DualVec r = DualVec.__new__(DualVec)
+    cdef DualVec r = _alloc_vec()
     r.value = v
     r.tag = tag
     r.k = k
@@ -152,7 +232,7 @@ cdef inline DualVec _vwin(double v, DualVec like, Py_ssize_t lo, Py_ssize_t hi):
 
 cdef HyperDualVec new_hvec(double v, Py_ssize_t p, Py_ssize_t q, int tag1, int tag2):
     """A HyperDualVec whose window is everything (the caller fills every component)."""
-    cdef HyperDualVec r = HyperDualVec.__new__(HyperDualVec)
+    cdef HyperDualVec r = _alloc_hvec()
     cdef Py_ssize_t size = p + q + p * q
     r.value = v
     r.tag1 = tag1
@@ -257,6 +337,35 @@ cdef HyperDualVec _hchain(HyperDualVec x, triple t):
     return r
 
 
+cdef inline bint _whole_power(double x, double c) noexcept nogil:
+    """Is x ** c, for a finite x <= 0, a whole power that raises nothing (c an
+    integer, not negative at x = 0)?  Its partials in x are then k_powc's."""
+    return (x <= 0.0 and isfinite(x) and isfinite(c) and c == floor(c)
+            and (c >= 0.0 or x != 0.0))
+
+
+cdef HyperDualVec _hchain_signed(HyperDualVec x, triple t):
+    """_hh(OP_POW, x, a constant) for a whole power (_whole_power), bit for bit:
+    the constant's zero tangents add +0.0 to each first-order term and to the
+    second-order one (a -0.0 becomes +0.0), which _hchain alone does not."""
+    cdef HyperDualVec r = _hwin(t.f, x, x.lo1, x.hi1, x.lo2, x.hi2)
+    cdef Py_ssize_t a, c, q = x.q
+    cdef double u
+    cdef double* row
+    cdef double* o
+    for a in range(x.lo1, x.hi1):
+        r.e1[a] = first_term(t, x.e1[a]) + 0.0
+    for c in range(x.lo2, x.hi2):
+        r.e2[c] = first_term(t, x.e2[c]) + 0.0
+    for a in range(x.lo1, x.hi1):
+        u = x.e1[a]
+        row = x.e12 + a * q
+        o = r.e12 + a * q
+        for c in range(x.lo2, x.hi2):
+            o[c] = (first_term(t, row[c]) + 0.0) + (second_term(t, u, x.e2[c]) + 0.0)
+    return r
+
+
 cdef object vchain(object x, triple t):
     if type(x) is DualVec:
         return _dchain(<DualVec>x, t)
@@ -347,6 +456,16 @@ cdef object _vc(int op, DualVec x, double c, int errors, bint swapped):
             t = k_powc(xv, c)
             if isfinite(t.f):
                 return _dchain(x, t)
+        if op == OP_POW and _whole_power(xv, c):
+            # what the general rule below gives (its x-partials are k_powc's),
+            # without the partials in the exponent, which a constant does not use
+            t = k_powc(xv, c)
+            if isfinite(t.f):
+                r = _vwin(t.f, x, lo, hi)
+                o = r.eps
+                for j in range(lo, hi):
+                    o[j] = first_term(t, xe[j]) + 0.0
+                return r
         check_binary_domain(op, xv, c, errors)
         P = binary_eval(op, xv, c)
         check_pow_overflow(op, xv, c, P.f, errors)
@@ -459,6 +578,10 @@ cdef object _hc(int op, HyperDualVec x, double c, int errors, bint swapped):
         t = k_powc(x.value, c)
         if isfinite(t.f):
             return _hchain(x, t)
+    if op == OP_POW and not swapped and _whole_power(x.value, c):
+        t = k_powc(x.value, c)
+        if isfinite(t.f):
+            return _hchain_signed(x, t)
     if swapped:
         return _hh(op, _hconst(c, x), x, errors)
     return _hh(op, x, _hconst(c, x), errors)
@@ -924,7 +1047,6 @@ def _rebuild(cls, double value, bytes raw, tuple shape, tuple tags):
 
 
 # ================================================================ DualVec
-@cython.freelist(256)
 cdef class DualVec:
     """A dual number with k directions: ``value + Σ eps[j]·ε_j`` (ε_i ε_j = 0).
 
@@ -978,10 +1100,6 @@ cdef class DualVec:
         cdef double[::1] m = a
         if k:
             memcpy(self.eps, &m[0], k * sizeof(double))
-
-    def __dealloc__(self):
-        if self.eps != NULL and self.eps != &self._buf[0]:
-            _give(&_vpool, self.eps, self.k)
 
     __array_priority__ = 100
 
@@ -1105,7 +1223,6 @@ cdef class DualVec:
 
 
 # ================================================================ HyperDualVec
-@cython.freelist(64)
 cdef class HyperDualVec:
     """A second-order dual number with p x q directions:
     ``value + Σ eps1[a]·ε1_a + Σ eps2[b]·ε2_b + Σ eps1eps2[a, b]·ε1_a ε2_b``.
@@ -1175,10 +1292,6 @@ cdef class HyperDualVec:
         cdef double[::1] m = flat
         if size:
             memcpy(self.e1, &m[0], size * sizeof(double))
-
-    def __dealloc__(self):
-        if self.e1 != NULL and self.e1 != &self._buf[0]:
-            _give(&_hpool, self.e1, self.p + self.q + self.p * self.q)
 
     __array_priority__ = 100
 
@@ -1478,7 +1591,6 @@ def gather(items):
 
 
 # ---------------------------------------------------------------- installation
-from cpython.object cimport PyTypeObject
 
 cdef extern from "Python.h":
     void PyType_Modified(PyTypeObject*)
@@ -1497,3 +1609,13 @@ cdef _install_methods():
         DualNumber.register(cls)
 
 _install_methods()
+
+
+cdef _install_deallocators():
+    """The deallocators of the storage section (no instance exists yet)."""
+    cdef PyTypeObject* tp = <PyTypeObject*>DualVec
+    tp.tp_dealloc = _vec_dealloc
+    tp = <PyTypeObject*>HyperDualVec
+    tp.tp_dealloc = _hvec_dealloc
+
+_install_deallocators()
