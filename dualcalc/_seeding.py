@@ -5,8 +5,9 @@ HyperDual for scalar x, a DualArray or HyperDualArray carrying k directions for
 array x), calls f once per chunk of directions, and reads the tangents of the
 result back into float ndarrays.  Nothing here knows any calculus.
 
-Tags come from one process-wide counter (``itertools.count`` is atomic under the
-GIL, so verbs running in several threads never share a tag).  The compiled
+Tags come from one process-wide counter (in compiled code, ``_passes.new_tag``;
+its step is atomic under the GIL, so verbs running in several threads never
+share a tag).  The compiled
 core stores tags as C ints, so the counter wraps after 2**31 - 1 tags; until it
 wraps a larger tag is a more deeply nested differentiation, and the verbs do
 not rely on that order (a HyperDual's eps1 simply belongs to the smaller tag).
@@ -18,7 +19,6 @@ costs O(n).  Every pass gets its own copy of x, so an f that writes into its
 input cannot change later passes.
 """
 import functools
-import itertools
 import numbers
 
 import numpy as np
@@ -37,7 +37,6 @@ except ImportError:  # pragma: no cover - only while the array layer is absent
     def default_chunk(n):
         return 1
 
-_tags = itertools.count(1)
 _F64 = np.dtype(np.float64)
 _max_reduce = np.maximum.reduce
 
@@ -62,13 +61,9 @@ def chunk_size(n):
 TAG_MAX = 2 ** 31 - 1
 
 
-def new_tag():
-    """A fresh perturbation tag in 1..TAG_MAX (thread-safe; wraps after
-    TAG_MAX tags)."""
-    t = next(_tags)
-    if t > TAG_MAX:
-        t = (t - 1) % TAG_MAX + 1
-    return t
+#: A fresh perturbation tag in 1..TAG_MAX (thread-safe; wraps after TAG_MAX
+#: tags).  The counter is the compiled one pass's (dualcalc/_core/_passes.pyx).
+new_tag = _passes.new_tag
 
 
 class NestingError(TypeError):
@@ -400,4 +395,4 @@ def hessian_pass(f, x, start, stop, args):
             np.asarray(e12, dtype=np.float64))
 
 
-_passes.wire(_tags, failed, plain_value)
+_passes.wire(failed, plain_value)

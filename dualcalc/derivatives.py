@@ -26,6 +26,7 @@ from dualcalc._core._passes import gradient_pass as _gradient_pass, hessian_pass
 from dualcalc._core._passes import jacobian_pass as _jacobian_pass
 from dualcalc._core._passes import hvp_pass as _hvp_pass, jvp_pass as _jvp_pass
 from dualcalc._core._passes import wire_compiled as _wire_compiled
+from dualcalc._core import _passes
 
 _wire_compiled(Compiled, _VECTORISED, _FALLBACK)
 
@@ -40,8 +41,6 @@ def _out(a):
     a = np.asarray(a, dtype=np.float64)
     return float(a) if a.ndim == 0 else a
 
-
-_TAG_MAX = S.TAG_MAX
 
 # Inputs this small take one pass over the whole identity, seeded and read in
 # compiled code (_core/_passes.pyx): sizes where default_chunk(n) == n (any n
@@ -274,9 +273,7 @@ def derivative(f, x, order=1, args=()):
     """
     if type(x) is float and order == 1 and type(args) is tuple and not args and x == x:
         # fast path: the common call, one Dual built directly
-        t = next(S._tags)
-        if t > _TAG_MAX:
-            t = S.new_tag()
+        t = S.new_tag()
         r0 = _conv.refusals
         try:
             y = f(Dual(x, 1.0, t))
@@ -319,10 +316,7 @@ def second_derivative(f, x, args=()):
     22.0
     """
     if type(x) is float and type(args) is tuple and not args and x == x:
-        t1 = next(S._tags)
-        t2 = next(S._tags)
-        if t2 > _TAG_MAX or t2 < t1:      # the counter wraps (or another thread drew)
-            t1, t2 = _two_tags()
+        t1, t2 = _two_tags()
         r0 = _conv.refusals
         try:
             y = f(HyperDual(x, 1.0, 1.0, 0.0, t1, t2))
@@ -524,7 +518,7 @@ def _require_scalar(v, verb):
             "Use jacobian for vector-valued functions.")
 
 
-def gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None):
+def _gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None):
     """The gradient of a scalar function f at x (same shape as x).
 
     Parameters
@@ -554,9 +548,9 @@ def gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None):
     (4.0, 13.0)
     """
     if argnums is None and executor is None and chunk is None:
-        r = _gradient_pass(f, x, args, _ONE_PASS)      # None unless x is small (compiled pass)
-        if r is not None:
-            return r[1] if r[1] is not None else _gradient_read(*r, x, "gradient")[1]
+        r = _gradient_pass(f, x, args, _ONE_PASS, False)   # None unless x is small
+        if r is not None:                              # (the compiled one pass)
+            return r if type(r) is not tuple else _gradient_read(*r, x, "gradient")[1]
         if type(f) is Compiled and type(x) is np.ndarray and x.ndim:
             r = f.value_and_gradient(x, args)            # a recorded f's hot path
             if r is UNCOMPILED:                          # vectorised code: f itself, at once
@@ -710,7 +704,7 @@ def value_gradient_hessian(f, x, args=(), *, executor=None, chunk=None):
             _out(H.reshape(x.shape + x.shape)))
 
 
-def hessian(f, x, args=(), *, sparse=False, sparsity=None, executor=None, chunk=None):
+def _hessian(f, x, args=(), *, sparse=False, sparsity=None, executor=None, chunk=None):
     """The Hessian of a scalar function f at x, shape ``np.shape(x) * 2``.
 
     One HyperDual pass carries the identity in both eps1 and eps2 (in chunks of
@@ -755,9 +749,9 @@ def hessian(f, x, args=(), *, sparse=False, sparsity=None, executor=None, chunk=
                              "per color")
         return sparse_hessian(f, x, args=args, sparsity=sparsity, executor=executor)
     if executor is None and chunk is None:
-        r = _hessian_pass(f, x, args, _ONE_HESSIAN_PASS)   # None unless x is small
+        r = _hessian_pass(f, x, args, _ONE_HESSIAN_PASS, False)   # None unless x is small
         if r is not None:
-            return r[2] if r[2] is not None else _hessian_read(*r, x)[2]
+            return r if type(r) is not tuple else _hessian_read(*r, x)[2]
         if type(f) is Compiled and type(x) is np.ndarray and x.ndim == 1:
             r = f.hessian(x, args)                       # a recorded f's hot path
             if r is not None:
@@ -840,3 +834,21 @@ def hvp(f, x, v, args=()):
         _require_scalar(val, "hvp")
         out[start:stop] = e12[:, 0]
     return _out(out.reshape(x.shape))
+
+
+# ---------------------------------------------------------------- gradient and hessian
+# The two verbs are compiled functions (dualcalc/_core/_passes.pyx) whose fast
+# path -- one pass over a few variables -- runs before any Python frame; they
+# hand every other call to _gradient / _hessian above, and take their
+# documentation, name and module from them.
+def _adopt(verb, impl):
+    verb.__doc__ = impl.__doc__
+    verb.__module__ = impl.__module__
+    verb.__name__ = verb.__qualname__ = impl.__name__.lstrip("_")
+    return verb
+
+
+gradient = _adopt(_passes.gradient, _gradient)
+hessian = _adopt(_passes.hessian, _hessian)
+_passes.wire_verbs(_gradient, lambda r, x: _gradient_read(*r, x, "gradient")[1], _ONE_PASS,
+                   _hessian, lambda r, x: _hessian_read(*r, x)[2], _ONE_HESSIAN_PASS)

@@ -422,22 +422,47 @@ def test_scalar_style_items_of_banded_seeds():
     np.testing.assert_allclose(dc.hvp(f, x, [1.0, 2.0, 3.0]), H @ [1.0, 2.0, 3.0], rtol=1e-14)
 
 
-def test_tags_wrap_below_2_31(monkeypatch):
-    import itertools
+@pytest.fixture
+def next_tag():
+    """Set the process's next perturbation tag; restored afterwards."""
+    from dualcalc._core import _passes
+    saved = []
+
+    def set_to(t):
+        saved.append(_passes.set_next_tag(t))
+    yield set_to
+    if saved:
+        _passes.set_next_tag(saved[0])
+
+
+def test_tags_wrap_below_2_31(next_tag):
     from dualcalc import _seeding
-    monkeypatch.setattr(_seeding, "_tags", itertools.count(2 ** 31 - 2))
+    next_tag(2 ** 31 - 2)
     tags = [_seeding.new_tag() for _ in range(4)]
     assert tags == [2 ** 31 - 2, 2 ** 31 - 1, 1, 2]
     # nesting across the wrap stays exact
-    monkeypatch.setattr(_seeding, "_tags", itertools.count(2 ** 31 - 1))
+    next_tag(2 ** 31 - 1)
     assert dc.derivative(lambda x: x * dc.derivative(lambda y: x * y ** 2, 1.0), 3.0) == 12.0
-    monkeypatch.setattr(_seeding, "_tags", itertools.count(2 ** 31 - 1))
+    next_tag(2 ** 31 - 1)
     assert dc.derivative(lambda x: dc.derivative(lambda y: x ** 2 * y ** 3, 2.0), 1.5) == 36.0
-    monkeypatch.setattr(_seeding, "_tags", itertools.count(2 ** 31 - 1))
+    next_tag(2 ** 31 - 1)
     assert dc.second_derivative(lambda x: x ** 4, 2.0) == 48.0
-    monkeypatch.setattr(_seeding, "_tags", itertools.count(2 ** 31 - 1))
+    next_tag(2 ** 31 - 1)            # the compiled one pass draws its two tags across the wrap
     np.testing.assert_array_equal(dc.hessian(lambda x: x[0] ** 2 * x[1], [1.0, 2.0]),
                                   [[4.0, 2.0], [2.0, 0.0]])
+    next_tag(2 ** 31 - 1)
+    np.testing.assert_array_equal(dc.hessian(lambda x: x[0] ** 2 * x[1], np.array([1.0, 2.0])),
+                                  [[4.0, 2.0], [2.0, 0.0]])
+    next_tag(2 ** 31 - 1)
+    np.testing.assert_array_equal(dc.gradient(lambda x: x[0] ** 2 * x[1], np.array([1.0, 2.0])),
+                                  [4.0, 1.0])
+
+
+def test_the_next_tag_is_checked(next_tag):
+    from dualcalc._core import _passes
+    for bad in (0, -1, 2 ** 31):
+        with pytest.raises(ValueError, match="a tag is in 1..2147483647"):
+            _passes.set_next_tag(bad)
 
 
 def test_tags_are_unique_across_threads():

@@ -413,3 +413,218 @@ def test_a_compiled_function_that_leaves_the_shape_to_the_verbs_takes_the_pass()
     assert np.array_equal(H, dc.hessian(f, y))
     # det(I + v v^T) = 1 + |v|^2: gradient 2v, Hessian 2I (to rounding)
     np.testing.assert_allclose(H, 2 * np.eye(3), rtol=0, atol=1e-13)
+
+
+# ---------------------------------------------------------------- the seeded input, reused
+# After a pass the verbs keep its seeded input for the next pass of the same
+# shape when nothing else holds it or its arrays.  Whatever f keeps must never
+# change afterwards, and every pass must see a fresh seed of its own x.
+def _snapshot(xs):
+    """The numbers a seeded array shows: value, tag and dense tangents."""
+    if isinstance(xs, dc.HyperDualArray):
+        return (xs.value.copy(), xs.tag1, xs.tag2, np.array(xs.eps1), np.array(xs.eps2),
+                np.array(xs.eps1eps2))
+    return xs.value.copy(), xs.tag, np.array(xs.eps)
+
+
+def _same(a, b):
+    return len(a) == len(b) and all(np.array_equal(p, q) for p, q in zip(a, b))
+
+
+@pytest.mark.parametrize("verb", [dc.gradient, dc.hessian])
+def test_an_input_that_f_keeps_is_never_rewritten(verb):
+    kept = []
+
+    def f(x):
+        kept.append(x)
+        return rosen_loop(x)
+    xs = [np.array([0.5, -1.5, 2.0]), np.array([3.0, 0.25, -1.0]), np.array([1.0, 2.0, 4.0])]
+    results = [verb(f, x) for x in xs]
+    snaps = [_snapshot(k) for k in kept]
+    for x in xs[::-1]:                  # more passes of the same shape, f keeping nothing
+        verb(rosen_loop, x)
+    assert all(_same(s, _snapshot(k)) for s, k in zip(snaps, kept))
+    assert len({id(k) for k in kept}) == 3
+    for x, k, r in zip(xs, kept, results):
+        np.testing.assert_array_equal(k.value, x)
+        ref = rosen_gradient(x) if verb is dc.gradient else rosen_hessian(x)
+        np.testing.assert_array_equal(r, ref)
+
+
+@pytest.mark.parametrize("keep", ["value", "slice", "element-view", "eps"])
+def test_an_array_of_the_input_that_f_keeps_is_never_rewritten(keep):
+    kept = []
+
+    def f(x):
+        if keep == "value":
+            kept.append(x.value)
+        elif keep == "slice":
+            kept.append(x[0:2])            # a view sharing the band store
+        elif keep == "element-view":
+            kept.append(x.value[1:])
+        else:
+            kept.append(x.eps)             # densifies the shared store
+        return rosen_loop(x)
+    a, b = np.array([0.5, -1.5, 2.0]), np.array([3.0, 0.25, -1.0])
+    dc.gradient(f, a)
+    first = kept[0]
+    snap = _snapshot(first) if isinstance(first, dc.DualArray) else first.copy()
+    for _ in range(3):
+        np.testing.assert_array_equal(dc.gradient(rosen_loop, b), rosen_gradient(b))
+    now = _snapshot(first) if isinstance(first, dc.DualArray) else first
+    assert _same(snap, now) if isinstance(first, dc.DualArray) else np.array_equal(snap, now)
+
+
+@pytest.mark.parametrize("verb", [dc.gradient, dc.hessian])
+def test_an_f_that_writes_into_its_input_does_not_change_the_next_pass(verb):
+    def clobber(x):
+        y = rosen_loop(x)
+        x[0] = 100.0                      # a write into the seeded input, after use
+        x[1] = x[2] * 3.0
+        return y
+    x = np.array([0.5, -1.5, 2.0])
+    ref = rosen_gradient(x) if verb is dc.gradient else rosen_hessian(x)
+    for _ in range(3):
+        np.testing.assert_array_equal(verb(clobber, x), ref)
+        np.testing.assert_array_equal(verb(rosen_loop, x), ref)
+    np.testing.assert_array_equal(x, [0.5, -1.5, 2.0])
+
+
+@pytest.mark.parametrize("verb", [dc.gradient, dc.hessian])
+def test_the_seed_is_reused_when_nothing_keeps_it(verb):
+    seen = []
+
+    def f(x):
+        seen.append(id(x))
+        return rosen_loop(x)
+    x = np.array([0.5, -1.5, 2.0])
+    for _ in range(3):
+        verb(f, x)
+    assert len(set(seen)) == 1                     # one array, rewritten each pass
+    verb(f, np.array([[0.5, -1.5, 2.0]]))          # another shape: another array
+    assert seen[-1] != seen[0]
+
+
+def test_the_reused_seed_carries_a_fresh_tag_each_pass():
+    tags = []
+
+    def f(x):
+        tags.append(x.tag)
+        return rosen_loop(x)
+    x = np.array([0.5, -1.5, 2.0])
+    for _ in range(4):
+        dc.gradient(f, x)
+    assert len(set(tags)) == 4
+
+
+def test_nested_verbs_of_one_shape_keep_their_seeds_apart():
+    # a verb inside f draws its own seed of the same shape while the outer
+    # pass's seed is in use; both read their own numbers
+    out = []
+
+    def f(x):
+        out.append(dc.gradient(rosen_loop, np.array([1.0, 2.0])))
+        return x[0] * x[1] ** 3
+    x = np.array([0.5, -1.5])
+    for _ in range(3):
+        np.testing.assert_array_equal(dc.gradient(f, x), [(-1.5) ** 3, 3 * 0.5 * (-1.5) ** 2])
+    for g in out:
+        np.testing.assert_array_equal(g, rosen_gradient(np.array([1.0, 2.0])))
+
+
+# ---------------------------------------------------------------- the compiled verbs
+@pytest.mark.parametrize("name", ["gradient", "hessian"])
+def test_the_compiled_verbs_present_themselves_as_the_python_ones(name):
+    import doctest
+    import inspect
+    from dualcalc import derivatives
+    verb, impl = getattr(dc, name), getattr(derivatives, "_" + name)
+    assert verb is getattr(derivatives, name)
+    assert inspect.signature(verb) == inspect.signature(impl)
+    assert verb.__doc__ == impl.__doc__ and ">>> " in verb.__doc__
+    assert verb.__name__ == verb.__qualname__ == name
+    assert verb.__module__ == "dualcalc.derivatives"
+    found = {t.name for t in doctest.DocTestFinder().find(derivatives)}
+    assert f"dualcalc.derivatives.{name}" in found
+
+
+def _gradient_calls():
+    x2 = np.array([0.5, -1.5])
+    x3 = np.array([[0.5, -1.5, 2.0]])
+    yield (rosen_loop, x2), {}
+    yield (rosen_loop, [0.5, -1.5, 2.0]), {}
+    yield (rosen_numpy, x3), {}
+    yield (lambda x, a, b: a * x[0] ** 2 + b * x[1], x2), {"args": (3.0, 4.0)}
+    yield (lambda x, a: a * x[0] ** 2 + x[1], x2), {"args": [3.0]}
+    yield (lambda x: x ** 3, 1.5), {}
+    yield (lambda x, y: x ** 2 * y, (1.5, 2.0)), {"argnums": (0, 1)}
+    yield (lambda x, y: x ** 2 * y, (1.5, 2.0)), {"argnums": 1}
+    yield (rosen_loop, x2), {"chunk": 1}
+    yield (rosen_loop, np.linspace(-1.0, 1.0, 300)), {}
+    yield (rosen_loop, np.array([0.5, -1.5], dtype=np.float32)), {}
+    yield (lambda x: [x[0]], x2), {}
+    yield (lambda x: np.array([x[0] * x[1]]).reshape(()), x2), {}
+    yield (lambda x: 2.0, x2), {}
+
+
+def _same_result(a, b):
+    if hasattr(a, "toarray"):                # a sparse Hessian
+        return type(a) is type(b) and _same_result(a.toarray(), b.toarray())
+    if isinstance(a, tuple):
+        return isinstance(b, tuple) and all(_same_result(p, q) for p, q in zip(a, b))
+    return type(a) is type(b) and np.array_equal(a, b) and np.shape(a) == np.shape(b)
+
+
+def _outcome(fn, args, kwargs):
+    try:
+        return "ok", fn(*args, **kwargs)
+    except Exception as exc:                # noqa: BLE001 - the same error both ways
+        return type(exc), str(exc)
+
+
+@pytest.mark.parametrize("call", list(_gradient_calls()), ids=lambda c: repr(sorted(c[1])))
+def test_the_compiled_gradient_answers_as_the_python_one(call):
+    from dualcalc import derivatives
+    args, kwargs = call
+    got, ref = _outcome(dc.gradient, args, kwargs), _outcome(derivatives._gradient, args, kwargs)
+    assert got[0] == ref[0]
+    if got[0] == "ok":
+        assert _same_result(got[1], ref[1])
+    else:
+        assert got[1] == ref[1]
+
+
+def _hessian_calls():
+    x2 = np.array([0.5, -1.5])
+    yield (rosen_loop, x2), {}
+    yield (rosen_loop, [0.5, -1.5, 2.0]), {}
+    yield (rosen_numpy, np.array([[0.5, -1.5], [2.0, 1.0]])), {}
+    yield (lambda x, a: a * x[0] ** 2 * x[1], x2), {"args": (3.0,)}
+    yield (lambda x: x ** 4, 1.5), {}
+    yield (rosen_loop, x2), {"chunk": 1}
+    yield (rosen_numpy, np.linspace(-1.0, 1.0, 12)), {"sparse": True}
+    yield (rosen_numpy, np.linspace(-1.0, 1.0, 12)), {"sparse": False}
+    yield (rosen_loop, np.linspace(-1.0, 1.0, 201)), {}
+    yield (lambda x: [x[0] * x[1]], x2), {}
+    yield (lambda x: x, x2), {}
+
+
+@pytest.mark.parametrize("call", list(_hessian_calls()), ids=lambda c: repr(sorted(c[1])))
+def test_the_compiled_hessian_answers_as_the_python_one(call):
+    from dualcalc import derivatives
+    args, kwargs = call
+    got, ref = _outcome(dc.hessian, args, kwargs), _outcome(derivatives._hessian, args, kwargs)
+    assert got[0] == ref[0]
+    if got[0] == "ok":
+        assert _same_result(got[1], ref[1])
+    else:
+        assert got[1] == ref[1]
+
+
+def test_the_compiled_verbs_check_their_arguments_as_the_python_ones():
+    with pytest.raises(TypeError):
+        dc.gradient(rosen_loop)
+    with pytest.raises(TypeError):
+        dc.hessian(rosen_loop, np.array([1.0, 2.0]), (), 3)
+    with pytest.raises(TypeError):
+        dc.gradient(rosen_loop, np.array([1.0, 2.0]), executor=None, bogus=1)
