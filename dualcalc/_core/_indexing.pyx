@@ -263,10 +263,18 @@ cdef object _hyper_element(HyperDualArray h, double value, Py_ssize_t flat, Py_s
 
 
 cdef object _getitem(object x, object idx):
+    """x[idx]: one element as a dual scalar (the hot case of scalar-style code,
+    kept apart from the general function's many locals), else _getitem_array."""
+    cdef object el
+    if _scalar_elements:
+        el = _element(x, idx)
+        if el is not None:
+            return el
+    return _getitem_array(x, idx)
+
+
+cdef object _getitem_array(object x, object idx):
     cdef bint basic, has_ell
-    cdef object el = _element(x, idx) if _scalar_elements else None
-    if el is not None:
-        return el
     cdef tuple t = _norm_index(idx, &basic, &has_ell)
     cdef tuple vt = t if has_ell else t + _ELL
     cdef cnp.ndarray v

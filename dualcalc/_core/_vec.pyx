@@ -1047,6 +1047,7 @@ def _rebuild(cls, double value, bytes raw, tuple shape, tuple tags):
 
 
 # ================================================================ DualVec
+@cython.c_api_binop_methods(True)
 cdef class DualVec:
     """A dual number with k directions: ``value + Σ eps[j]·ε_j`` (ε_i ε_j = 0).
 
@@ -1182,47 +1183,40 @@ cdef class DualVec:
     def __abs__(self):
         return _dchain(self, rule_eval(R_ABS, self.value))
 
-    def __add__(self, other):
-        if type(other) is DualVec and (<DualVec>other).tag == self.tag and (<DualVec>other).k == self.k:
-            return _vv(OP_ADD, self, <DualVec>other, ERR_OPERATOR)
-        return vbinary(self, other, OP_ADD, ERR_OPERATOR)
+    # Binary operators take (x, y) in either order, as the C slots do
+    # (c_api_binop_methods): one function per operator, no reflected ones, so a
+    # float on the left (100.0 * x) costs no extra dispatch.
+    def __add__(x, y):
+        if (type(x) is DualVec and type(y) is DualVec and (<DualVec>x).tag == (<DualVec>y).tag
+                and (<DualVec>x).k == (<DualVec>y).k):
+            return _vv(OP_ADD, <DualVec>x, <DualVec>y, ERR_OPERATOR)
+        return vbinary(x, y, OP_ADD, ERR_OPERATOR)
 
-    def __radd__(self, other): return vbinary(other, self, OP_ADD, ERR_OPERATOR)
+    def __sub__(x, y):
+        if (type(x) is DualVec and type(y) is DualVec and (<DualVec>x).tag == (<DualVec>y).tag
+                and (<DualVec>x).k == (<DualVec>y).k):
+            return _vv(OP_SUB, <DualVec>x, <DualVec>y, ERR_OPERATOR)
+        return vbinary(x, y, OP_SUB, ERR_OPERATOR)
 
-    def __sub__(self, other):
-        if type(other) is DualVec and (<DualVec>other).tag == self.tag and (<DualVec>other).k == self.k:
-            return _vv(OP_SUB, self, <DualVec>other, ERR_OPERATOR)
-        return vbinary(self, other, OP_SUB, ERR_OPERATOR)
+    def __mul__(x, y):
+        if (type(x) is DualVec and type(y) is DualVec and (<DualVec>x).tag == (<DualVec>y).tag
+                and (<DualVec>x).k == (<DualVec>y).k):
+            return _vv(OP_MUL, <DualVec>x, <DualVec>y, ERR_OPERATOR)
+        return vbinary(x, y, OP_MUL, ERR_OPERATOR)
 
-    def __rsub__(self, other): return vbinary(other, self, OP_SUB, ERR_OPERATOR)
+    def __truediv__(x, y): return vbinary(x, y, OP_DIV, ERR_OPERATOR)
+    def __floordiv__(x, y): return vbinary(x, y, OP_FLOORDIV, ERR_OPERATOR)
+    def __mod__(x, y): return vbinary(x, y, OP_MOD, ERR_OPERATOR)
+    def __divmod__(x, y): return _divmod(x, y)
 
-    def __mul__(self, other):
-        if type(other) is DualVec and (<DualVec>other).tag == self.tag and (<DualVec>other).k == self.k:
-            return _vv(OP_MUL, self, <DualVec>other, ERR_OPERATOR)
-        return vbinary(self, other, OP_MUL, ERR_OPERATOR)
-
-    def __rmul__(self, other): return vbinary(other, self, OP_MUL, ERR_OPERATOR)
-    def __truediv__(self, other): return vbinary(self, other, OP_DIV, ERR_OPERATOR)
-    def __rtruediv__(self, other): return vbinary(other, self, OP_DIV, ERR_OPERATOR)
-    def __floordiv__(self, other): return vbinary(self, other, OP_FLOORDIV, ERR_OPERATOR)
-    def __rfloordiv__(self, other): return vbinary(other, self, OP_FLOORDIV, ERR_OPERATOR)
-    def __mod__(self, other): return vbinary(self, other, OP_MOD, ERR_OPERATOR)
-    def __rmod__(self, other): return vbinary(other, self, OP_MOD, ERR_OPERATOR)
-    def __divmod__(self, other): return _divmod(self, other)
-    def __rdivmod__(self, other): return _divmod(other, self)
-
-    def __pow__(self, other, mod):
+    def __pow__(x, y, mod):
         if mod is not None:
             return NotImplemented
-        return vbinary(self, other, OP_POW, ERR_OPERATOR)
-
-    def __rpow__(self, other, mod):
-        if mod is not None:
-            return NotImplemented
-        return vbinary(other, self, OP_POW, ERR_OPERATOR)
+        return vbinary(x, y, OP_POW, ERR_OPERATOR)
 
 
 # ================================================================ HyperDualVec
+@cython.c_api_binop_methods(True)
 cdef class HyperDualVec:
     """A second-order dual number with p x q directions:
     ``value + Σ eps1[a]·ε1_a + Σ eps2[b]·ε2_b + Σ eps1eps2[a, b]·ε1_a ε2_b``.
@@ -1387,30 +1381,19 @@ cdef class HyperDualVec:
     def __abs__(self):
         return _hchain(self, rule_eval(R_ABS, self.value))
 
-    def __add__(self, other): return vbinary(self, other, OP_ADD, ERR_OPERATOR)
-    def __radd__(self, other): return vbinary(other, self, OP_ADD, ERR_OPERATOR)
-    def __sub__(self, other): return vbinary(self, other, OP_SUB, ERR_OPERATOR)
-    def __rsub__(self, other): return vbinary(other, self, OP_SUB, ERR_OPERATOR)
-    def __mul__(self, other): return vbinary(self, other, OP_MUL, ERR_OPERATOR)
-    def __rmul__(self, other): return vbinary(other, self, OP_MUL, ERR_OPERATOR)
-    def __truediv__(self, other): return vbinary(self, other, OP_DIV, ERR_OPERATOR)
-    def __rtruediv__(self, other): return vbinary(other, self, OP_DIV, ERR_OPERATOR)
-    def __floordiv__(self, other): return vbinary(self, other, OP_FLOORDIV, ERR_OPERATOR)
-    def __rfloordiv__(self, other): return vbinary(other, self, OP_FLOORDIV, ERR_OPERATOR)
-    def __mod__(self, other): return vbinary(self, other, OP_MOD, ERR_OPERATOR)
-    def __rmod__(self, other): return vbinary(other, self, OP_MOD, ERR_OPERATOR)
-    def __divmod__(self, other): return _divmod(self, other)
-    def __rdivmod__(self, other): return _divmod(other, self)
+    # (x, y) in either order, as for DualVec
+    def __add__(x, y): return vbinary(x, y, OP_ADD, ERR_OPERATOR)
+    def __sub__(x, y): return vbinary(x, y, OP_SUB, ERR_OPERATOR)
+    def __mul__(x, y): return vbinary(x, y, OP_MUL, ERR_OPERATOR)
+    def __truediv__(x, y): return vbinary(x, y, OP_DIV, ERR_OPERATOR)
+    def __floordiv__(x, y): return vbinary(x, y, OP_FLOORDIV, ERR_OPERATOR)
+    def __mod__(x, y): return vbinary(x, y, OP_MOD, ERR_OPERATOR)
+    def __divmod__(x, y): return _divmod(x, y)
 
-    def __pow__(self, other, mod):
+    def __pow__(x, y, mod):
         if mod is not None:
             return NotImplemented
-        return vbinary(self, other, OP_POW, ERR_OPERATOR)
-
-    def __rpow__(self, other, mod):
-        if mod is not None:
-            return NotImplemented
-        return vbinary(other, self, OP_POW, ERR_OPERATOR)
+        return vbinary(x, y, OP_POW, ERR_OPERATOR)
 
 
 # ================================================================ methods by name
