@@ -139,18 +139,41 @@ cdef extern from "Python.h":
     PyObject* PyObject_Init(PyObject* o, PyTypeObject* t)
     void Py_SET_REFCNT(PyObject* o, Py_ssize_t n)
 
-cdef enum:
-    VFREE_MAX = 256
-    HFREE_MAX = 64
+ctypedef struct freelist_t:
+    Py_ssize_t n
+    Py_ssize_t most
+    PyObject* items[256]
 
-cdef PyObject* _vfree[256]
-cdef Py_ssize_t _nvfree = 0
-cdef PyObject* _hfree[64]
-cdef Py_ssize_t _nhfree = 0
+cdef freelist_t _vfree                  # DualVec objects
+cdef freelist_t _hfree                  # HyperDualVec objects
+_vfree.most = 256
+_hfree.most = 64
+
+
+cdef inline void _release(PyObject* o, PyTypeObject* t, freelist_t* fl) noexcept:
+    """The end of a deallocation: o (refcount 0, its block returned) kept on
+    the freelist of its exact type t, else freed."""
+    if fl.n < fl.most and o.ob_type == t:
+        fl.items[fl.n] = o
+        fl.n += 1
+    else:
+        o.ob_type.tp_free(o)
+
+
+cdef inline PyObject* _reuse(PyTypeObject* t, freelist_t* fl) noexcept:
+    """An object of type t from the freelist with no reference yet (the
+    caller's typed reference is its one), or NULL when the list is empty."""
+    cdef PyObject* o
+    if fl.n == 0:
+        return NULL
+    fl.n -= 1
+    o = fl.items[fl.n]
+    PyObject_Init(o, t)
+    Py_SET_REFCNT(o, 0)
+    return o
 
 
 cdef void _vec_dealloc(PyObject* o) noexcept:
-    global _nvfree
     cdef DualVec v
     Py_SET_REFCNT(o, 1)                 # the typed reference below holds it alive
     v = <DualVec>o
@@ -159,15 +182,10 @@ cdef void _vec_dealloc(PyObject* o) noexcept:
     v.eps = NULL
     v = None
     Py_SET_REFCNT(o, 0)
-    if _nvfree < VFREE_MAX and (<PyObject*>o).ob_type == <PyTypeObject*>DualVec:
-        _vfree[_nvfree] = o
-        _nvfree += 1
-    else:
-        (<PyObject*>o).ob_type.tp_free(o)
+    _release(o, <PyTypeObject*>DualVec, &_vfree)
 
 
 cdef void _hvec_dealloc(PyObject* o) noexcept:
-    global _nhfree
     cdef HyperDualVec h
     Py_SET_REFCNT(o, 1)
     h = <HyperDualVec>o
@@ -176,34 +194,20 @@ cdef void _hvec_dealloc(PyObject* o) noexcept:
     h.e1 = NULL
     h = None
     Py_SET_REFCNT(o, 0)
-    if _nhfree < HFREE_MAX and (<PyObject*>o).ob_type == <PyTypeObject*>HyperDualVec:
-        _hfree[_nhfree] = o
-        _nhfree += 1
-    else:
-        (<PyObject*>o).ob_type.tp_free(o)
+    _release(o, <PyTypeObject*>HyperDualVec, &_hfree)
 
 
 cdef inline DualVec _alloc_vec():
     """A DualVec from the freelist (fields to be set by the caller), else a new one."""
-    global _nvfree
-    cdef PyObject* o
-    if _nvfree:
-        _nvfree -= 1
-        o = _vfree[_nvfree]
-        PyObject_Init(o, <PyTypeObject*>DualVec)
-        Py_SET_REFCNT(o, 0)             # the typed reference below is its one reference
+    cdef PyObject* o = _reuse(<PyTypeObject*>DualVec, &_vfree)
+    if o != NULL:
         return <DualVec>o
     return DualVec.__new__(DualVec)
 
 
 cdef inline HyperDualVec _alloc_hvec():
-    global _nhfree
-    cdef PyObject* o
-    if _nhfree:
-        _nhfree -= 1
-        o = _hfree[_nhfree]
-        PyObject_Init(o, <PyTypeObject*>HyperDualVec)
-        Py_SET_REFCNT(o, 0)
+    cdef PyObject* o = _reuse(<PyTypeObject*>HyperDualVec, &_hfree)
+    if o != NULL:
         return <HyperDualVec>o
     return HyperDualVec.__new__(HyperDualVec)
 
@@ -313,22 +317,28 @@ cdef DualVec _dchain(DualVec x, triple t):
     return r
 
 
-cdef HyperDualVec _hchain(HyperDualVec x, triple t):
-    """(g, g'·e1, g'·e2, g'·e12 + g''·e1⊗e2), within x's window."""
+cdef HyperDualVec _hchain(HyperDualVec x, triple t, bint plus_zero=False):
+    """(g, g'·e1, g'·e2, g'·e12 + g''·e1⊗e2), within x's window.  With
+    plus_zero, bit for bit what _hh(OP_POW, x, a constant) gives for a whole
+    power (_whole_power): the constant's zero tangents add +0.0 to each
+    first-order term and to the second-order one (a -0.0 becomes +0.0)."""
     cdef HyperDualVec r = _hwin(t.f, x, x.lo1, x.hi1, x.lo2, x.hi2)
     cdef Py_ssize_t a, c, q = x.q
     cdef double u
     cdef double* row
     cdef double* o
     for a in range(x.lo1, x.hi1):
-        r.e1[a] = first_term(t, x.e1[a])
+        r.e1[a] = first_term(t, x.e1[a]) + 0.0 if plus_zero else first_term(t, x.e1[a])
     for c in range(x.lo2, x.hi2):
-        r.e2[c] = first_term(t, x.e2[c])
+        r.e2[c] = first_term(t, x.e2[c]) + 0.0 if plus_zero else first_term(t, x.e2[c])
     for a in range(x.lo1, x.hi1):
         u = x.e1[a]
         row = x.e12 + a * q
         o = r.e12 + a * q
-        if u == 0.0:                # the row's second-order term is exactly zero
+        if plus_zero:
+            for c in range(x.lo2, x.hi2):
+                o[c] = (first_term(t, row[c]) + 0.0) + (second_term(t, u, x.e2[c]) + 0.0)
+        elif u == 0.0:              # the row's second-order term is exactly zero
             for c in range(x.lo2, x.hi2):
                 o[c] = first_term(t, row[c])
         else:
@@ -342,28 +352,6 @@ cdef inline bint _whole_power(double x, double c) noexcept nogil:
     integer, not negative at x = 0)?  Its partials in x are then k_powc's."""
     return (x <= 0.0 and isfinite(x) and isfinite(c) and c == floor(c)
             and (c >= 0.0 or x != 0.0))
-
-
-cdef HyperDualVec _hchain_signed(HyperDualVec x, triple t):
-    """_hh(OP_POW, x, a constant) for a whole power (_whole_power), bit for bit:
-    the constant's zero tangents add +0.0 to each first-order term and to the
-    second-order one (a -0.0 becomes +0.0), which _hchain alone does not."""
-    cdef HyperDualVec r = _hwin(t.f, x, x.lo1, x.hi1, x.lo2, x.hi2)
-    cdef Py_ssize_t a, c, q = x.q
-    cdef double u
-    cdef double* row
-    cdef double* o
-    for a in range(x.lo1, x.hi1):
-        r.e1[a] = first_term(t, x.e1[a]) + 0.0
-    for c in range(x.lo2, x.hi2):
-        r.e2[c] = first_term(t, x.e2[c]) + 0.0
-    for a in range(x.lo1, x.hi1):
-        u = x.e1[a]
-        row = x.e12 + a * q
-        o = r.e12 + a * q
-        for c in range(x.lo2, x.hi2):
-            o[c] = (first_term(t, row[c]) + 0.0) + (second_term(t, u, x.e2[c]) + 0.0)
-    return r
 
 
 cdef object vchain(object x, triple t):
@@ -581,7 +569,7 @@ cdef object _hc(int op, HyperDualVec x, double c, int errors, bint swapped):
     if op == OP_POW and not swapped and _whole_power(x.value, c):
         t = k_powc(x.value, c)
         if isfinite(t.f):
-            return _hchain_signed(x, t)
+            return _hchain(x, t, True)
     if swapped:
         return _hh(op, _hconst(c, x), x, errors)
     return _hh(op, x, _hconst(c, x), errors)
