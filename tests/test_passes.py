@@ -565,6 +565,8 @@ def _gradient_calls():
     yield (lambda x: [x[0]], x2), {}
     yield (lambda x: np.array([x[0] * x[1]]).reshape(()), x2), {}
     yield (lambda x: 2.0, x2), {}
+    yield (dc.compile(rosen_loop), np.linspace(-1.0, 1.0, 5)), {}       # replays
+    yield (dc.compile(rosen_numpy), np.linspace(-1.0, 1.0, 3000)), {}   # left to the verbs
 
 
 def _same_result(a, b):
@@ -614,6 +616,8 @@ def _hessian_calls():
     yield (rosen_loop, np.linspace(-1.0, 1.0, 201)), {}
     yield (lambda x: [x[0] * x[1]], x2), {}
     yield (lambda x: x, x2), {}
+    yield (dc.compile(rosen_loop), np.linspace(-1.0, 1.0, 5)), {}
+    yield (dc.compile(rosen_loop), np.linspace(-1.0, 1.0, 5).reshape(1, 5)), {}
 
 
 @pytest.mark.parametrize("call", list(_hessian_calls()), ids=lambda c: repr(sorted(c[1])))

@@ -102,6 +102,11 @@ def gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None):
         r = _gradient_pass(f, x, args, _gradient_most, False)
         if r is not None:
             return r if type(r) is not tuple else _gradient_finish(r, x)
+        if (type(f) is _Compiled and type(x) is cnp.ndarray
+                and cnp.PyArray_NDIM(<cnp.ndarray>x) != 0):
+            r = f.value_and_gradient(x, args)        # a recorded f's hot path
+            if type(r) is tuple:
+                return (<tuple>r)[1]
     return _gradient_py(f, x, args, argnums, executor=executor, chunk=chunk)
 
 
@@ -111,6 +116,11 @@ def hessian(f, x, args=(), *, sparse=False, sparsity=None, executor=None, chunk=
         r = _hessian_pass(f, x, args, _hessian_most, False)
         if r is not None:
             return r if type(r) is not tuple else _hessian_finish(r, x)
+        if (type(f) is _Compiled and type(x) is cnp.ndarray
+                and cnp.PyArray_NDIM(<cnp.ndarray>x) == 1):
+            r = f.hessian(x, args)                   # a recorded f's hot path
+            if r is not None:
+                return r[2]
     return _hessian_py(f, x, args, sparse=sparse, sparsity=sparsity, executor=executor,
                        chunk=chunk)
 
