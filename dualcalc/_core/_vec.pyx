@@ -827,10 +827,6 @@ cdef object _cmp(object a, object b, int how):
     return x >= y
 
 
-cdef object _op(object x, object y, int op):
-    return vbinary(x, y, op, ERR_OPERATOR)
-
-
 cdef object _divmod(object x, object y):
     q = vbinary(x, y, OP_FLOORDIV, ERR_OPERATOR)
     if q is NotImplemented:
