@@ -390,7 +390,8 @@ def test_operators_raise_like_python_floats(x):
                                      (dm.cosh, 1000.0, OverflowError), (dm.exp2, 1025.0, OverflowError)])
 def test_dualcalc_math_domain_errors_are_maths(f, x, exc):
     with pytest.raises(exc):
-        getattr(math, f.__name__)(x)
+        # Python 3.10's math has no exp2: dualcalc.math's float path stands in
+        getattr(math, f.__name__, f)(x)
     for arg in (Dual(x, 1.0), HyperDual(x, 1.0, 1.0, 0.0)):
         with pytest.raises(exc):
             f(arg)
