@@ -547,19 +547,8 @@ def _gradient(f, x, args=(), argnums=None, *, executor=None, chunk=None):
     >>> gradient(lambda x, y: x**2 * y + 3*y**2, (1.0, 2.0), argnums=(0, 1))
     (4.0, 13.0)
     """
-    if argnums is None and executor is None and chunk is None:
-        r = _gradient_pass(f, x, args, _ONE_PASS, False)   # None unless x is small
-        if r is not None:                              # (the compiled one pass)
-            return r if type(r) is not tuple else _gradient_read(*r, x, "gradient")[1]
-        if type(f) is Compiled and type(x) is np.ndarray and x.ndim:
-            r = f.value_and_gradient(x, args)            # a recorded f's hot path
-            if r is UNCOMPILED:                          # vectorised code: f itself, at once
-                f = f.fn
-                r = _gradient_pass(f, x, args, _ONE_PASS)
-                if r is not None:
-                    return r[1] if r[1] is not None else _gradient_read(*r, x, "gradient")[1]
-            elif r is not None:
-                return r[1]
+    # (the compiled gradient in _core/_passes.pyx has tried the one pass and a
+    # recorded f's hot path before it calls this)
     g = value_and_gradient(f, x, args=args, argnums=argnums, executor=executor, chunk=chunk)[1]
     if argnums is not None and not isinstance(argnums, (int, np.integer)):
         return tuple(_out(a) for a in g)
@@ -748,14 +737,8 @@ def _hessian(f, x, args=(), *, sparse=False, sparsity=None, executor=None, chunk
             raise ValueError("chunk= is for dense Hessians; a sparse Hessian makes one pass "
                              "per color")
         return sparse_hessian(f, x, args=args, sparsity=sparsity, executor=executor)
-    if executor is None and chunk is None:
-        r = _hessian_pass(f, x, args, _ONE_HESSIAN_PASS, False)   # None unless x is small
-        if r is not None:
-            return r if type(r) is not tuple else _hessian_read(*r, x)[2]
-        if type(f) is Compiled and type(x) is np.ndarray and x.ndim == 1:
-            r = f.hessian(x, args)                       # a recorded f's hot path
-            if r is not None:
-                return r[2]
+    # (the compiled hessian in _core/_passes.pyx has tried the one pass and a
+    # recorded f's hot path before it calls this)
     return value_gradient_hessian(f, x, args=args, executor=executor, chunk=chunk)[2]
 
 

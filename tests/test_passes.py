@@ -12,19 +12,11 @@ import dualcalc.math as dm
 from dualcalc import _conversions
 from dualcalc._conversions import ConversionError
 from dualcalc._core import _passes, _watch
+from dualcalc.optimize import problems
+
+from test_vec import rosen_loop, rosen_numpy        # the scalar-style and NumPy-style f
 
 RNG = np.random.default_rng(20261206)
-
-
-def rosen_loop(x):
-    s = 0.0
-    for i in range(len(x) - 1):
-        s += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-    return s
-
-
-def rosen_numpy(x):
-    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
 
 
 def rosen_gradient(x):
@@ -307,14 +299,8 @@ def test_threads_have_their_own_watch():
 
 
 # ---------------------------------------------------------------- jacobian's one pass
-def broyden_residuals(x):
-    n = len(x)
-    r = []
-    for i in range(n):
-        left = x[i - 1] if i > 0 else 0.0
-        right = x[i + 1] if i < n - 1 else 0.0
-        r.append((3.0 - 2.0 * x[i]) * x[i] - left - 2.0 * right + 1.0)
-    return r
+# Broyden tridiagonal's residual list (any n): the MGH module's own
+broyden_residuals = problems.get("broyden tridiagonal").residuals
 
 
 def broyden_jacobian(x):
